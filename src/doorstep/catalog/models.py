@@ -1,0 +1,98 @@
+"""The catalog of work the company does: service types and what they need."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from doorstep.core.models import TimeStampedModel
+from doorstep.core.validators import PROFICIENCY_VALIDATORS
+
+
+class IncidentTypeQuerySet(models.QuerySet["IncidentType"]):
+    def bookable_in_portal(self) -> IncidentTypeQuerySet:
+        return self.filter(portal_enabled=True)
+
+
+class IncidentType(TimeStampedModel):
+    """A kind of job; customers see it as a "service type"."""
+
+    name = models.CharField(
+        max_length=100, unique=True, help_text="The name the office uses."
+    )
+    display_name = models.CharField(
+        "name shown to customers", max_length=100, help_text="For example “Boiler service”."
+    )
+    description = models.TextField(
+        blank=True, help_text="Shown to customers when they choose a service type."
+    )
+    portal_enabled = models.BooleanField(
+        "customers can book it",
+        default=False,
+        help_text="Offer this service type in the customer portal.",
+    )
+    estimated_duration_minutes = models.PositiveIntegerField(
+        "estimated duration (minutes)",
+        default=60,
+        validators=[
+            MinValueValidator(5, message="A visit lasts at least 5 minutes."),
+            MaxValueValidator(
+                24 * 60, message="A visit that lasts more than a day cannot be booked as one visit."
+            ),
+        ],
+    )
+    required_skills = models.ManyToManyField(
+        "workforce.Skill", through="IncidentTypeSkill", related_name="incident_types"
+    )
+
+    objects = IncidentTypeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = "service type"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    estimated_duration_minutes__gte=5, estimated_duration_minutes__lte=24 * 60
+                ),
+                name="incident_type_duration_range",
+                violation_error_message="The estimated duration must be between 5 minutes and 24 hours.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name if self.display_name == self.name else f"{self.display_name} ({self.name})"
+
+
+class IncidentTypeSkill(models.Model):
+    """A skill that a technician needs, at least at this level, to do this service type."""
+
+    incident_type = models.ForeignKey(
+        IncidentType, on_delete=models.CASCADE, related_name="skill_requirements"
+    )
+    skill = models.ForeignKey(
+        "workforce.Skill", on_delete=models.PROTECT, related_name="incident_type_requirements"
+    )
+    minimum_proficiency = models.PositiveSmallIntegerField(
+        default=1, validators=PROFICIENCY_VALIDATORS, help_text="1 (beginner) to 5 (expert)."
+    )
+
+    class Meta:
+        ordering = ["skill__name"]
+        verbose_name = "required skill"
+        constraints = [
+            models.UniqueConstraint(
+                "incident_type",
+                "skill",
+                name="incident_type_skill_once",
+                violation_error_message="This skill is already required by this service type.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_proficiency__gte=1, minimum_proficiency__lte=5),
+                name="incident_type_skill_proficiency_1_to_5",
+                violation_error_message="Proficiency goes from 1 (beginner) to 5 (expert).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} ≥ {self.minimum_proficiency}"

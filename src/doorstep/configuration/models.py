@@ -1,0 +1,220 @@
+"""PortalSettings: how the portal looks and behaves, one row per installation."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from doorstep.core.validators import validate_hex_colour
+
+SAFE_FONT_FAMILY = re.compile(r"^[A-Za-z0-9 ,'\"-]+$")
+
+
+def validate_font_family(value: str) -> None:
+    # Goes into a CSS variable on every page, so only characters a font list needs.
+    if not SAFE_FONT_FAMILY.match(value):
+        raise ValidationError(
+            "Enter font names separated by commas, for example: Inter, Arial, sans-serif.",
+            code="invalid_font_family",
+        )
+
+
+def validate_slot_length(value: int) -> None:
+    if value < 5 or value > 480 or (24 * 60) % value:
+        raise ValidationError(
+            "The slot length must be between 5 and 480 minutes and divide a day evenly "
+            "(for example 15, 30, 60, 120 or 240).",
+            code="invalid_slot_length",
+        )
+
+
+class CommunicationType(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message (SMS)"
+    BOTH = "both", "Email and text message"
+
+
+class Recipients(models.TextChoices):
+    PRIMARY_CONTACT = "primary_contact", "The account's primary contact"
+    REPORTED_BY = "reported_by", "The person who reported the work order"
+    BOTH = "both", "Both"
+
+
+class InvitePolicy(models.TextChoices):
+    OFF = "off", "Do not invite"
+    NEW_CONTACTS = "new", "Invite new contacts"
+    ALL_CONTACTS = "all", "Invite new contacts and all existing contacts too"
+
+
+class PortalSettings(models.Model):
+    """The installation's settings. There is exactly one row; use `PortalSettings.load()`."""
+
+    # --- General -------------------------------------------------------------------
+    notifications_enabled = models.BooleanField("send notifications", default=True)
+    notify_invitation = models.BooleanField("invitation", default=True)
+    notify_booking_confirmed = models.BooleanField("booking confirmed", default=True)
+    notify_reminder = models.BooleanField("reminder", default=True)
+    notify_traveling = models.BooleanField("technician on the way", default=True)
+    notify_running_late = models.BooleanField("running late", default=True)
+    notify_rescheduled = models.BooleanField("rescheduled", default=True)
+    notify_canceled = models.BooleanField("canceled", default=True)
+    notify_completed = models.BooleanField("completed", default=True)
+    communication_type = models.CharField(
+        max_length=5,
+        choices=CommunicationType.choices,
+        default=CommunicationType.BOTH,
+        help_text="Which channels the company uses; each contact's own preference applies within them.",
+    )
+    reminder_days_before = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[
+            MaxValueValidator(7, message="Reminders can be sent up to 7 days before a visit."),
+        ],
+        help_text="0 sends no reminders.",
+    )
+    reminder_time = models.TimeField(
+        "reminder time of day (UTC)", default=time(10, 0), help_text="When the daily reminder job runs."
+    )
+    running_late_margin_minutes = models.PositiveSmallIntegerField(
+        "running late after (minutes)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text="Warn the customer when the expected arrival is this much past the time window.",
+    )
+    send_messages_to = models.CharField(
+        max_length=20, choices=Recipients.choices, default=Recipients.REPORTED_BY
+    )
+    include_survey = models.BooleanField(
+        "ask for feedback", default=True, help_text="Offer a rating after a completed visit."
+    )
+    show_technician_details = models.BooleanField(
+        default=True, help_text="Show the technician's name and photo to customers."
+    )
+    invite_contacts = models.CharField(
+        "invite contacts to the portal",
+        max_length=5,
+        choices=InvitePolicy.choices,
+        default=InvitePolicy.NEW_CONTACTS,
+    )
+
+    # --- Display ----------------------------------------------------------------------
+    font_family = models.CharField(
+        max_length=200,
+        default="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        validators=[validate_font_family],
+    )
+    text_color = models.CharField(
+        "text colour", max_length=7, default="#1f2328", validators=[validate_hex_colour]
+    )
+    background_color = models.CharField(
+        "background colour", max_length=7, default="#f6f8fa", validators=[validate_hex_colour]
+    )
+    foreground_color = models.CharField(
+        "accent colour",
+        max_length=7,
+        default="#0b5cad",
+        validators=[validate_hex_colour],
+        help_text="Buttons, links and the header.",
+    )
+    header_image = models.ImageField(upload_to="branding/", blank=True)
+    company_name = models.CharField(max_length=100, default="Doorstep")
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    page_title = models.CharField(max_length=100, default="Your service visits")
+    page_footer = models.TextField(blank=True)
+
+    # --- Self-scheduling ---------------------------------------------------------------
+    minimum_lead_days = models.PositiveSmallIntegerField(
+        "earliest booking (days ahead)",
+        default=1,
+        validators=[MaxValueValidator(365)],
+        help_text="0 lets customers book for today.",
+    )
+    maximum_lead_days = models.PositiveSmallIntegerField(
+        "latest booking (days ahead)",
+        default=14,
+        validators=[
+            MinValueValidator(1, message="Customers must be able to book at least one day ahead."),
+            MaxValueValidator(365, message="Customers can book at most a year ahead."),
+        ],
+    )
+    asset_selection_enabled = models.BooleanField(
+        "customers choose the asset", default=True
+    )
+    additional_details_enabled = models.BooleanField(
+        "customers can add details", default=True
+    )
+    maximum_travel_radius_km = models.PositiveIntegerField(
+        "maximum travel radius (km)",
+        default=0,
+        help_text="How far from their home base a technician is sent. 0 means no limit.",
+    )
+    slot_length_minutes = models.PositiveSmallIntegerField(
+        "slot length (minutes)", default=60, validators=[validate_slot_length]
+    )
+
+    # --- Exclusions ----------------------------------------------------------------------
+    excluded_accounts = models.ManyToManyField(
+        "customers.Account",
+        blank=True,
+        related_name="+",
+        help_text="These accounts get no messages at all.",
+    )
+    excluded_incident_types = models.ManyToManyField(
+        "catalog.IncidentType",
+        blank=True,
+        related_name="+",
+        verbose_name="excluded service types",
+        help_text="Visits of these service types send no messages at all.",
+    )
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "portal settings"
+        verbose_name_plural = "portal settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(pk=1),
+                name="portal_settings_single_row",
+                violation_error_message="There is only one set of portal settings.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_days_before__lte=7),
+                name="portal_settings_reminder_days_0_to_7",
+                violation_error_message="Reminders can be sent up to 7 days before a visit.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_lead_days__lte=models.F("maximum_lead_days")),
+                name="portal_settings_lead_days_in_order",
+                violation_error_message="The earliest booking day must not be after the latest.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Portal settings"
+
+    @classmethod
+    def load(cls) -> PortalSettings:
+        settings, _ = cls.objects.get_or_create(pk=1)
+        return settings
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.minimum_lead_days is not None
+            and self.maximum_lead_days is not None
+            and self.minimum_lead_days > self.maximum_lead_days
+        ):
+            raise ValidationError(
+                {
+                    "maximum_lead_days": (
+                        "The latest booking day must be on or after the earliest "
+                        f"({self.minimum_lead_days} days ahead)."
+                    )
+                }
+            )

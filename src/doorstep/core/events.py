@@ -1,0 +1,62 @@
+"""Domain events: the one place where one part of Doorstep tells others what happened.
+
+A service calls `publish()` inside its transaction; subscribers run only after that
+transaction commits, so nobody is ever told of a change that was rolled back.
+
+Events published so far (name: payload keys):
+
+- ``booking.created``: booking_id
+- ``booking.status_changed``: booking_id, from_status, to_status, changed_by_id
+- ``booking.canceled``: booking_id, reason
+- ``booking.rescheduled``: booking_id, old_start, old_end, new_start, new_end
+
+Subscribe in an app's ``AppConfig.ready()`` with ``subscribe("booking.created", fn)``.
+A subscriber that fails is logged and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Subscriber = Callable[[Event], None]
+
+_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+
+
+def subscribe(name: str, subscriber: Subscriber) -> None:
+    if subscriber not in _subscribers[name]:
+        _subscribers[name].append(subscriber)
+
+
+def unsubscribe(name: str, subscriber: Subscriber) -> None:
+    if subscriber in _subscribers[name]:
+        _subscribers[name].remove(subscriber)
+
+
+def publish(name: str, **payload: Any) -> None:
+    """Deliver the event to its subscribers once the current transaction commits."""
+    event = Event(name=name, payload=payload)
+    transaction.on_commit(lambda: _deliver(event))
+
+
+def _deliver(event: Event) -> None:
+    for subscriber in list(_subscribers[event.name]):
+        try:
+            subscriber(event)
+        except Exception:
+            logger.exception("Subscriber %r failed on %s", subscriber, event.name)

@@ -1,0 +1,110 @@
+"""Abstract models that several domain apps share."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from doorstep.core.validators import (
+    LATITUDE_VALIDATORS,
+    LONGITUDE_VALIDATORS,
+    validate_country_code,
+)
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField("created", auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Coordinates(models.Model):
+    """A point on the map, both halves or neither (not yet located)."""
+
+    latitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, validators=LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        max_digits=9, decimal_places=6, null=True, blank=True, validators=LONGITUDE_VALIDATORS
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        if self.latitude is None or self.longitude is None:
+            return None
+        return (float(self.latitude), float(self.longitude))
+
+    def clean_coordinates(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                "Enter both latitude and longitude, or leave both empty.",
+                code="half_coordinates",
+            )
+
+    @staticmethod
+    def coordinate_constraints(prefix: str) -> list[models.BaseConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(latitude__isnull=False, longitude__isnull=False)
+                ),
+                name=f"{prefix}_both_coordinates_or_neither",
+                violation_error_message="Enter both latitude and longitude, or leave both empty.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=Decimal(-90), latitude__lte=Decimal(90)),
+                name=f"{prefix}_latitude_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=Decimal(-180), longitude__lte=Decimal(180)),
+                name=f"{prefix}_longitude_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+        ]
+
+
+class PostalAddress(Coordinates):
+    """A street address with its point on the map."""
+
+    address_line1 = models.CharField("address line 1", max_length=200)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(
+        max_length=2,
+        validators=[validate_country_code],
+        help_text="Two-letter ISO code, for example US, GB or FR.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        city_line = " ".join(part for part in (self.postal_code, self.city) if part)
+        if self.country in {"US", "CA", "AU"}:
+            city_line = " ".join(part for part in (self.city, self.postal_code) if part)
+        return [line for line in (self.address_line1, self.address_line2, city_line) if line]
+
+    @property
+    def one_line_address(self) -> str:
+        return ", ".join(self.address_lines)
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_coordinates()

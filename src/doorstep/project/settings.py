@@ -1,0 +1,226 @@
+"""Django settings for Doorstep, read from the environment.
+
+See the "Configuration" section of the README for every variable. Nothing here needs
+editing to install Doorstep: a company sets environment variables instead.
+"""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from doorstep.project.env import data_dir, env_bool, env_int, env_list, env_str, secret_key
+
+DATA_DIR = data_dir()
+SECRET_KEY = secret_key(DATA_DIR)
+DEBUG = env_bool("DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "doorstep.project",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_tasks_db",
+    "crontask",
+    "phonenumber_field",
+    "doorstep.users",
+    "doorstep.customers",
+    "doorstep.workforce",
+    "doorstep.catalog",
+    "doorstep.scheduling",
+    "doorstep.configuration",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "doorstep.project.urls"
+ASGI_APPLICATION = "doorstep.project.asgi.application"
+WSGI_APPLICATION = "doorstep.project.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+# The embedded default is an SQLite file in WAL mode, so the web server, the task
+# worker and the scheduler can share it; IMMEDIATE transactions take the write lock up
+# front instead of failing halfway through with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA busy_timeout=20000;"
+    ),
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'doorstep.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache and live channel layer (optional) ---------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "doorstep"},
+        }
+    }
+    # With Redis, only one scheduler at a time enqueues periodic tasks, however many
+    # `doorstep serve` processes run.
+    CRONTASK = {"REDIS_URL": REDIS_URL}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Background tasks -----------------------------------------------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Users and passwords ----------------------------------------------------------------
+AUTH_USER_MODEL = "users.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+# --- Language and time ------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("nl", "Dutch"),
+    ("pt", "Portuguese"),
+]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+# The time zone a new account or technician gets unless staff choose another.
+DOORSTEP_DEFAULT_TIME_ZONE = env_str("DOORSTEP_DEFAULT_TIME_ZONE", "UTC")
+PHONENUMBER_DEFAULT_REGION = env_str("DOORSTEP_DEFAULT_PHONE_REGION") or None
+PHONENUMBER_DB_FORMAT = "E164"
+
+# --- Static files and uploads -------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o644
+
+# --- Email ----------------------------------------------------------------------------------
+EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = env_str("EMAIL_BACKEND", "console")
+# A short name, or the dotted path of any backend, such as an anymail provider:
+# anymail.backends.mailgun.EmailBackend.
+EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(DATA_DIR / "outbox" / "email")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Doorstep <no-reply@localhost>")
+SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+# Provider settings for django-anymail: ANYMAIL_MAILGUN_API_KEY=… becomes
+# ANYMAIL["MAILGUN_API_KEY"], and so on for any provider anymail supports.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in __import__("os").environ.items()
+    if name.startswith("ANYMAIL_")
+}
+
+# --- SMS ------------------------------------------------------------------------------------
+SMS_BACKENDS = {
+    "console": "doorstep.notifications.sms.ConsoleBackend",
+    "file": "doorstep.notifications.sms.FileBackend",
+    "locmem": "doorstep.notifications.sms.LocmemBackend",
+}
+_sms_backend = env_str("SMS_BACKEND", "console")
+SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
+SMS_FILE_PATH = env_str("SMS_FILE_PATH") or str(DATA_DIR / "outbox" / "sms")
+SMS_FROM_NUMBER = env_str("SMS_FROM_NUMBER")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+
+# --- Security ----------------------------------------------------------------------------------
+# HTTPS is assumed unless DOORSTEP_HTTPS=false (as `make run` sets for the local demo),
+# so that a production install is safe without knowing about each of these settings.
+HTTPS = env_bool("DOORSTEP_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+if env_bool("DOORSTEP_BEHIND_PROXY"):
+    # Behind a reverse proxy that terminates TLS and says so in X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+
+# --- Logging ------------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Doorstep -------------------------------------------------------------------------------
+# How long an expired session is kept before the daily housekeeping removes it: Django
+# already refuses expired sessions; this only bounds the table's size.
+DOORSTEP_SESSION_PURGE_CRON = env_str("DOORSTEP_SESSION_PURGE_CRON", "17 3 * * *")

@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, re_path
+from django.views.static import serve as serve_file
+
+admin.site.site_header = "Doorstep back office"
+admin.site.site_title = "Doorstep back office"
+admin.site.index_title = "Back office"
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("", lambda request: redirect("admin:index"), name="home"),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    # Technician photos and the header image. One process serves them itself so that
+    # the embedded install needs nothing else; a large install may serve this folder
+    # from its reverse proxy instead.
+    re_path(
+        rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+        serve_file,
+        {"document_root": settings.MEDIA_ROOT},
+    ),
+]

@@ -1,0 +1,224 @@
+"""Everything that changes work orders and bookings. Each function is one transaction."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from doorstep.catalog.models import IncidentType
+from doorstep.core import events
+from doorstep.core.errors import DomainError
+from doorstep.customers.models import Account, Asset, Contact
+from doorstep.scheduling.models import (
+    ALLOWED_STATUS_MOVES,
+    Booking,
+    BookingStatus,
+    BookingStatusChange,
+    TimelineNote,
+    WorkOrder,
+    WorkOrderSource,
+)
+from doorstep.users.models import User
+from doorstep.workforce.models import Resource
+
+# No 0/O, 1/I/L: a customer reads the reference out over the phone.
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REFERENCE_LENGTH = 7
+
+
+class InvalidStatusMove(DomainError):
+    pass
+
+
+class BookingConflict(DomainError):
+    pass
+
+
+class InvalidBooking(DomainError):
+    pass
+
+
+def new_booking_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+@transaction.atomic
+def create_work_order(
+    *,
+    account: Account,
+    incident_type: IncidentType,
+    reported_by: Contact | None = None,
+    asset: Asset | None = None,
+    instructions: str = "",
+    source: str = WorkOrderSource.BACK_OFFICE,
+    external_id: str = "",
+) -> WorkOrder:
+    """Open a work order at the asset's location when it has one, else at the account's."""
+    if reported_by is not None and reported_by.account_id != account.pk:
+        raise InvalidBooking("The person reporting the work must be a contact of the account.")
+    if asset is not None and asset.account_id != account.pk:
+        raise InvalidBooking("The asset must belong to the account.")
+    place = account if asset is None or asset.functional_location is None else asset.functional_location
+    work_order = WorkOrder.objects.create(
+        account=account,
+        incident_type=incident_type,
+        reported_by=reported_by,
+        asset=asset,
+        instructions=instructions,
+        source=source,
+        external_id=external_id,
+        address_line1=place.address_line1,
+        address_line2=place.address_line2,
+        city=place.city,
+        postal_code=place.postal_code,
+        country=place.country,
+        latitude=place.latitude,
+        longitude=place.longitude,
+    )
+    # The number follows the row's id so it is unique and readable without a counter table.
+    work_order.number = f"WO-{work_order.pk:06d}"
+    WorkOrder.objects.filter(pk=work_order.pk).update(number=work_order.number)
+    return work_order
+
+
+@transaction.atomic
+def add_timeline_note(
+    *, work_order: WorkOrder, text: str, author: User | None = None, customer_visible: bool = False
+) -> TimelineNote:
+    text = text.strip()
+    if not text:
+        raise DomainError("A note needs some text.")
+    return TimelineNote.objects.create(
+        work_order=work_order, author=author, text=text, customer_visible=customer_visible
+    )
+
+
+@transaction.atomic
+def create_booking(
+    *,
+    work_order: WorkOrder,
+    resource: Resource,
+    start: datetime,
+    end: datetime,
+    created_via_portal: bool = False,
+    created_by: User | None = None,
+) -> Booking:
+    """Book a technician for a work order, refusing a time they are already booked."""
+    if end <= start:
+        raise InvalidBooking("A booking must end after it starts.")
+    if not resource.active:
+        raise InvalidBooking(f"{resource} is not an active technician.")
+    # Lock the technician so two bookings for them cannot pass the overlap check at once.
+    Resource.objects.select_for_update().filter(pk=resource.pk).first()
+    clash = (
+        Booking.objects.open().filter(resource=resource).overlapping(start, end).first()
+    )
+    if clash is not None:
+        raise BookingConflict(
+            f"{resource} already has booking {clash.reference} at that time "
+            f"({timezone.localtime(clash.start, clash.time_zone):%Y-%m-%d %H:%M}–"
+            f"{timezone.localtime(clash.end, clash.time_zone):%H:%M})."
+        )
+    booking = _insert_with_unique_reference(
+        work_order=work_order,
+        resource=resource,
+        start=start,
+        end=end,
+        created_via_portal=created_via_portal,
+    )
+    BookingStatusChange.objects.create(
+        booking=booking,
+        from_status="",
+        to_status=BookingStatus.SCHEDULED,
+        changed_at=timezone.now(),
+        changed_by=created_by,
+    )
+    events.publish("booking.created", booking_id=booking.pk)
+    return booking
+
+
+def _insert_with_unique_reference(**fields: object) -> Booking:
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(reference=new_booking_reference(), **fields)
+        except IntegrityError:
+            # Another booking has this reference (about one chance in 27 billion): draw again.
+            continue
+    raise DomainError("Could not find a free booking reference; please try again.")
+
+
+@transaction.atomic
+def set_status(
+    *,
+    booking: Booking,
+    status: str,
+    changed_by: User | None = None,
+    cancel_reason: str = "",
+    completion_note: str = "",
+    now: datetime | None = None,
+) -> Booking:
+    """Move a booking along the status machine, or refuse with the reason."""
+    if status not in BookingStatus.values:
+        raise InvalidStatusMove(f"“{status}” is not a booking status.")
+    now = now or timezone.now()
+    # Re-read under lock so two people changing the same booking see each other's move.
+    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    old = locked.status
+    if status not in ALLOWED_STATUS_MOVES[old]:
+        raise InvalidStatusMove(_refusal(old, status))
+    if status == BookingStatus.CANCELED and not cancel_reason.strip():
+        raise InvalidStatusMove("Say why the booking is canceled.")
+    locked.status = status
+    update_fields = ["status", "updated_at"]
+    if status == BookingStatus.CANCELED:
+        locked.cancel_reason = cancel_reason.strip()
+        update_fields.append("cancel_reason")
+    if status == BookingStatus.COMPLETED:
+        locked.completed_at = now
+        update_fields.append("completed_at")
+    locked.save(update_fields=update_fields)
+    BookingStatusChange.objects.create(
+        booking=locked, from_status=old, to_status=status, changed_at=now, changed_by=changed_by
+    )
+    if status == BookingStatus.CANCELED:
+        add_timeline_note(
+            work_order=locked.work_order,
+            text=f"Visit {locked.reference} canceled: {locked.cancel_reason}",
+            author=changed_by,
+            customer_visible=True,
+        )
+        events.publish("booking.canceled", booking_id=locked.pk, reason=locked.cancel_reason)
+    if status == BookingStatus.COMPLETED and completion_note.strip():
+        add_timeline_note(
+            work_order=locked.work_order,
+            text=completion_note,
+            author=changed_by,
+            customer_visible=True,
+        )
+    events.publish(
+        "booking.status_changed",
+        booking_id=locked.pk,
+        from_status=old,
+        to_status=status,
+        changed_by_id=changed_by.pk if changed_by else None,
+    )
+    booking.refresh_from_db()
+    return locked
+
+
+def _refusal(old: str, new: str) -> str:
+    old_label = BookingStatus(old).label
+    new_label = BookingStatus(new).label
+    if old == new:
+        return f"The booking is already {old_label}."
+    allowed = [BookingStatus(s).label for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]]
+    if not allowed:
+        return f"A {old_label} booking cannot change any more, so it cannot become {new_label}."
+    return (
+        f"A {old_label} booking cannot become {new_label}; "
+        f"it can only become {' or '.join(allowed)}."
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UsersConfig(AppConfig):
+    name = "doorstep.users"
+    verbose_name = "Sign-ins"

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from doorstep.users.models import User
+from tests.factories import StaffUserFactory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Tests marked postgres run only when the suite runs against PostgreSQL.
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://…")
+        for item in items:
+            if "postgres" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture
+def staff_user(db: None) -> User:
+    return StaffUserFactory(email="office@example.test")
+
+
+@pytest.fixture
+def staff_client(client, staff_user: User):  # type: ignore[no-untyped-def]
+    client.force_login(staff_user)
+    return client

@@ -1,0 +1,183 @@
+"""factory_boy factories for every model, with believable defaults."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from doorstep.catalog.models import IncidentType, IncidentTypeSkill
+from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote, WorkOrder
+from doorstep.users.models import User
+from doorstep.workforce.models import Resource, ResourceSkill, Skill, TimeOff, WorkingHours
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class AccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Account
+
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    address_line1 = factory.Sequence(lambda n: f"{100 + n} Main Street")
+    city = "Denver"
+    postal_code = "80202"
+    country = "US"
+    latitude = Decimal("39.739200")
+    longitude = Decimal("-104.990300")
+    time_zone = "America/Denver"
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    account = factory.SubFactory(AccountFactory)
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.Sequence(lambda n: f"contact{n}@example.test")
+    phone = factory.Sequence(lambda n: f"+1303555{n % 10000:04d}")
+
+
+class FunctionalLocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FunctionalLocation
+
+    account = factory.SubFactory(AccountFactory)
+    name = factory.Sequence(lambda n: f"Building {n}")
+    address_line1 = factory.Sequence(lambda n: f"{200 + n} Market Street")
+    city = "Denver"
+    postal_code = "80205"
+    country = "US"
+    latitude = Decimal("39.752000")
+    longitude = Decimal("-104.998000")
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    account = factory.SubFactory(AccountFactory)
+    name = "Gas boiler"
+    serial_number = factory.Sequence(lambda n: f"SN-{n:05d}")
+
+
+class SkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Skill
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Skill {n}")
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Resource
+
+    display_name = factory.Sequence(lambda n: f"Technician {n}")
+    email = factory.Sequence(lambda n: f"tech{n}@example.test")
+    home_latitude = Decimal("39.700000")
+    home_longitude = Decimal("-104.950000")
+    time_zone = "America/Denver"
+
+
+class ResourceSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResourceSkill
+
+    resource = factory.SubFactory(ResourceFactory)
+    skill = factory.SubFactory(SkillFactory)
+    proficiency = 3
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkingHours
+
+    resource = factory.SubFactory(ResourceFactory)
+    weekday = 0
+    start_time = time(8, 0)
+    end_time = time(17, 0)
+
+
+class TimeOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeOff
+
+    resource = factory.SubFactory(ResourceFactory)
+    start = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(days=1))
+    reason = "Training"
+
+
+class IncidentTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentType
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    display_name = factory.LazyAttribute(lambda o: o.name)
+    portal_enabled = True
+    estimated_duration_minutes = 60
+
+
+class IncidentTypeSkillFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentTypeSkill
+
+    incident_type = factory.SubFactory(IncidentTypeFactory)
+    skill = factory.SubFactory(SkillFactory)
+    minimum_proficiency = 2
+
+
+class WorkOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WorkOrder
+
+    account = factory.SubFactory(AccountFactory)
+    incident_type = factory.SubFactory(IncidentTypeFactory)
+    number = factory.Sequence(lambda n: f"WO-T{n:05d}")
+    address_line1 = factory.LazyAttribute(lambda o: o.account.address_line1)
+    city = factory.LazyAttribute(lambda o: o.account.city)
+    postal_code = factory.LazyAttribute(lambda o: o.account.postal_code)
+    country = factory.LazyAttribute(lambda o: o.account.country)
+    latitude = factory.LazyAttribute(lambda o: o.account.latitude)
+    longitude = factory.LazyAttribute(lambda o: o.account.longitude)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    resource = factory.SubFactory(ResourceFactory)
+    start = factory.LazyFunction(
+        lambda: (timezone.now() + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    )
+    end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=1))
+    status = BookingStatus.SCHEDULED
+    reference = factory.Sequence(lambda n: f"T{n:06d}")
+
+
+class TimelineNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimelineNote
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    text = "Customer asks to ring twice."
