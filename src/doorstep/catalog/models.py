@@ -17,9 +17,7 @@ class IncidentTypeQuerySet(models.QuerySet["IncidentType"]):
 class IncidentType(TimeStampedModel):
     """A kind of job; customers see it as a "service type"."""
 
-    name = models.CharField(
-        max_length=100, unique=True, help_text="The name the office uses."
-    )
+    name = models.CharField(max_length=100, unique=True, help_text="The name the office uses.")
     display_name = models.CharField(
         "name shown to customers", max_length=100, help_text="For example “Boiler service”."
     )
@@ -56,12 +54,18 @@ class IncidentType(TimeStampedModel):
                     estimated_duration_minutes__gte=5, estimated_duration_minutes__lte=24 * 60
                 ),
                 name="incident_type_duration_range",
-                violation_error_message="The estimated duration must be between 5 minutes and 24 hours.",
+                violation_error_message=(
+                    "The estimated duration must be between 5 minutes and 24 hours."
+                ),
             ),
         ]
 
     def __str__(self) -> str:
-        return self.display_name if self.display_name == self.name else f"{self.display_name} ({self.name})"
+        return (
+            self.display_name
+            if self.display_name == self.name
+            else f"{self.display_name} ({self.name})"
+        )
 
 
 class IncidentTypeSkill(models.Model):

@@ -67,7 +67,9 @@ class PortalSettings(models.Model):
         max_length=5,
         choices=CommunicationType.choices,
         default=CommunicationType.BOTH,
-        help_text="Which channels the company uses; each contact's own preference applies within them.",
+        help_text=(
+            "Which channels the company uses; each contact's own preference applies within them."
+        ),
     )
     reminder_days_before = models.PositiveSmallIntegerField(
         default=1,
@@ -77,7 +79,9 @@ class PortalSettings(models.Model):
         help_text="0 sends no reminders.",
     )
     reminder_time = models.TimeField(
-        "reminder time of day (UTC)", default=time(10, 0), help_text="When the daily reminder job runs."
+        "reminder time of day (UTC)",
+        default=time(10, 0),
+        help_text="When the daily reminder job runs.",
     )
     running_late_margin_minutes = models.PositiveSmallIntegerField(
         "running late after (minutes)",
@@ -142,12 +146,8 @@ class PortalSettings(models.Model):
             MaxValueValidator(365, message="Customers can book at most a year ahead."),
         ],
     )
-    asset_selection_enabled = models.BooleanField(
-        "customers choose the asset", default=True
-    )
-    additional_details_enabled = models.BooleanField(
-        "customers can add details", default=True
-    )
+    asset_selection_enabled = models.BooleanField("customers choose the asset", default=True)
+    additional_details_enabled = models.BooleanField("customers can add details", default=True)
     maximum_travel_radius_km = models.PositiveIntegerField(
         "maximum travel radius (km)",
         default=0,

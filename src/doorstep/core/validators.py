@@ -37,7 +37,8 @@ def time_zone_choices() -> list[tuple[str, str]]:
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
         raise ValidationError(
-            "%(value)s is not a known time zone. Use a name such as Europe/Paris or America/Denver.",
+            "%(value)s is not a known time zone. "
+            "Use a name such as Europe/Paris or America/Denver.",
             code="invalid_time_zone",
             params={"value": value},
         )

@@ -16,6 +16,9 @@ def default_time_zone() -> str:
     return settings.DOORSTEP_DEFAULT_TIME_ZONE
 
 
+REACHABLE_MESSAGE = "Enter an email address or a phone number, so the contact can be reached."
+
+
 class CommunicationPreference(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "Text message (SMS)"
@@ -109,12 +112,14 @@ class Contact(TimeStampedModel):
                 Lower("email"),
                 condition=~models.Q(email=""),
                 name="contact_email_unique_per_account",
-                violation_error_message="This account already has a contact with this email address.",
+                violation_error_message=(
+                    "This account already has a contact with this email address."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(email="") | ~models.Q(phone=""),
                 name="contact_has_email_or_phone",
-                violation_error_message="Enter an email address or a phone number, so the contact can be reached.",
+                violation_error_message=REACHABLE_MESSAGE,
             ),
         ]
 
@@ -130,7 +135,9 @@ class Contact(TimeStampedModel):
         self.email = self.email.strip().lower()
         errors: dict[str, str] = {}
         if not self.email and not self.phone:
-            errors["email"] = "Enter an email address or a phone number, so the contact can be reached."
+            errors["email"] = (
+                "Enter an email address or a phone number, so the contact can be reached."
+            )
         wants_email = self.communication_preference in {
             CommunicationPreference.EMAIL,
             CommunicationPreference.BOTH,
@@ -194,7 +201,9 @@ class Asset(TimeStampedModel):
                 "serial_number",
                 condition=~models.Q(serial_number=""),
                 name="asset_serial_unique_per_account",
-                violation_error_message="This account already has an asset with this serial number.",
+                violation_error_message=(
+                    "This account already has an asset with this serial number."
+                ),
             ),
         ]
 

@@ -6,6 +6,8 @@ editing to install Doorstep: a company sets environment variables instead.
 
 from __future__ import annotations
 
+import os
+
 import dj_database_url
 
 from doorstep.project.env import data_dir, env_bool, env_int, env_list, env_str, secret_key
@@ -38,7 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -138,42 +140,48 @@ PHONENUMBER_DB_FORMAT = "E164"
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request when it is missing
+STATIC_ROOT.mkdir(exist_ok=True)  # ServeStatic warns on every request when it is missing
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_BACKENDS = {
+EMAIL_BACKEND_NAMES = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
-_email_backend = env_str("EMAIL_BACKEND", "console")
-# A short name, or the dotted path of any backend, such as an anymail provider:
+# A short name above, or the dotted path of any backend, such as an anymail provider:
 # anymail.backends.mailgun.EmailBackend.
-EMAIL_BACKEND = EMAIL_BACKENDS.get(_email_backend, _email_backend)
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(DATA_DIR / "outbox" / "email")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+_email_backend = env_str("EMAIL_BACKEND", "console")
+_email_backend = EMAIL_BACKEND_NAMES.get(_email_backend, _email_backend)
+_email_options: dict[str, object] = {}
+if _email_backend == EMAIL_BACKEND_NAMES["file"]:
+    _email_options = {"file_path": env_str("EMAIL_FILE_PATH") or str(DATA_DIR / "outbox" / "email")}
+elif _email_backend == EMAIL_BACKEND_NAMES["smtp"]:
+    _email_options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 0) or None,
+        "username": env_str("EMAIL_HOST_USER") or None,
+        "password": env_str("EMAIL_HOST_PASSWORD") or None,
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        "use_ssl": env_bool("EMAIL_USE_SSL"),
+        "timeout": env_int("EMAIL_TIMEOUT", 30),
+    }
+MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Doorstep <no-reply@localhost>")
 SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 # Provider settings for django-anymail: ANYMAIL_MAILGUN_API_KEY=… becomes
 # ANYMAIL["MAILGUN_API_KEY"], and so on for any provider anymail supports.
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): value
-    for name, value in __import__("os").environ.items()
+    for name, value in os.environ.items()
     if name.startswith("ANYMAIL_")
 }
 
@@ -217,7 +225,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "apscheduler": {"level": "WARNING"},
+    },
 }
 
 # --- Doorstep -------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ class WorkOrder(PostalAddress, TimeStampedModel):
     customer's back when an account or a location is edited later.
     """
 
-    number = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    # Null until the row exists: the number is made from the row's id (see services).
+    number = models.CharField(max_length=20, unique=True, null=True, editable=False)  # noqa: DJ001
     account = models.ForeignKey(
         "customers.Account", on_delete=models.PROTECT, related_name="work_orders"
     )

@@ -61,7 +61,9 @@ def create_work_order(
         raise InvalidBooking("The person reporting the work must be a contact of the account.")
     if asset is not None and asset.account_id != account.pk:
         raise InvalidBooking("The asset must belong to the account.")
-    place = account if asset is None or asset.functional_location is None else asset.functional_location
+    place = (
+        account if asset is None or asset.functional_location is None else asset.functional_location
+    )
     work_order = WorkOrder.objects.create(
         account=account,
         incident_type=incident_type,
@@ -113,9 +115,7 @@ def create_booking(
         raise InvalidBooking(f"{resource} is not an active technician.")
     # Lock the technician so two bookings for them cannot pass the overlap check at once.
     Resource.objects.select_for_update().filter(pk=resource.pk).first()
-    clash = (
-        Booking.objects.open().filter(resource=resource).overlapping(start, end).first()
-    )
+    clash = Booking.objects.open().filter(resource=resource).overlapping(start, end).first()
     if clash is not None:
         raise BookingConflict(
             f"{resource} already has booking {clash.reference} at that time "
@@ -215,7 +215,9 @@ def _refusal(old: str, new: str) -> str:
     new_label = BookingStatus(new).label
     if old == new:
         return f"The booking is already {old_label}."
-    allowed = [BookingStatus(s).label for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]]
+    allowed = [
+        BookingStatus(s).label for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]
+    ]
     if not allowed:
         return f"A {old_label} booking cannot change any more, so it cannot become {new_label}."
     return (

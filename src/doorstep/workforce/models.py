@@ -174,9 +174,7 @@ class WorkingHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-        )
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
     def clean(self) -> None:
         super().clean()

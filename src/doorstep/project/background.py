@@ -1,0 +1,122 @@
+"""The background half of `doorstep serve`: a task worker and the periodic scheduler.
+
+Both run in threads of the web server's process, so the embedded install is one
+process. `doorstep worker` runs the same worker on its own for scale-out.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import socket
+import threading
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from django.apps import apps
+from django.db import close_old_connections
+from django.utils.module_loading import module_has_submodule
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger(__name__)
+
+LOCK_RETRY_SECONDS = 30
+
+
+def worker_id(role: str) -> str:
+    return f"{role}-{socket.gethostname()}-{os.getpid()}"[:64]
+
+
+def make_worker(*, interval: float = 1.0, batch: bool = False) -> Worker:
+    """A worker for every queue of the database task backend."""
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id("worker"),
+        excluded_queue_names=[],
+    )
+
+
+class WorkerThread(threading.Thread):
+    def __init__(self, *, interval: float = 1.0) -> None:
+        super().__init__(name="doorstep-worker", daemon=True)
+        self.worker = make_worker(interval=interval)
+
+    def run(self) -> None:
+        try:
+            self.worker.run()
+        except Exception:
+            logger.exception("The background task worker stopped")
+        finally:
+            close_old_connections()
+
+    def stop(self) -> None:
+        self.worker.running = False
+
+
+def load_periodic_tasks() -> None:
+    """Import every app's tasks module, which registers its @cron schedules."""
+    for app in apps.get_app_configs():
+        if app.name == "crontask":
+            continue  # its per-minute heartbeat only fills the queue
+        if module_has_submodule(app.module, "tasks"):
+            importlib.import_module(f"{app.name}.tasks")
+
+
+class SchedulerThread(threading.Thread):
+    """Runs crontask's schedule, enqueueing each periodic task when it is due.
+
+    With Redis configured, only the process that holds crontask's lock schedules; the
+    others wait and take over if it goes away, so several `doorstep serve` processes
+    never enqueue the same daily job twice.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(name="doorstep-scheduler", daemon=True)
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        load_periodic_tasks()
+        from crontask import scheduler as cron_schedule
+        from crontask import utils
+
+        while not self._stop_event.is_set():
+            try:
+                with utils.lock as lock:
+                    self._run_schedule(cron_schedule, lock, utils)
+            except utils.LockError:
+                logger.debug("Another process runs the scheduler; waiting to take over")
+                self._stop_event.wait(LOCK_RETRY_SECONDS)
+            except Exception:
+                logger.exception("The scheduler failed; restarting it")
+                self._stop_event.wait(LOCK_RETRY_SECONDS)
+
+    def _run_schedule(self, cron_schedule: object, lock: object, utils: object) -> None:
+        # crontask keeps its jobs on a blocking scheduler meant to own a whole process;
+        # copy them onto a background scheduler that lives in this thread instead.
+        scheduler = BackgroundScheduler(timezone="UTC")
+        for job in cron_schedule.get_jobs():  # type: ignore[attr-defined]
+            scheduler.add_job(job.func, trigger=job.trigger, name=job.name)
+        lost_lock = threading.Event()
+
+        def keep_lock() -> None:
+            try:
+                lock.extend(30, True)  # type: ignore[attr-defined]
+            except utils.LockError:  # type: ignore[attr-defined]
+                lost_lock.set()
+
+        scheduler.add_job(keep_lock, "interval", seconds=5, name="keep scheduler lock")
+        scheduler.start()
+        logger.info("Scheduler started with %d periodic tasks", len(scheduler.get_jobs()) - 1)
+        try:
+            while not self._stop_event.is_set() and not lost_lock.is_set():
+                self._stop_event.wait(1)
+        finally:
+            scheduler.shutdown(wait=False)
+
+    def stop(self) -> None:
+        self._stop_event.set()

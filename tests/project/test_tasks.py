@@ -1,0 +1,103 @@
+"""Housekeeping tasks go through the real database queue, worker and scheduler."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from apscheduler.triggers.interval import IntervalTrigger
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from doorstep.project import background
+from doorstep.project.tasks import prune_finished_task_results, purge_expired_sessions
+
+
+def make_sessions() -> tuple[str, str]:
+    live = SessionStore()
+    live["visit"] = "live"
+    live.create()
+    expired = SessionStore()
+    expired["visit"] = "old"
+    expired.create()
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(days=1)
+    )
+    return str(live.session_key), str(expired.session_key)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_runs_through_the_queue_and_the_worker_command() -> None:
+    live, expired = make_sessions()
+
+    result = purge_expired_sessions.enqueue()
+    assert DBTaskResult.objects.get(pk=result.id).status == "READY"
+    assert Session.objects.filter(session_key=expired).exists()  # nothing runs inline
+
+    call_command("worker", batch=True, verbosity=0)
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == "SUCCESSFUL"
+    assert row.return_value == 1
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prune_forgets_old_finished_tasks_only() -> None:
+    old = purge_expired_sessions.enqueue()
+    call_command("worker", batch=True, verbosity=0)
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=timezone.now() - timedelta(days=15))
+    recent = purge_expired_sessions.enqueue()
+    call_command("worker", batch=True, verbosity=0)
+
+    pruned = prune_finished_task_results.enqueue()
+    call_command("worker", batch=True, verbosity=0)
+
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {
+        DBTaskResult.objects.get(pk=recent.id).pk,
+        DBTaskResult.objects.get(pk=pruned.id).pk,
+    }
+
+
+def test_housekeeping_is_scheduled_daily() -> None:
+    from crontask import scheduler
+
+    background.load_periodic_tasks()
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+
+    for name in ("purge_expired_sessions", "prune_finished_task_results"):
+        fields = {field.name: str(field) for field in jobs[name].trigger.fields}
+        assert fields["day"] == "*"
+        assert fields["hour"] != "*"
+        assert fields["minute"] != "*"
+    assert "heartbeat" not in jobs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_thread_enqueues_due_tasks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crontask import scheduler
+
+    # The same task on a one-second trigger instead of its nightly one.
+    due_every_second = SimpleNamespace(
+        func=purge_expired_sessions.enqueue,
+        trigger=IntervalTrigger(seconds=1),
+        name="purge_expired_sessions",
+    )
+    monkeypatch.setattr(scheduler, "get_jobs", lambda: [due_every_second])
+    thread = background.SchedulerThread()
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not DBTaskResult.objects.exists():
+            assert time.monotonic() < deadline, "the scheduler enqueued nothing"
+            time.sleep(0.2)
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
+    assert DBTaskResult.objects.first().task_path.endswith("purge_expired_sessions")  # type: ignore[union-attr]
