@@ -54,19 +54,6 @@ def test_working_hours_must_end_after_they_start() -> None:
         hours.save()
 
 
-def test_a_day_may_have_several_intervals_but_they_must_not_overlap() -> None:
-    morning = WorkingHoursFactory(start_time=time(8), end_time=time(12))
-    WorkingHoursFactory.build(
-        resource=morning.resource, start_time=time(13), end_time=time(17)
-    ).full_clean()
-
-    overlapping = WorkingHoursFactory.build(
-        resource=morning.resource, start_time=time(11), end_time=time(15)
-    )
-    with pytest.raises(ValidationError, match="overlap"):
-        overlapping.full_clean()
-
-
 def test_time_off_must_end_after_it_starts() -> None:
     time_off = TimeOffFactory.build(resource=ResourceFactory())
     time_off.end = time_off.start - timedelta(hours=1)

@@ -177,21 +177,12 @@ class WorkingHours(models.Model):
         return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
     def clean(self) -> None:
+        # Overlaps between intervals are checked where all of a technician's hours are
+        # edited together (the back office's formset): comparing one row with the rows
+        # still in the database would refuse valid edits that move several at once.
         super().clean()
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": "The end must be after the start."})
-        if self.resource_id is None or self.start_time is None or self.end_time is None:
-            return
-        overlapping = WorkingHours.objects.filter(
-            resource_id=self.resource_id,
-            weekday=self.weekday,
-            start_time__lt=self.end_time,
-            end_time__gt=self.start_time,
-        ).exclude(pk=self.pk)
-        if overlapping.exists():
-            raise ValidationError(
-                "These hours overlap other working hours of the same technician on the same day."
-            )
 
 
 class TimeOff(models.Model):

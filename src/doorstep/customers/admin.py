@@ -1,0 +1,240 @@
+"""Back office pages for accounts, their contacts, locations and equipment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+
+from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+
+ADDRESS_FIELDS = (
+    "address_line1",
+    "address_line2",
+    ("postal_code", "city"),
+    "country",
+    ("latitude", "longitude"),
+)
+
+
+class AccountForm(forms.ModelForm[Account]):
+    class Meta:
+        model = Account
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("primary_contact")
+        if isinstance(field, forms.ModelChoiceField):
+            # Only this account's people; a new account has none until it is saved.
+            field.queryset = Contact.objects.filter(account_id=self.instance.pk)
+            if self.instance.pk is None:
+                field.help_text = (
+                    "Add the account's contacts below and save; then choose the primary contact."
+                )
+
+
+class AssetInlineFormSet(BaseInlineFormSet[Asset, Account, forms.ModelForm[Asset]]):
+    def add_fields(self, form: forms.ModelForm[Asset], index: int | None) -> None:
+        super().add_fields(form, index)
+        field = form.fields.get("functional_location")
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = FunctionalLocation.objects.filter(account_id=self.instance.pk)
+
+
+class ContactInline(admin.TabularInline[Contact, Account]):
+    model = Contact
+    fields = (
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "communication_preference",
+        "preferred_language",
+    )
+    extra = 0
+    show_change_link = True
+
+
+class FunctionalLocationInline(admin.TabularInline[FunctionalLocation, Account]):
+    model = FunctionalLocation
+    fields = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "city",
+        "country",
+        "latitude",
+        "longitude",
+    )
+    extra = 0
+    show_change_link = True
+    verbose_name = "location"
+    verbose_name_plural = "locations (sites, buildings)"
+
+
+class AssetInline(admin.TabularInline[Asset, Account]):
+    model = Asset
+    formset = AssetInlineFormSet
+    fields = ("name", "serial_number", "functional_location")
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "assets (customer equipment)"
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin[Account]):
+    form = AccountForm
+    list_display = ("name", "city", "active", "contact_count", "time_zone")
+    list_filter = ("active", "city", ("time_zone", admin.AllValuesFieldListFilter))
+    search_fields = (
+        "name",
+        "address_line1",
+        "address_line2",
+        "postal_code",
+        "city",
+        "contacts__first_name",
+        "contacts__last_name",
+        "contacts__email",
+    )
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("name", "active", "primary_contact")}),
+        ("Address", {"fields": ADDRESS_FIELDS}),
+        ("Time zone", {"fields": ("time_zone",)}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+    inlines = (ContactInline, FunctionalLocationInline, AssetInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
+        return (
+            super().get_queryset(request).annotate(contact_count=Count("contacts", distinct=True))
+        )
+
+    @admin.display(description="contacts", ordering="contact_count")
+    def contact_count(self, account: Account) -> int:
+        return int(account.contact_count)  # type: ignore[attr-defined]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin[Contact]):
+    list_display = (
+        "full_name",
+        "account",
+        "email",
+        "phone",
+        "communication_preference",
+        "preferred_language",
+        "has_portal_sign_in",
+    )
+    list_select_related = ("account",)
+    list_filter = (
+        "communication_preference",
+        "preferred_language",
+        ("user", admin.EmptyFieldListFilter),
+    )
+    search_fields = ("first_name", "last_name", "email", "phone", "account__name")
+    autocomplete_fields = ("account", "user")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("account", ("first_name", "last_name"))}),
+        (
+            "How to reach them",
+            {"fields": ("email", "phone", "communication_preference", "preferred_language")},
+        ),
+        ("Portal", {"fields": ("user",)}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="name", ordering="last_name")
+    def full_name(self, contact: Contact) -> str:
+        return contact.full_name
+
+    @admin.display(description="portal sign-in", boolean=True)
+    def has_portal_sign_in(self, contact: Contact) -> bool:
+        return contact.user_id is not None
+
+
+@admin.register(FunctionalLocation)
+class FunctionalLocationAdmin(admin.ModelAdmin[FunctionalLocation]):
+    list_display = ("name", "account", "address", "asset_count")
+    list_select_related = ("account",)
+    list_filter = (
+        ("country", admin.AllValuesFieldListFilter),
+        ("city", admin.AllValuesFieldListFilter),
+    )
+    search_fields = (
+        "name",
+        "account__name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "postal_code",
+    )
+    autocomplete_fields = ("account",)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("account", "name")}),
+        ("Address", {"fields": ADDRESS_FIELDS}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FunctionalLocation]:
+        return super().get_queryset(request).annotate(asset_count=Count("assets"))
+
+    @admin.display(description="address")
+    def address(self, location: FunctionalLocation) -> str:
+        return location.one_line_address
+
+    @admin.display(description="assets", ordering="asset_count")
+    def asset_count(self, location: FunctionalLocation) -> int:
+        return int(location.asset_count)  # type: ignore[attr-defined]
+
+
+class AssetLocationFilter(admin.SimpleListFilter):
+    title = "installed at"
+    parameter_name = "installed_at"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("location", "A location of the account"), ("account", "The account's address")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "location":
+            return queryset.filter(functional_location__isnull=False)
+        if self.value() == "account":
+            return queryset.filter(functional_location__isnull=True)
+        return queryset
+
+
+class AssetForm(forms.ModelForm[Asset]):
+    class Meta:
+        model = Asset
+        fields = "__all__"
+        help_texts = {
+            "functional_location": (
+                "Where the asset is installed: one of the account's locations. "
+                "Leave empty when it is at the account's own address."
+            )
+        }
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin[Asset]):
+    form = AssetForm
+    list_display = ("name", "serial_number", "account", "functional_location", "created_at")
+    list_select_related = ("account", "functional_location__account")
+    list_filter = (AssetLocationFilter, "created_at")
+    search_fields = ("name", "serial_number", "account__name", "functional_location__name")
+    autocomplete_fields = ("account", "functional_location")
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("account", "name", "serial_number", "functional_location")}),
+        ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )

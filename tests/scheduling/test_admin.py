@@ -1,0 +1,653 @@
+"""The back office pages for work orders, bookings and timeline notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from doorstep.core.errors import DomainError
+from doorstep.scheduling.models import (
+    Booking,
+    BookingStatus,
+    BookingStatusChange,
+    TimelineNote,
+    WorkOrder,
+    WorkOrderSource,
+)
+from doorstep.users.models import User
+from tests import factories
+
+DENVER = ZoneInfo("America/Denver")
+# A Monday in winter, far enough ahead that nothing is in the past.
+VISIT_DAY = datetime(2031, 1, 13, tzinfo=DENVER)
+
+BOOKING_ADD = reverse("admin:scheduling_booking_add")
+WORK_ORDER_ADD = reverse("admin:scheduling_workorder_add")
+
+
+def booking_page(booking: Booking) -> str:
+    return reverse("admin:scheduling_booking_change", args=[booking.pk])
+
+
+def work_order_page(work_order: WorkOrder) -> str:
+    return reverse("admin:scheduling_workorder_change", args=[work_order.pk])
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return VISIT_DAY.replace(hour=hour, minute=minute)
+
+
+def split(moment: datetime) -> dict[str, str]:
+    """A datetime as the admin's date and time boxes send it, in its own time zone."""
+    return {"0": f"{moment:%Y-%m-%d}", "1": f"{moment:%H:%M}"}
+
+
+def times(start: datetime, end: datetime | None) -> dict[str, str]:
+    data = {f"start_{key}": value for key, value in split(start).items()}
+    if end is not None:
+        data |= {f"end_{key}": value for key, value in split(end).items()}
+    return data
+
+
+def shown_times(booking: Booking) -> dict[str, str]:
+    """The booking's times as its page shows them, to send back unchanged."""
+    zone = booking.time_zone
+    return times(booking.start.astimezone(zone), booking.end.astimezone(zone))
+
+
+def inline_management(client: Client, url: str) -> dict[str, str]:
+    """The management form data of every inline on the page, as the browser sends it."""
+    data: dict[str, str] = {}
+    for inline in client.get(url).context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = str(management[name].value())
+    return data
+
+
+def error_text(response: Any) -> str:
+    return response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
+
+
+def scheduled_booking(**kwargs: Any) -> Booking:
+    kwargs.setdefault("start", at(9).astimezone(UTC))
+    kwargs.setdefault("end", at(10).astimezone(UTC))
+    return factories.BookingFactory(**kwargs)
+
+
+# --- Bookings: status moves -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        (BookingStatus.SCHEDULED, ["traveling", "canceled"]),
+        (BookingStatus.TRAVELING, ["scheduled", "in_progress", "canceled"]),
+        (BookingStatus.IN_PROGRESS, ["completed"]),
+    ],
+)
+def test_booking_offers_only_its_allowed_moves(
+    staff_client: Client, status: str, offered: list[str]
+) -> None:
+    booking = scheduled_booking(status=status)
+
+    form = staff_client.get(booking_page(booking)).context["adminform"].form
+
+    choices = [value for value, _ in form.fields["new_status"].choices if value]
+    assert choices == offered
+
+
+def test_booking_status_is_read_only(staff_client: Client) -> None:
+    booking = scheduled_booking()
+
+    response = staff_client.get(booking_page(booking))
+
+    assert "status" not in response.context["adminform"].form.fields
+    assert "Scheduled" in response.content.decode()
+
+
+def test_cancel_without_reason_is_refused_and_status_stays(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+
+    response = staff_client.post(
+        url,
+        inline_management(staff_client, url) | shown_times(booking) | {"new_status": "canceled"},
+    )
+
+    assert response.status_code == 200
+    assert "Say why the booking is canceled." in error_text(response)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.SCHEDULED
+    assert not BookingStatusChange.objects.filter(booking=booking).exists()
+
+
+def test_allowed_move_is_recorded_with_the_staff_user(
+    staff_client: Client, staff_user: User
+) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+
+    response = staff_client.post(
+        url,
+        inline_management(staff_client, url) | shown_times(booking) | {"new_status": "traveling"},
+    )
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.TRAVELING
+    change = BookingStatusChange.objects.get(booking=booking)
+    assert (change.from_status, change.to_status) == ("scheduled", "traveling")
+    assert change.changed_by == staff_user
+
+
+def test_cancel_with_reason_keeps_the_reason_and_writes_it_on_the_timeline(
+    staff_client: Client,
+) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+
+    staff_client.post(
+        url,
+        inline_management(staff_client, url)
+        | shown_times(booking)
+        | {"new_status": "canceled", "reason_for_canceling": "Customer is away"},
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELED
+    assert booking.cancel_reason == "Customer is away"
+    note = TimelineNote.objects.get(work_order=booking.work_order)
+    assert "Customer is away" in note.text
+
+
+def test_completion_note_goes_on_the_timeline(staff_client: Client, staff_user: User) -> None:
+    booking = scheduled_booking(status=BookingStatus.IN_PROGRESS)
+    url = booking_page(booking)
+
+    staff_client.post(
+        url,
+        inline_management(staff_client, url)
+        | {"new_status": "completed", "completion_note": "Replaced the pump."},
+    )
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+    assert booking.completed_at is not None
+    note = TimelineNote.objects.get(work_order=booking.work_order)
+    assert (note.text, note.author, note.customer_visible) == (
+        "Replaced the pump.",
+        staff_user,
+        True,
+    )
+
+
+def test_a_move_that_is_not_offered_is_refused(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+
+    response = staff_client.post(
+        url,
+        inline_management(staff_client, url) | shown_times(booking) | {"new_status": "completed"},
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in error_text(response)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.SCHEDULED
+
+
+def test_service_refusal_shows_on_the_form_and_nothing_is_saved(
+    staff_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+    data = inline_management(staff_client, url) | times(at(14), at(15))
+
+    def refuse(**kwargs: Any) -> Booking:
+        raise DomainError("The technician has just set off; reload the page.")
+
+    monkeypatch.setattr("doorstep.scheduling.services.set_status", refuse)
+    response = staff_client.post(url, data | {"new_status": "traveling"})
+
+    assert response.status_code == 200
+    assert "The technician has just set off; reload the page." in error_text(response)
+    # What was typed is still there.
+    assert response.context["adminform"].form.data["start_1"] == "14:00"
+    booking.refresh_from_db()
+    assert booking.start == at(9)
+    assert booking.status == BookingStatus.SCHEDULED
+
+
+def test_booking_cannot_be_deleted(staff_client: Client) -> None:
+    booking = scheduled_booking()
+
+    response = staff_client.get(reverse("admin:scheduling_booking_delete", args=[booking.pk]))
+
+    assert response.status_code == 403
+
+
+def test_booking_history_is_shown_read_only(staff_client: Client, staff_user: User) -> None:
+    booking = scheduled_booking()
+    BookingStatusChange.objects.create(
+        booking=booking,
+        from_status="",
+        to_status="scheduled",
+        changed_at=at(8),
+        changed_by=staff_user,
+    )
+
+    response = staff_client.get(booking_page(booking))
+
+    (history,) = response.context["inline_admin_formsets"]
+    assert history.formset.prefix == "status_changes"
+    assert not history.has_add_permission
+    assert not history.has_change_permission
+    assert str(staff_user) in response.content.decode()
+
+
+# --- Bookings: times --------------------------------------------------------------------------
+
+
+def test_times_of_a_scheduled_booking_are_shown_in_the_customer_time_zone(
+    staff_client: Client,
+) -> None:
+    booking = scheduled_booking()
+
+    response = staff_client.get(booking_page(booking))
+
+    assert 'name="start_1" value="09:00:00"' in response.content.decode()
+    assert 'name="end_1" value="10:00:00"' in response.content.decode()
+    assert "America/Denver" in response.content.decode()
+
+
+def test_moving_a_scheduled_booking_saves_the_new_times(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    url = booking_page(booking)
+
+    response = staff_client.post(url, inline_management(staff_client, url) | times(at(13), at(14)))
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.start, booking.end) == (at(13), at(14))
+    assert booking.status == BookingStatus.SCHEDULED
+
+
+def test_moving_a_booking_onto_another_open_booking_is_refused(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    other = scheduled_booking(resource=booking.resource, start=at(13), end=at(15))
+    url = booking_page(booking)
+
+    response = staff_client.post(url, inline_management(staff_client, url) | times(at(14), at(16)))
+
+    assert response.status_code == 200
+    assert f"already has booking {other.reference} at that time (2031-01-13 13:00–15:00)" in (
+        error_text(response)
+    )
+    booking.refresh_from_db()
+    assert booking.start == at(9)
+
+
+def test_moving_a_booking_onto_a_canceled_one_is_allowed(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    scheduled_booking(
+        resource=booking.resource, start=at(13), end=at(15), status=BookingStatus.CANCELED
+    )
+    url = booking_page(booking)
+
+    response = staff_client.post(url, inline_management(staff_client, url) | times(at(14), at(16)))
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start == at(14)
+
+
+def test_times_are_read_only_once_the_technician_travels(staff_client: Client) -> None:
+    booking = scheduled_booking(status=BookingStatus.TRAVELING)
+
+    form = staff_client.get(booking_page(booking)).context["adminform"].form
+
+    assert "start" not in form.fields
+    assert "end" not in form.fields
+
+
+# --- Bookings: adding -------------------------------------------------------------------------
+
+
+def test_adding_a_booking_goes_through_the_service(staff_client: Client, staff_user: User) -> None:
+    work_order = factories.WorkOrderFactory()
+    technician = factories.ResourceFactory()
+
+    response = staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": technician.pk} | times(at(9), at(11)),
+    )
+
+    assert response.status_code == 302
+    booking = Booking.objects.get()
+    # Typed in the customer's time zone (Denver), stored in UTC.
+    assert (booking.start, booking.end) == (at(9), at(11))
+    assert len(booking.reference) == 7
+    assert not booking.created_via_portal
+    first = BookingStatusChange.objects.get(booking=booking)
+    assert (first.to_status, first.changed_by) == ("scheduled", staff_user)
+
+
+def test_a_booking_without_end_lasts_the_service_type_duration(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory(incident_type__estimated_duration_minutes=90)
+    technician = factories.ResourceFactory()
+
+    staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": technician.pk} | times(at(9), None),
+    )
+
+    booking = Booking.objects.get()
+    assert booking.end - booking.start == timedelta(minutes=90)
+
+
+def test_adding_an_overlapping_booking_shows_the_clash_and_saves_nothing(
+    staff_client: Client,
+) -> None:
+    existing = scheduled_booking()
+    work_order = factories.WorkOrderFactory()
+
+    response = staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": existing.resource.pk}
+        | times(at(9, 30), at(10, 30)),
+    )
+
+    assert response.status_code == 200
+    text = error_text(response)
+    assert f"{existing.resource} already has booking {existing.reference} at that time" in text
+    assert response.context["adminform"].form.data["start_1"] == "09:30"
+    assert Booking.objects.count() == 1
+    assert BookingStatusChange.objects.count() == 0
+
+
+def test_booking_an_inactive_technician_shows_the_service_refusal(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory()
+    technician = factories.ResourceFactory(display_name="Jo P.", active=False)
+
+    response = staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": technician.pk} | times(at(9), at(10)),
+    )
+
+    assert response.status_code == 200
+    assert "Jo P. is not an active technician." in error_text(response)
+    assert not Booking.objects.exists()
+
+
+def test_adding_a_booking_for_a_work_order_starts_from_its_page(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory()
+
+    response = staff_client.get(f"{BOOKING_ADD}?work_order={work_order.pk}")
+
+    assert response.context["adminform"].form.initial["work_order"] == str(work_order.pk)
+    assert work_order.number in response.content.decode()
+
+
+# --- Work orders ------------------------------------------------------------------------------
+
+
+def test_adding_a_work_order_copies_the_account_address(staff_client: Client) -> None:
+    account = factories.AccountFactory(address_line1="12 Elm Street", city="Boulder")
+    incident_type = factories.IncidentTypeFactory()
+
+    response = staff_client.post(
+        WORK_ORDER_ADD,
+        {"account": account.pk, "incident_type": incident_type.pk, "instructions": "Dog inside"},
+    )
+
+    assert response.status_code == 302
+    work_order = WorkOrder.objects.get()
+    assert (work_order.address_line1, work_order.city) == ("12 Elm Street", "Boulder")
+    assert (work_order.latitude, work_order.longitude) == (account.latitude, account.longitude)
+    assert work_order.number == f"WO-{work_order.pk:06d}"
+    assert work_order.source == WorkOrderSource.BACK_OFFICE
+    assert work_order.instructions == "Dog inside"
+
+
+def test_adding_a_work_order_for_an_asset_copies_its_location_address(
+    staff_client: Client,
+) -> None:
+    location = factories.FunctionalLocationFactory(address_line1="1 Plant Road", city="Golden")
+    asset = factories.AssetFactory(account=location.account, functional_location=location)
+    incident_type = factories.IncidentTypeFactory()
+
+    staff_client.post(
+        WORK_ORDER_ADD,
+        {"account": location.account.pk, "incident_type": incident_type.pk, "asset": asset.pk},
+    )
+
+    work_order = WorkOrder.objects.get()
+    assert (work_order.address_line1, work_order.city) == ("1 Plant Road", "Golden")
+    assert work_order.asset == asset
+
+
+def test_add_work_order_form_does_not_ask_for_the_address(staff_client: Client) -> None:
+    form = staff_client.get(WORK_ORDER_ADD).context["adminform"].form
+
+    assert "address_line1" not in form.fields
+    assert "number" not in form.fields
+
+
+def test_work_order_for_someone_of_another_account_is_refused(staff_client: Client) -> None:
+    account = factories.AccountFactory()
+    stranger = factories.ContactFactory()
+    incident_type = factories.IncidentTypeFactory()
+
+    response = staff_client.post(
+        WORK_ORDER_ADD,
+        {"account": account.pk, "incident_type": incident_type.pk, "reported_by": stranger.pk},
+    )
+
+    assert response.status_code == 200
+    assert f"Choose a contact of {account}." in error_text(response)
+    assert not WorkOrder.objects.exists()
+
+
+def test_work_order_page_lists_its_bookings_with_links(staff_client: Client) -> None:
+    booking = scheduled_booking()
+
+    response = staff_client.get(work_order_page(booking.work_order))
+
+    content = response.content.decode()
+    assert f'<a href="{booking_page(booking)}">{booking.reference}</a>' in content
+    assert "2031-01-13 09:00 MST – 10:00" in content
+    assert f"{BOOKING_ADD}?work_order={booking.work_order.pk}" in content
+
+
+def test_work_order_address_is_editable_and_number_is_not(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory()
+    url = work_order_page(work_order)
+    form = staff_client.get(url).context["adminform"].form
+    assert "number" not in form.fields
+    data = {
+        name: form[name].value()
+        for name in form.fields
+        if form[name].value() is not None and not isinstance(form[name].value(), bool)
+    }
+
+    response = staff_client.post(
+        url, inline_management(staff_client, url) | data | {"address_line2": "Flat 4"}
+    )
+
+    assert response.status_code == 302
+    work_order.refresh_from_db()
+    assert work_order.address_line2 == "Flat 4"
+
+
+def test_timeline_note_added_on_the_work_order_is_signed_by_the_staff_user(
+    staff_client: Client, staff_user: User
+) -> None:
+    work_order = factories.WorkOrderFactory()
+    url = work_order_page(work_order)
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    management = inline_management(staff_client, url)
+    new_note_prefix = next(
+        key.removesuffix("-TOTAL_FORMS")
+        for key, value in management.items()
+        if key.endswith("-TOTAL_FORMS") and value == "1"
+    )
+
+    response = staff_client.post(
+        url,
+        management
+        | data
+        | {
+            f"{new_note_prefix}-0-text": "  Called the customer, gate code 1234.  ",
+            f"{new_note_prefix}-0-customer_visible": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    note = TimelineNote.objects.get(work_order=work_order)
+    assert note.text == "Called the customer, gate code 1234."
+    assert note.author == staff_user
+    assert note.customer_visible
+
+
+def test_timeline_note_added_on_its_own_page_is_signed_by_the_staff_user(
+    staff_client: Client, staff_user: User
+) -> None:
+    work_order = factories.WorkOrderFactory()
+
+    response = staff_client.post(
+        reverse("admin:scheduling_timelinenote_add"),
+        {"work_order": work_order.pk, "text": "Parts ordered."},
+    )
+
+    assert response.status_code == 302
+    note = TimelineNote.objects.get()
+    assert (note.text, note.author, note.customer_visible) == ("Parts ordered.", staff_user, False)
+
+
+def test_timeline_notes_are_read_only_once_written(staff_client: Client) -> None:
+    note = factories.TimelineNoteFactory()
+
+    response = staff_client.get(reverse("admin:scheduling_timelinenote_change", args=[note.pk]))
+
+    assert response.status_code == 200
+    assert not response.context["adminform"].form.fields
+    assert note.text in response.content.decode()
+
+
+# --- List pages -------------------------------------------------------------------------------
+
+
+def _booking_row() -> Model:
+    return factories.BookingFactory(work_order__incident_type=factories.IncidentTypeFactory())
+
+
+def _note_row() -> Model:
+    return factories.TimelineNoteFactory(author=factories.UserFactory())
+
+
+LIST_ROWS: dict[str, Callable[[], Model]] = {
+    "admin:scheduling_booking_changelist": _booking_row,
+    "admin:scheduling_workorder_changelist": lambda: _booking_row().work_order,  # type: ignore[attr-defined]
+    "admin:scheduling_timelinenote_changelist": _note_row,
+}
+
+
+@pytest.mark.parametrize("url_name", LIST_ROWS)
+def test_list_page_queries_do_not_grow_with_rows(
+    staff_client: Client, url_name: str, django_assert_max_num_queries: Any
+) -> None:
+    make_row = LIST_ROWS[url_name]
+    url = reverse(url_name)
+    for _ in range(2):
+        make_row()
+    staff_client.get(url)  # the session and the user are loaded once, like on any page
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    for _ in range(12):
+        make_row()
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = staff_client.get(url)
+
+    assert response.context["cl"].result_count == 14
+
+
+@pytest.mark.parametrize("field", ["number", "external_id", "account__name"])
+def test_work_order_search(staff_client: Client, field: str) -> None:
+    work_order = factories.WorkOrderFactory(external_id="CRM-4411", account__name="Bluebird Cafe")
+    factories.WorkOrderFactory(external_id="CRM-9000")
+    term = {"number": work_order.number, "external_id": "CRM-4411", "account__name": "bluebird"}
+
+    response = staff_client.get(
+        reverse("admin:scheduling_workorder_changelist"), {"q": term[field]}
+    )
+
+    assert list(response.context["cl"].result_list) == [work_order]
+
+
+def test_work_order_filters(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory(source=WorkOrderSource.API)
+    factories.WorkOrderFactory(source=WorkOrderSource.API)
+    factories.WorkOrderFactory(incident_type=work_order.incident_type)
+
+    response = staff_client.get(
+        reverse("admin:scheduling_workorder_changelist"),
+        {"source__exact": "api", "incident_type__id__exact": work_order.incident_type.pk},
+    )
+
+    assert list(response.context["cl"].result_list) == [work_order]
+
+
+def test_booking_list_shows_times_in_the_customer_time_zone(staff_client: Client) -> None:
+    booking = scheduled_booking()
+
+    response = staff_client.get(reverse("admin:scheduling_booking_changelist"))
+
+    content = response.content.decode()
+    assert "2031-01-13 09:00 MST" in content
+    assert booking.work_order.account.name in content
+
+
+@pytest.mark.parametrize(
+    "query", ["reference", "work order number", "account name"], ids=lambda q: q.replace(" ", "-")
+)
+def test_booking_search(staff_client: Client, query: str) -> None:
+    booking = scheduled_booking(work_order__account__name="Bluebird Cafe")
+    scheduled_booking(work_order__account__name="Harbour Bakery")
+    term = {
+        "reference": booking.reference,
+        "work order number": booking.work_order.number,
+        "account name": booking.work_order.account.name,
+    }[query]
+
+    response = staff_client.get(reverse("admin:scheduling_booking_changelist"), {"q": term})
+
+    assert list(response.context["cl"].result_list) == [booking]
+
+
+def test_booking_filters(staff_client: Client) -> None:
+    booking = scheduled_booking(status=BookingStatus.TRAVELING, created_via_portal=True)
+    scheduled_booking()
+
+    response = staff_client.get(
+        reverse("admin:scheduling_booking_changelist"),
+        {
+            "status__exact": "traveling",
+            "resource__id__exact": booking.resource.pk,
+            "work_order__incident_type__id__exact": booking.work_order.incident_type.pk,
+            "created_via_portal__exact": "1",
+        },
+    )
+
+    assert list(response.context["cl"].result_list) == [booking]

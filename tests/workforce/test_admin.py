@@ -1,0 +1,296 @@
+"""The back office pages for technicians, skills and time off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.db.models import Model
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from doorstep.workforce.models import Resource, TimeOff, WorkingHours
+from tests import factories
+
+TECHNICIAN_ADD = reverse("admin:workforce_resource_add")
+
+
+def management(prefix: str, total: int, initial: int = 0) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def new_technician(hours: list[tuple[int, str, str]]) -> dict[str, str]:
+    """The add form of a technician with these (weekday, from, until) working hours."""
+    data = {
+        "display_name": "Alex R.",
+        "active": "on",
+        "email": "alex@example.test",
+        "home_latitude": "39.7",
+        "home_longitude": "-104.9",
+        "time_zone": "America/Denver",
+        **management("skill_levels", 0),
+        **management("working_hours", len(hours)),
+        **management("time_off", 0),
+    }
+    for index, (weekday, start, end) in enumerate(hours):
+        data |= {
+            f"working_hours-{index}-weekday": str(weekday),
+            f"working_hours-{index}-start_time": start,
+            f"working_hours-{index}-end_time": end,
+        }
+    return data
+
+
+def error_text(response: Any) -> str:
+    return response.content.decode().replace("&#x27;", "'")
+
+
+# --- Working hours ----------------------------------------------------------------------------
+
+
+def test_technician_with_working_hours_is_added(staff_client: Client) -> None:
+    response = staff_client.post(
+        TECHNICIAN_ADD,
+        new_technician([(0, "08:00", "12:00"), (0, "13:00", "17:00"), (1, "08:00", "17:00")]),
+    )
+
+    assert response.status_code == 302
+    technician = Resource.objects.get()
+    assert [str(hours) for hours in technician.working_hours.all()] == [
+        "Monday 08:00–12:00",
+        "Monday 13:00–17:00",
+        "Tuesday 08:00–17:00",
+    ]
+
+
+def test_overlapping_working_hours_of_a_day_are_refused(staff_client: Client) -> None:
+    response = staff_client.post(
+        TECHNICIAN_ADD,
+        new_technician([(0, "08:00", "12:00"), (2, "09:00", "10:00"), (0, "11:00", "17:00")]),
+    )
+
+    assert response.status_code == 200
+    text = error_text(response)
+    assert "Monday: 08:00–12:00 overlaps 11:00–17:00." in text
+    assert "Working hours of the same day must not overlap" in text
+    assert not Resource.objects.exists()
+    assert not WorkingHours.objects.exists()
+
+
+def test_hours_that_only_touch_do_not_overlap(staff_client: Client) -> None:
+    response = staff_client.post(
+        TECHNICIAN_ADD, new_technician([(4, "08:00", "12:00"), (4, "12:00", "16:00")])
+    )
+
+    assert response.status_code == 302
+    assert WorkingHours.objects.count() == 2
+
+
+def test_hours_added_over_existing_hours_are_refused(staff_client: Client) -> None:
+    existing = factories.WorkingHoursFactory(weekday=3)
+    technician = existing.resource
+    url = reverse("admin:workforce_resource_change", args=[technician.pk])
+    data = new_technician([]) | {
+        "display_name": technician.display_name,
+        **management("working_hours", 2, initial=1),
+        "working_hours-0-id": str(existing.pk),
+        "working_hours-0-resource": str(technician.pk),
+        "working_hours-0-weekday": "3",
+        "working_hours-0-start_time": "08:00",
+        "working_hours-0-end_time": "17:00",
+        "working_hours-1-weekday": "3",
+        "working_hours-1-start_time": "16:00",
+        "working_hours-1-end_time": "18:00",
+    }
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Thursday: 08:00–17:00 overlaps 16:00–18:00." in error_text(response)
+    assert technician.working_hours.count() == 1
+
+
+def test_an_interval_being_deleted_does_not_count_as_overlapping(staff_client: Client) -> None:
+    existing = factories.WorkingHoursFactory(weekday=3)
+    technician = existing.resource
+    url = reverse("admin:workforce_resource_change", args=[technician.pk])
+    data = new_technician([]) | {
+        "display_name": technician.display_name,
+        **management("working_hours", 1, initial=1),
+        "working_hours-0-id": str(existing.pk),
+        "working_hours-0-resource": str(technician.pk),
+        "working_hours-0-weekday": "3",
+        "working_hours-0-start_time": "08:00",
+        "working_hours-0-end_time": "17:00",
+        "working_hours-0-DELETE": "on",
+    }
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302
+    assert not technician.working_hours.exists()
+
+
+def test_moving_two_intervals_of_a_day_at_once_is_accepted(staff_client: Client) -> None:
+    technician = factories.ResourceFactory()
+    morning = factories.WorkingHoursFactory(
+        resource=technician, weekday=0, start_time="08:00", end_time="12:00"
+    )
+    afternoon = factories.WorkingHoursFactory(
+        resource=technician, weekday=0, start_time="13:00", end_time="17:00"
+    )
+    data = new_technician([]) | {
+        "display_name": technician.display_name,
+        **management("working_hours", 2, initial=2),
+    }
+    for index, (row, start, end) in enumerate(
+        [(morning, "08:00", "13:30"), (afternoon, "14:00", "17:00")]
+    ):
+        data |= {
+            f"working_hours-{index}-id": str(row.pk),
+            f"working_hours-{index}-resource": str(technician.pk),
+            f"working_hours-{index}-weekday": "0",
+            f"working_hours-{index}-start_time": start,
+            f"working_hours-{index}-end_time": end,
+        }
+
+    response = staff_client.post(
+        reverse("admin:workforce_resource_change", args=[technician.pk]), data
+    )
+
+    assert response.status_code == 302, error_text(response)
+    assert [str(hours) for hours in technician.working_hours.all()] == [
+        "Monday 08:00–13:30",
+        "Monday 14:00–17:00",
+    ]
+
+
+# --- Technicians ------------------------------------------------------------------------------
+
+
+def test_technician_list_summarises_skills(staff_client: Client) -> None:
+    technician = factories.ResourceFactory(display_name="Sam K.", phone="+13035550199")
+    factories.ResourceSkillFactory(resource=technician, skill__name="Boilers", proficiency=4)
+    factories.ResourceSkillFactory(resource=technician, skill__name="Air conditioning")
+
+    response = staff_client.get(reverse("admin:workforce_resource_changelist"))
+
+    content = response.content.decode()
+    assert "Air conditioning (3/5), Boilers (4/5)" in content
+    assert "+13035550199" in content
+
+
+def test_technicians_filter_by_skill_and_search_by_skill(staff_client: Client) -> None:
+    level = factories.ResourceSkillFactory(skill__name="Heat pumps")
+    factories.ResourceSkillFactory()
+    url = reverse("admin:workforce_resource_changelist")
+
+    by_filter = staff_client.get(url, {"skills__id__exact": level.skill.pk})
+    by_search = staff_client.get(url, {"q": "heat pump"})
+
+    assert list(by_filter.context["cl"].result_list) == [level.resource]
+    assert list(by_search.context["cl"].result_list) == [level.resource]
+
+
+def test_time_off_on_the_technician_page_is_in_their_time_zone(staff_client: Client) -> None:
+    start = datetime(2031, 2, 3, 8, tzinfo=ZoneInfo("America/Denver"))
+    time_off = factories.TimeOffFactory(start=start, end=start.replace(hour=17))
+
+    response = staff_client.get(
+        reverse("admin:workforce_resource_change", args=[time_off.resource.pk])
+    )
+
+    assert 'name="time_off-0-start_1" value="08:00:00"' in response.content.decode()
+
+
+def test_time_off_added_on_its_own_page_is_read_in_the_technician_time_zone(
+    staff_client: Client,
+) -> None:
+    technician = factories.ResourceFactory(time_zone="Europe/Paris")
+
+    response = staff_client.post(
+        reverse("admin:workforce_timeoff_add"),
+        {
+            "resource": technician.pk,
+            "start_0": "2031-07-01",
+            "start_1": "09:00",
+            "end_0": "2031-07-01",
+            "end_1": "13:00",
+            "reason": "Dentist",
+        },
+    )
+
+    assert response.status_code == 302
+    time_off = TimeOff.objects.get()
+    assert time_off.start == datetime(2031, 7, 1, 7, tzinfo=UTC)
+    assert time_off.end == datetime(2031, 7, 1, 11, tzinfo=UTC)
+
+
+def test_skill_list_counts_technicians_and_service_types(staff_client: Client) -> None:
+    skill = factories.SkillFactory(name="Gas safety")
+    factories.ResourceSkillFactory(skill=skill)
+    factories.ResourceSkillFactory(skill=skill)
+    factories.IncidentTypeSkillFactory(skill=skill)
+    unused = factories.SkillFactory(name="Welding")
+    url = reverse("admin:workforce_skill_changelist")
+
+    response = staff_client.get(url)
+    in_use = staff_client.get(url, {"in_use": "technicians"})
+    not_used = staff_client.get(url, {"in_use": "unused"})
+
+    (row,) = [row for row in response.context["cl"].result_list if row == skill]
+    assert (row.technician_count, row.service_type_count) == (2, 1)
+    assert list(in_use.context["cl"].result_list) == [skill]
+    assert list(not_used.context["cl"].result_list) == [unused]
+
+
+# --- List pages -------------------------------------------------------------------------------
+
+
+def _technician_row() -> Model:
+    technician = factories.ResourceSkillFactory().resource
+    factories.ResourceSkillFactory(resource=technician)
+    return technician
+
+
+def _skill_row() -> Model:
+    skill = factories.ResourceSkillFactory().skill
+    factories.IncidentTypeSkillFactory(skill=skill)
+    return skill
+
+
+LIST_ROWS: dict[str, Callable[[], Model]] = {
+    "admin:workforce_resource_changelist": _technician_row,
+    "admin:workforce_skill_changelist": _skill_row,
+    "admin:workforce_timeoff_changelist": factories.TimeOffFactory,
+}
+
+
+@pytest.mark.parametrize("url_name", LIST_ROWS)
+def test_list_page_queries_do_not_grow_with_rows(
+    staff_client: Client, url_name: str, django_assert_max_num_queries: Any
+) -> None:
+    make_row = LIST_ROWS[url_name]
+    url = reverse(url_name)
+    for _ in range(2):
+        make_row()
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    for _ in range(12):
+        make_row()
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = staff_client.get(url)
+
+    assert response.context["cl"].result_count == 14
