@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import product
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 from doorstep.core import events
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus, BookingStatusChange
-from tests.factories import BookingFactory, UserFactory
+from tests.factories import BookingFactory, ResourceFactory, UserFactory, WorkOrderFactory
 
 S = BookingStatus
 ALLOWED = {
@@ -160,3 +161,41 @@ def test_status_event_is_published_only_after_commit() -> None:
         assert len(received) == 1
     finally:
         events.unsubscribe("booking.status_changed", received.append)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_published_while_muted() -> None:
+    received: list[events.Event] = []
+    events.subscribe("booking.status_changed", received.append)
+    try:
+        with events.muted():
+            services.set_status(booking=booking_in(S.SCHEDULED), status=S.TRAVELING)
+        services.set_status(booking=booking_in(S.SCHEDULED), status=S.TRAVELING)
+    finally:
+        events.unsubscribe("booking.status_changed", received.append)
+
+    assert len(received) == 1
+
+
+@pytest.mark.django_db
+def test_history_of_a_back_dated_visit_reads_in_order() -> None:
+    booked = timezone.now() - timedelta(days=10)
+    start = booked + timedelta(days=2)
+    booking = services.create_booking(
+        work_order=WorkOrderFactory(),
+        resource=ResourceFactory(),
+        start=start,
+        end=start + timedelta(hours=1),
+        now=booked,
+    )
+    for step, status in enumerate((S.TRAVELING, S.IN_PROGRESS, S.COMPLETED)):
+        services.set_status(
+            booking=booking,
+            status=status,
+            now=start + timedelta(minutes=step),
+            completion_note="Done.",
+        )
+
+    history = [change.to_status for change in booking.status_changes.order_by("changed_at")]
+    assert history == [S.SCHEDULED, S.TRAVELING, S.IN_PROGRESS, S.COMPLETED]
+    assert booking.work_order.notes.get().created_at == start + timedelta(minutes=2)

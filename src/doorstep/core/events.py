@@ -12,13 +12,18 @@ Events published so far (name: payload keys):
 
 Subscribe in an app's ``AppConfig.ready()`` with ``subscribe("booking.created", fn)``.
 A subscriber that fails is logged and does not stop the others.
+
+Inside ``with events.muted():`` nothing is published: for loading data in bulk (the demo
+company, imports) where nobody must be told, for example, of 400 bookings by email.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +41,7 @@ class Event:
 Subscriber = Callable[[Event], None]
 
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+_muted = threading.local()
 
 
 def subscribe(name: str, subscriber: Subscriber) -> None:
@@ -48,8 +54,21 @@ def unsubscribe(name: str, subscriber: Subscriber) -> None:
         _subscribers[name].remove(subscriber)
 
 
+@contextmanager
+def muted() -> Iterator[None]:
+    """Publish nothing from this thread while inside the block."""
+    before = getattr(_muted, "active", False)
+    _muted.active = True
+    try:
+        yield
+    finally:
+        _muted.active = before
+
+
 def publish(name: str, **payload: Any) -> None:
     """Deliver the event to its subscribers once the current transaction commits."""
+    if getattr(_muted, "active", False):
+        return
     event = Event(name=name, payload=payload)
     transaction.on_commit(lambda: _deliver(event))
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from doorstep.core.models import PostalAddress, TimeStampedModel
 
@@ -95,7 +96,7 @@ class TimelineNote(models.Model):
         default=False,
         help_text="Shown to the customer in the portal. Otherwise only the office sees it.",
     )
-    created_at = models.DateTimeField("written", auto_now_add=True)
+    created_at = models.DateTimeField("written", default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["work_order", "created_at"]

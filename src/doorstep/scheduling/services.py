@@ -88,13 +88,22 @@ def create_work_order(
 
 @transaction.atomic
 def add_timeline_note(
-    *, work_order: WorkOrder, text: str, author: User | None = None, customer_visible: bool = False
+    *,
+    work_order: WorkOrder,
+    text: str,
+    author: User | None = None,
+    customer_visible: bool = False,
+    now: datetime | None = None,
 ) -> TimelineNote:
     text = text.strip()
     if not text:
         raise DomainError("A note needs some text.")
     return TimelineNote.objects.create(
-        work_order=work_order, author=author, text=text, customer_visible=customer_visible
+        work_order=work_order,
+        author=author,
+        text=text,
+        customer_visible=customer_visible,
+        created_at=now or timezone.now(),
     )
 
 
@@ -107,6 +116,7 @@ def create_booking(
     end: datetime,
     created_via_portal: bool = False,
     created_by: User | None = None,
+    now: datetime | None = None,
 ) -> Booking:
     """Book a technician for a work order, refusing a time they are already booked."""
     if end <= start:
@@ -133,7 +143,7 @@ def create_booking(
         booking=booking,
         from_status="",
         to_status=BookingStatus.SCHEDULED,
-        changed_at=timezone.now(),
+        changed_at=now or timezone.now(),
         changed_by=created_by,
     )
     events.publish("booking.created", booking_id=booking.pk)
@@ -190,6 +200,7 @@ def set_status(
             text=f"Visit {locked.reference} canceled: {locked.cancel_reason}",
             author=changed_by,
             customer_visible=True,
+            now=now,
         )
         events.publish("booking.canceled", booking_id=locked.pk, reason=locked.cancel_reason)
     if status == BookingStatus.COMPLETED and completion_note.strip():
@@ -198,6 +209,7 @@ def set_status(
             text=completion_note,
             author=changed_by,
             customer_visible=True,
+            now=now,
         )
     events.publish(
         "booking.status_changed",
