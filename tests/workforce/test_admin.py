@@ -187,7 +187,7 @@ def test_technician_list_summarises_skills(staff_client: Client) -> None:
 
     content = response.content.decode()
     assert "Air conditioning (3/5), Boilers (4/5)" in content
-    assert "+13035550199" in content
+    assert "+1 303-555-0199" in content
 
 
 def test_technicians_filter_by_skill_and_search_by_skill(staff_client: Client) -> None:

@@ -61,11 +61,8 @@ class IncidentType(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return (
-            self.display_name
-            if self.display_name == self.name
-            else f"{self.display_name} ({self.name})"
-        )
+        # The office's own name: pages for customers use display_name explicitly.
+        return self.name
 
 
 class IncidentTypeSkill(models.Model):

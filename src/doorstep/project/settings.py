@@ -136,6 +136,7 @@ USE_TZ = True
 DOORSTEP_DEFAULT_TIME_ZONE = env_str("DOORSTEP_DEFAULT_TIME_ZONE", "UTC")
 PHONENUMBER_DEFAULT_REGION = env_str("DOORSTEP_DEFAULT_PHONE_REGION") or None
 PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"  # how numbers read on pages: +1 303-555-0142
 
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"
