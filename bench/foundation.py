@@ -16,7 +16,7 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def run() -> None:
-    from doorstep.project.demo.loader import load_demo
+    from doorstep.project.demo import load_demo
     from doorstep.scheduling import services
     from doorstep.scheduling.models import Booking, BookingStatus
 

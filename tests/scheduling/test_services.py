@@ -128,3 +128,13 @@ def test_booking_refuses_end_before_start_and_inactive_technicians() -> None:
 def test_timeline_note_needs_text() -> None:
     with pytest.raises(DomainError, match="needs some text"):
         services.add_timeline_note(work_order=WorkOrderFactory(), text="  ")
+
+
+def test_work_order_entered_after_the_fact_keeps_its_time() -> None:
+    opened = timezone.now() - timedelta(days=12)
+
+    work_order = services.create_work_order(
+        account=AccountFactory(), incident_type=IncidentTypeFactory(), now=opened
+    )
+
+    assert WorkOrder.objects.get(pk=work_order.pk).created_at == opened

@@ -55,6 +55,7 @@ def create_work_order(
     instructions: str = "",
     source: str = WorkOrderSource.BACK_OFFICE,
     external_id: str = "",
+    now: datetime | None = None,
 ) -> WorkOrder:
     """Open a work order at the asset's location when it has one, else at the account's."""
     if reported_by is not None and reported_by.account_id != account.pk:
@@ -82,7 +83,13 @@ def create_work_order(
     )
     # The number follows the row's id so it is unique and readable without a counter table.
     work_order.number = f"WO-{work_order.pk:06d}"
-    WorkOrder.objects.filter(pk=work_order.pk).update(number=work_order.number)
+    if now is not None:
+        work_order.created_at = work_order.updated_at = now  # entered after the fact
+    WorkOrder.objects.filter(pk=work_order.pk).update(
+        number=work_order.number,
+        created_at=work_order.created_at,
+        updated_at=work_order.updated_at,
+    )
     return work_order
 
 

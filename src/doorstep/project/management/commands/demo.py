@@ -1,0 +1,65 @@
+"""`doorstep demo`: load the demo company, then print how to sign in."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser, ArgumentTypeError
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from doorstep.core.errors import DomainError
+from doorstep.project.demo import load_demo
+
+# Where each sign-in starts, for the doors that exist so far (the customer portal and
+# the technician app add theirs here).
+DOORS = {"office staff": "/admin/"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Load Mile High Home Services, an invented home-services company in Denver, with "
+        "technicians, customers and six weeks of visits. Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--today",
+            type=_day,
+            default=None,
+            help="Plan the visits around this day (YYYY-MM-DD) instead of today in Denver.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        progress = self.stdout if options["verbosity"] > 0 else None
+        try:
+            summary = load_demo(today=options["today"], stdout=progress)
+        except DomainError as error:
+            # Only when someone changed demo records by hand, e.g. deactivated a technician.
+            raise CommandError(f"Nothing was loaded: {error}") from error
+        planned = (
+            f", planned around {summary.today:%A %d %B %Y}" if summary.bookings_created else ""
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo company loaded: {summary.technicians} technicians, "
+                f"{summary.accounts} accounts, {summary.bookings} bookings{planned}."
+            )
+        )
+        self.stdout.write("Sign in with:")
+        width = max(len(s.email) for s in summary.sign_ins)
+        for sign_in in summary.sign_ins:
+            note = "" if sign_in.created else "  (an existing sign-in, left as it was)"
+            self.stdout.write(
+                f"  {sign_in.role:<13} {sign_in.email:<{width}}  "
+                f"password {sign_in.password}"
+                + (f"  at {DOORS[sign_in.role]}" if sign_in.role in DOORS else "")
+                + note
+            )
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ArgumentTypeError(f"give the day as YYYY-MM-DD, not {value!r}") from None
