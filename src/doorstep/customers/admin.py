@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path, reverse
+from django.views.decorators.http import require_POST
 
+from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.notifications import services as invitations
+from doorstep.users.models import User
 
 ADDRESS_FIELDS = (
     "address_line1",
@@ -111,6 +118,16 @@ class AccountAdmin(admin.ModelAdmin[Account]):
     )
     inlines = (ContactInline, FunctionalLocationInline, AssetInline)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Contact:
+            super().save_formset(request, form, formset, change)
+            return
+        # Contacts go through the service, which announces new ones (for invitations).
+        for contact in formset.save(commit=False):
+            services.save_contact(contact=contact)
+        for removed in formset.deleted_objects:
+            removed.delete()
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return (
             super().get_queryset(request).annotate(contact_count=Count("contacts", distinct=True))
@@ -150,6 +167,35 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
         ("Portal", {"fields": ("user",)}),
         ("Record", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    change_form_template = "admin/customers/contact/change_form.html"
+
+    def save_model(self, request: HttpRequest, obj: Contact, form: Any, change: bool) -> None:
+        services.save_contact(contact=obj)
+
+    def get_urls(self) -> list[URLPattern]:
+        invite = self.admin_site.admin_view(require_POST(self.invite_view))
+        return [
+            path("<int:contact_id>/invite/", invite, name="customers_contact_invite"),
+            *super().get_urls(),
+        ]
+
+    def invite_view(self, request: HttpRequest, contact_id: int) -> HttpResponse:
+        contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_id)
+        if not self.has_change_permission(request, contact):
+            raise PermissionDenied
+        staff = request.user if isinstance(request.user, User) else None
+        try:
+            sent = invitations.invite_contact(contact=contact, invited_by=staff)
+        except invitations.InvitationRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                f"Invitation sent to {sent.invitation.email}; it is valid for 14 days.",
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:customers_contact_change", args=[contact.pk]))
 
     @admin.display(description="name", ordering="last_name")
     def full_name(self, contact: Contact) -> str:

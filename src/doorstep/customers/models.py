@@ -103,6 +103,12 @@ class Contact(TimeStampedModel):
         related_name="contact",
         verbose_name="portal sign-in",
     )
+    profile_reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the contact first saw their profile in the portal (saved or skipped).",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -27,6 +27,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "django_tasks_db",
     "crontask",
     "phonenumber_field",
@@ -36,6 +43,8 @@ INSTALLED_APPS = [
     "doorstep.catalog",
     "doorstep.scheduling",
     "doorstep.configuration",
+    "doorstep.notifications",
+    "doorstep.portal",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "doorstep.project.urls"
@@ -64,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "doorstep.portal.context_processors.branding",
             ],
         },
     },
@@ -117,7 +128,67 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+
+# --- Sign-in (django-allauth) -------------------------------------------------------------
+# Customers arrive by invitation, which proves their address: no open sign-up and no
+# second email verification.
+ACCOUNT_ADAPTER = "doorstep.portal.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "doorstep.portal.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_SESSION_REMEMBER = None  # the customer chooses with "Remember me"
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+ACCOUNT_RATE_LIMITS = {
+    # Failed sign-ins per address and per network address; allauth answers with a
+    # clear "too many failed attempts" message instead of checking the password.
+    "login_failed": "5/5m/key,20/5m/ip",
+    "reset_password": "5/h/ip,3/h/key",
+}
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_PROVIDERS: dict[str, dict[str, object]] = {}
+for _provider, _prefix in (("google", "GOOGLE"), ("microsoft", "MICROSOFT")):
+    if env_str(f"{_prefix}_CLIENT_ID"):
+        SOCIALACCOUNT_PROVIDERS[_provider] = {
+            "APPS": [
+                {
+                    "client_id": env_str(f"{_prefix}_CLIENT_ID"),
+                    "secret": env_str(f"{_prefix}_CLIENT_SECRET"),
+                    **(
+                        {"settings": {"tenant": env_str("MICROSOFT_TENANT", "organizations")}}
+                        if _provider == "microsoft"
+                        else {}
+                    ),
+                }
+            ],
+            "SCOPE": ["openid", "email", "profile"] if _provider == "google" else ["User.Read"],
+        }
+if env_str("OIDC_CLIENT_ID"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": env_str("OIDC_PROVIDER_ID", "oidc"),
+                "name": env_str("OIDC_NAME", "Single sign-on"),
+                "client_id": env_str("OIDC_CLIENT_ID"),
+                "secret": env_str("OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": env_str("OIDC_SERVER_URL")},
+            }
+        ]
+    }
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("DOORSTEP_MFA_ISSUER", "Doorstep")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Language and time ------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -233,6 +304,8 @@ LOGGING = {
 }
 
 # --- Doorstep -------------------------------------------------------------------------------
+# The address customers reach the portal at, for links in email and text messages.
+DOORSTEP_BASE_URL = env_str("DOORSTEP_BASE_URL", "http://127.0.0.1:8000")
 # How long an expired session is kept before the daily housekeeping removes it: Django
 # already refuses expired sessions; this only bounds the table's size.
 DOORSTEP_SESSION_PURGE_CRON = env_str("DOORSTEP_SESSION_PURGE_CRON", "17 3 * * *")

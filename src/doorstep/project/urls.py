@@ -1,8 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
 admin.site.site_header = "Doorstep back office"
@@ -15,7 +14,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path("", lambda request: redirect("admin:index"), name="home"),
+    path("", include("doorstep.portal.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     # Technician photos and the header image. One process serves them itself so that

@@ -13,7 +13,7 @@ from doorstep.project.demo import load_demo
 
 # Where each sign-in starts, for the doors that exist so far (the customer portal and
 # the technician app add theirs here).
-DOORS = {"office staff": "/admin/"}
+DOORS = {"office staff": "/admin/", "customer": "/"}
 
 
 class Command(BaseCommand):

@@ -1,0 +1,198 @@
+"""Inviting contacts to the portal, and turning an invitation into a sign-in."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.configuration.models import InvitePolicy, PortalSettings
+from doorstep.core import events
+from doorstep.core.errors import DomainError
+from doorstep.customers.models import Contact
+from doorstep.notifications.codes import hash_code, new_code
+from doorstep.notifications.models import Invitation
+from doorstep.users.models import User
+
+logger = logging.getLogger(__name__)
+
+INVITATION_VALIDITY = timedelta(days=14)
+
+
+class InvitationRefused(DomainError):
+    pass
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    code: str  # only ever in memory and in the email: the database keeps its hash
+
+
+def invite_contact(
+    *,
+    contact: Contact,
+    invited_by: User | None = None,
+    automatic: bool = False,
+    now: datetime | None = None,
+) -> SentInvitation:
+    """Create an invitation for the contact and email it once the change is committed."""
+    now = now or timezone.now()
+    email = contact.email.strip().lower()
+    if not email:
+        raise InvitationRefused(f"{contact} has no email address to send an invitation to.")
+    if not contact.account.active:
+        raise InvitationRefused(f"{contact.account} is not active, so it cannot be invited.")
+    code = new_code()
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                contact=contact,
+                email=email,
+                code_hash=hash_code(code),
+                automatic=automatic,
+                invited_by=invited_by,
+                created_at=now,
+                expires_at=now + INVITATION_VALIDITY,
+            )
+    except IntegrityError:
+        raise InvitationRefused(f"{email} was already invited automatically.") from None
+    sent = SentInvitation(invitation=invitation, code=code)
+    transaction.on_commit(lambda: _email_invitation(sent))
+    events.publish("contact.invited", contact_id=contact.pk, invitation_id=invitation.pk)
+    return sent
+
+
+def invite_if_new(*, contact: Contact, now: datetime | None = None) -> SentInvitation | None:
+    """The automatic invitation, when the settings ask for one and the address never had one."""
+    policy = PortalSettings.load().invite_contacts
+    if policy == InvitePolicy.OFF or not contact.email or not contact.account.active:
+        return None
+    if contact.user_id is not None or was_invited_automatically(contact.email):
+        return None
+    try:
+        return invite_contact(contact=contact, automatic=True, now=now)
+    except InvitationRefused:
+        return None  # a concurrent automatic invitation for the same address won
+
+
+def invite_existing_contacts(*, now: datetime | None = None) -> int:
+    """With "all existing contacts too": invite every contact that never had an invitation."""
+    if PortalSettings.load().invite_contacts != InvitePolicy.ALL_CONTACTS:
+        return 0
+    invited_emails = Invitation.objects.annotate(address=Lower("email")).values("address")
+    contacts = (
+        Contact.objects.filter(account__active=True, user__isnull=True)
+        .exclude(email="")
+        .annotate(address=Lower("email"))
+        .exclude(address__in=invited_emails)
+        .select_related("account")
+        .order_by("pk")
+    )
+    sent = 0
+    seen: set[str] = set()
+    for contact in contacts:
+        if contact.email.lower() in seen:
+            continue  # one invitation per address, even when two contacts share it
+        seen.add(contact.email.lower())
+        with transaction.atomic():
+            if invite_if_new(contact=contact, now=now) is not None:
+                sent += 1
+    return sent
+
+
+def was_invited_automatically(email: str) -> bool:
+    return Invitation.objects.filter(email__iexact=email.strip(), automatic=True).exists()
+
+
+def find_usable_invitation(code: str, *, now: datetime | None = None) -> Invitation:
+    """The invitation behind a code, or a refusal that says plainly what is wrong."""
+    now = now or timezone.now()
+    invitation = (
+        Invitation.objects.select_related("contact", "contact__account")
+        .filter(code_hash=hash_code(code))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationRefused("That invitation code is not right. Check it and try again.")
+    if invitation.used_at is not None:
+        raise InvitationRefused(
+            "This invitation was already used. Sign in with your email and password, "
+            "or reset your password if you forgot it."
+        )
+    if invitation.expires_at <= now:
+        raise InvitationRefused(
+            "This invitation has expired. Ask us for a new one and we will send it at once."
+        )
+    if invitation.contact is None or not invitation.contact.account.active:
+        raise InvitationRefused("This invitation is no longer valid. Please contact us.")
+    return invitation
+
+
+@transaction.atomic
+def redeem_invitation(*, code: str, password: str, now: datetime | None = None) -> User:
+    """Set the contact's password, link them to their sign-in, and use the code up."""
+    now = now or timezone.now()
+    invitation = find_usable_invitation(code, now=now)
+    # Lock the row: two tabs redeeming the same code at once must not both succeed.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.used_at is not None:
+        raise InvitationRefused("This invitation was already used.")
+    contact = invitation.contact
+    if contact is None:  # deleted since find_usable_invitation looked
+        raise InvitationRefused("This invitation is no longer valid. Please contact us.")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User(
+            email=invitation.email, first_name=contact.first_name, last_name=contact.last_name
+        )
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise InvitationRefused(" ".join(error.messages)) from None
+    user.set_password(password)
+    user.save()
+    Contact.objects.filter(pk=contact.pk).update(user=user)
+    invitation.used_at = now
+    invitation.save(update_fields=["used_at"])
+    return user
+
+
+def invitation_link(code: str) -> str:
+    return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse("portal:invite_code", args=[code])
+
+
+def _email_invitation(sent: SentInvitation) -> None:
+    # Until the notification outbox exists, invitations go straight through Django's
+    # email framework; a failure is logged and staff can send the invitation again.
+    invitation = sent.invitation
+    portal = PortalSettings.load()
+    context = {
+        "contact": invitation.contact,
+        "code": sent.code,
+        "link": invitation_link(sent.code),
+        "expires_at": invitation.expires_at,
+        "portal": portal,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"Your invitation to {portal.company_name}'s customer portal",
+        body=render_to_string("notifications/email/invitation.txt", context),
+        to=[invitation.email],
+    )
+    message.attach_alternative(
+        render_to_string("notifications/email/invitation.html", context), "text/html"
+    )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not email invitation %s", invitation.pk)

@@ -1,0 +1,109 @@
+"""The customer portal's pages. Views parse input and call services; nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from doorstep.customers import services as customers
+from doorstep.customers.models import Contact
+from doorstep.notifications import services as invitations
+from doorstep.portal import selectors
+from doorstep.portal.forms import InvitationForm, ProfileForm
+
+
+def contact_of(request: HttpRequest) -> Contact:
+    """The signed-in person's contact; any other visitor has nothing to see here."""
+    contact = getattr(request.user, "contact", None)
+    if contact is None:
+        raise Http404("No customer account is linked to this sign-in.")
+    return contact  # type: ignore[no-any-return]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "contact", None) is None and request.user.is_staff:
+        return redirect("admin:index")
+    contact = contact_of(request)
+    return render(
+        request,
+        "portal/home.html",
+        {"contact": contact, "home": selectors.home(contact), "tab": request.GET.get("tab")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, code: str = "") -> HttpResponse:
+    # Opening the link only shows the form: mail scanners that follow links must not
+    # use the code up. It is consumed by the POST alone.
+    if request.method == "POST":
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                user = invitations.redeem_invitation(
+                    code=form.cleaned_data["code"], password=form.cleaned_data["password1"]
+                )
+            except invitations.InvitationRefused as refusal:
+                form.add_error(
+                    "password1" if "password" in refusal.message.lower() else "code",
+                    refusal.message,
+                )
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, "Welcome! Your password is set and you are signed in.")
+                return redirect("portal:profile")
+    else:
+        form = InvitationForm(initial={"code": code})
+    return render(request, "portal/invite.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    contact = contact_of(request)
+    first_visit = contact.profile_reviewed_at is None
+    if request.method == "POST" and "skip" in request.POST:
+        customers.skip_profile(contact=contact)
+        return redirect("portal:home")
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                customers.update_profile(contact=contact, **_profile_fields(form.cleaned_data))
+            except ValidationError as error:
+                _add_model_errors(form, error)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect("portal:home")
+        contact.refresh_from_db()
+    else:
+        form = ProfileForm(
+            initial={
+                "first_name": contact.first_name,
+                "last_name": contact.last_name,
+                "phone": contact.phone,
+                "preferred_language": contact.preferred_language,
+                "communication_preference": contact.communication_preference,
+            }
+        )
+    return render(
+        request,
+        "portal/profile.html",
+        {"form": form, "contact": contact, "first_visit": first_visit},
+    )
+
+
+def _profile_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
+    return {**cleaned, "phone": cleaned.get("phone") or ""}
+
+
+def _add_model_errors(form: ProfileForm, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)

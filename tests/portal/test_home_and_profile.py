@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.customers.models import Contact
+from doorstep.scheduling.models import BookingStatus
+from tests.factories import (
+    AccountFactory,
+    BookingFactory,
+    ContactFactory,
+    UserFactory,
+    WorkOrderFactory,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def contact() -> Contact:
+    user = UserFactory(email="casey@example.test")
+    return ContactFactory(user=user, email="casey@example.test", profile_reviewed_at=timezone.now())
+
+
+@pytest.fixture
+def customer(client: Client, contact: Contact) -> Client:
+    client.force_login(contact.user)
+    return client
+
+
+def booking_for(contact: Contact, status: str, days: int, service: str = "Boiler service"):  # type: ignore[no-untyped-def]
+    start = (timezone.now() + timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
+    extra = (
+        {"completed_at": start + timedelta(hours=1)} if status == BookingStatus.COMPLETED else {}
+    )
+    return BookingFactory(
+        work_order=WorkOrderFactory(account=contact.account, incident_type__display_name=service),
+        status=status,
+        start=start,
+        end=start + timedelta(hours=1),
+        **extra,
+    )
+
+
+def test_home_needs_a_sign_in(client: Client) -> None:
+    response = client.get(reverse("portal:home"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_home_groups_visits_as_the_customer_expects(customer: Client, contact: Contact) -> None:
+    traveling = booking_for(contact, BookingStatus.TRAVELING, 0, "Water heater repair")
+    second_traveling = booking_for(contact, BookingStatus.TRAVELING, 0, "Drain cleaning")
+    scheduled = booking_for(contact, BookingStatus.SCHEDULED, 3)
+    working = booking_for(contact, BookingStatus.IN_PROGRESS, 0)
+    old = booking_for(contact, BookingStatus.COMPLETED, -10)
+    older = booking_for(contact, BookingStatus.CANCELED, -20)
+    someone_else = BookingFactory(status=BookingStatus.SCHEDULED)
+
+    home = customer.get(reverse("portal:home")).context["home"]
+
+    assert home.active.booking == traveling
+    assert {v.booking for v in home.upcoming} == {second_traveling, scheduled, working}
+    assert [v.booking for v in home.past] == [old, older]
+    page = customer.get(reverse("portal:home")).content.decode()
+    assert scheduled.reference in page
+    assert someone_else.reference not in page
+    assert "can no longer be moved or canceled" in page
+    past_page = customer.get(reverse("portal:home") + "?tab=past").content.decode()
+    assert old.reference in past_page
+
+
+def test_times_are_shown_in_the_visits_time_zone(customer: Client, contact: Contact) -> None:
+    booking = booking_for(contact, BookingStatus.SCHEDULED, 2)
+    local = timezone.localtime(booking.start, booking.time_zone)
+
+    page = customer.get(reverse("portal:home")).content.decode()
+
+    assert f"{local:%H:%M}–" in page
+    assert local.tzname() in page  # MST or MDT for the Denver account
+
+
+def test_empty_home_says_what_to_do(customer: Client) -> None:
+    page = customer.get(reverse("portal:home")).content.decode()
+
+    assert "You have no upcoming visits" in page
+
+
+def test_staff_without_a_contact_go_to_the_back_office(staff_client: Client) -> None:
+    response = staff_client.get(reverse("portal:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_a_sign_in_without_a_contact_gets_404(client: Client) -> None:
+    client.force_login(UserFactory())
+
+    assert client.get(reverse("portal:home")).status_code == 404
+    assert client.get(reverse("portal:profile")).status_code == 404
+
+
+def test_first_sign_in_lands_on_the_profile(client: Client) -> None:
+    contact = ContactFactory(
+        user=UserFactory(email="first@example.test"), email="first@example.test"
+    )
+
+    response = client.post(
+        reverse("account_login"), {"login": "first@example.test", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:profile")
+    client.post(reverse("portal:profile"), {"skip": "1"})
+    contact.refresh_from_db()
+    assert contact.profile_reviewed_at is not None
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": "first@example.test", "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("portal:home")
+
+
+def test_profile_saves_the_contacts_choices(customer: Client, contact: Contact) -> None:
+    response = customer.post(
+        reverse("portal:profile"),
+        {
+            "first_name": "Casey",
+            "last_name": "Nguyen",
+            "phone": "+1 303 555 0177",
+            "preferred_language": "es",
+            "communication_preference": "both",
+        },
+    )
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.last_name, contact.phone.as_e164, contact.preferred_language) == (
+        "Nguyen",
+        "+13035550177",
+        "es",
+    )
+    assert contact.communication_preference == "both"
+    assert contact.user.last_name == "Nguyen"
+
+
+def test_profile_refuses_sms_without_a_phone_and_keeps_what_was_typed(
+    customer: Client, contact: Contact
+) -> None:
+    contact.phone = ""
+    contact.save()
+
+    response = customer.post(
+        reverse("portal:profile"),
+        {
+            "first_name": "Casey",
+            "last_name": "Typed",
+            "phone": "",
+            "preferred_language": "en",
+            "communication_preference": "sms",
+        },
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "enter a mobile number" in page
+    assert 'value="Typed"' in page
+    contact.refresh_from_db()
+    assert contact.last_name != "Typed"
+
+
+def test_failed_sign_ins_are_rate_limited(client: Client) -> None:
+    ContactFactory(user=UserFactory(email="target@example.test"), email="target@example.test")
+    for _ in range(5):
+        client.post(reverse("account_login"), {"login": "target@example.test", "password": "wrong"})
+
+    response = client.post(
+        reverse("account_login"), {"login": "target@example.test", "password": PASSWORD}
+    )
+
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed" in response.content.decode()
+
+
+def test_nobody_can_sign_up_without_an_invitation(client: Client) -> None:
+    response = client.get(reverse("account_signup"))
+
+    assert "Sign Up Closed" in response.content.decode() or response.status_code == 403
+    assert AccountFactory  # the portal has no other way in
