@@ -220,3 +220,28 @@ def test_list_page_queries_do_not_grow_with_rows(
         response = staff_client.get(url)
 
     assert response.context["cl"].result_count == 14
+
+
+def test_a_contact_cannot_be_moved_to_another_account(staff_client: Client) -> None:
+    from tests.factories import AccountFactory, ContactFactory
+
+    contact = ContactFactory()
+    other = AccountFactory()
+    url = reverse("admin:customers_contact_change", args=[contact.pk])
+
+    page = staff_client.get(url).content.decode()
+    assert 'name="account"' not in page
+    staff_client.post(
+        url,
+        {
+            "account": other.pk,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "email": contact.email,
+            "phone": str(contact.phone),
+            "communication_preference": contact.communication_preference,
+            "preferred_language": contact.preferred_language,
+        },
+    )
+    contact.refresh_from_db()
+    assert contact.account_id != other.pk

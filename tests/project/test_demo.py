@@ -511,3 +511,29 @@ def test_street_address_agrees_with_its_place_on_the_map() -> None:
     evans = grid_address(streets["Evans Ave"], 3140)
     assert evans.line1 == "3140 E Evans Ave"
     assert abs(evans.latitude - Decimal("39.678")) < Decimal("0.003")
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_database_with_real_sign_ins_unless_forced() -> None:
+    from django.core.management.base import CommandError
+
+    from doorstep.users.models import User
+
+    User.objects.create_user("owner@company.example", "their own password 123")
+
+    with pytest.raises(CommandError, match="already has sign-ins of its own"):
+        call_command("demo", verbosity=0)
+    assert not Booking.objects.exists()
+
+    call_command("demo", "--force", verbosity=0)
+    assert Booking.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_command_runs_again_on_a_demo_that_gained_sign_ins() -> None:
+    from doorstep.users.models import User
+
+    call_command("demo", verbosity=0)
+    User.objects.create_user("invited@example.test", "their own password 123")
+
+    call_command("demo", verbosity=0)  # as `make run` does on every start

@@ -138,3 +138,78 @@ def test_work_order_entered_after_the_fact_keeps_its_time() -> None:
     )
 
     assert WorkOrder.objects.get(pk=work_order.pk).created_at == opened
+
+
+def test_reschedule_moves_the_visit_notes_it_and_publishes_old_and_new_times(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from doorstep.core import events
+
+    booking = BookingFactory()
+    old_start = booking.start
+    received: list[events.Event] = []
+    events.subscribe("booking.rescheduled", received.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reschedule(
+                booking=booking,
+                start=old_start + timedelta(days=1),
+                end=booking.end + timedelta(days=1),
+            )
+    finally:
+        events.unsubscribe("booking.rescheduled", received.append)
+
+    booking.refresh_from_db()
+    assert booking.start == old_start + timedelta(days=1)
+    assert "moved from" in booking.work_order.notes.get().text
+    [event] = received
+    assert event.payload["old_start"] == old_start.isoformat()
+    assert event.payload["new_start"] == booking.start.isoformat()
+
+
+def test_a_move_of_ten_minutes_or_less_is_a_correction_not_a_reschedule(
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    booking = BookingFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.reschedule(
+            booking=booking,
+            start=booking.start + timedelta(minutes=10),
+            end=booking.end + timedelta(minutes=10),
+        )
+
+    assert callbacks == []
+    assert not booking.work_order.notes.exists()
+
+
+@pytest.mark.parametrize(
+    "status", [BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED, BookingStatus.CANCELED]
+)
+def test_reschedule_is_refused_once_work_started_or_ended(status: str) -> None:
+    booking = BookingFactory(status=status, completed_at=timezone.now())
+    original = booking.start
+
+    with pytest.raises(services.InvalidBooking, match="can no longer be moved"):
+        services.reschedule(
+            booking=booking, start=original + timedelta(days=1), end=booking.end + timedelta(days=1)
+        )
+
+    booking.refresh_from_db()
+    assert booking.start == original
+
+
+def test_reschedule_refuses_a_time_the_technician_is_booked() -> None:
+    first = BookingFactory()
+    second = BookingFactory(
+        resource=first.resource, start=first.end, end=first.end + timedelta(hours=1)
+    )
+
+    with pytest.raises(services.BookingConflict, match=first.reference):
+        services.reschedule(booking=second, start=first.start, end=first.end)
+    # Moving within its own time is fine: a booking never clashes with itself.
+    services.reschedule(
+        booking=second,
+        start=second.start + timedelta(minutes=5),
+        end=second.end + timedelta(minutes=5),
+    )

@@ -294,3 +294,23 @@ def test_list_page_queries_do_not_grow_with_rows(
         response = staff_client.get(url)
 
     assert response.context["cl"].result_count == 14
+
+
+def test_time_off_typed_for_a_new_technician_is_read_in_their_time_zone(
+    staff_client: Client,
+) -> None:
+    data = new_technician([]) | {
+        **management("time_off", 1),
+        "time_off-0-start_0": "2030-03-04",
+        "time_off-0-start_1": "09:00",
+        "time_off-0-end_0": "2030-03-04",
+        "time_off-0-end_1": "17:00",
+        "time_off-0-reason": "Dentist",
+    }
+
+    response = staff_client.post(TECHNICIAN_ADD, data)
+
+    assert response.status_code == 302, error_text(response)
+    time_off = TimeOff.objects.get()
+    # 09:00 in Denver (MST, UTC−7) is 16:00 UTC.
+    assert time_off.start == datetime(2030, 3, 4, 16, 0, tzinfo=UTC)

@@ -46,7 +46,7 @@ class IncidentType(TimeStampedModel):
     objects = IncidentTypeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["display_name"]
+        ordering = ["name"]
         verbose_name = "service type"
         constraints = [
             models.CheckConstraint(

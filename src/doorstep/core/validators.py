@@ -34,6 +34,13 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in time_zone_names()]
 
 
+def default_time_zone() -> str:
+    """The time zone a new account or technician gets unless staff choose another."""
+    from django.conf import settings
+
+    return str(settings.DOORSTEP_DEFAULT_TIME_ZONE)
+
+
 def validate_time_zone(value: str) -> None:
     if value not in time_zone_names():
         raise ValidationError(

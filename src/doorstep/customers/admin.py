@@ -170,6 +170,12 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
 
     change_form_template = "admin/customers/contact/change_form.html"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Contact | None = None) -> Any:
+        # A person does not move to another customer: their visits, messages and the
+        # account's primary contact would follow them. Add them to the other account.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "account") if obj is not None else fields
+
     def save_model(self, request: HttpRequest, obj: Contact, form: Any, change: bool) -> None:
         services.save_contact(contact=obj)
 

@@ -9,12 +9,7 @@ from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 
 from doorstep.core.models import PostalAddress, TimeStampedModel
-from doorstep.core.validators import time_zone_choices, validate_time_zone
-
-
-def default_time_zone() -> str:
-    return settings.DOORSTEP_DEFAULT_TIME_ZONE
-
+from doorstep.core.validators import default_time_zone, time_zone_choices, validate_time_zone
 
 REACHABLE_MESSAGE = "Enter an email address or a phone number, so the contact can be reached."
 

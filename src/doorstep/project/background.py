@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import threading
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from django.apps import apps
@@ -21,6 +22,18 @@ from django_tasks_db.management.commands.db_worker import Worker
 logger = logging.getLogger(__name__)
 
 LOCK_RETRY_SECONDS = 30
+WORKER_RESTART_SECONDS = 5
+
+
+def describe_database() -> str:
+    """Which database this process uses, without its password: for start-up messages."""
+    from django.db import connection
+
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite file {settings_dict['NAME']}"
+    host = settings_dict.get("HOST") or "local socket"
+    return f"{connection.vendor} database {settings_dict['NAME']} on {host}"
 
 
 def worker_id(role: str) -> str:
@@ -45,17 +58,25 @@ class WorkerThread(threading.Thread):
     def __init__(self, *, interval: float = 1.0) -> None:
         super().__init__(name="doorstep-worker", daemon=True)
         self.worker = make_worker(interval=interval)
+        self._stopped = threading.Event()
 
     def run(self) -> None:
-        try:
-            self.worker.run()
-        except Exception:
-            logger.exception("The background task worker stopped")
-        finally:
-            close_old_connections()
+        # The worker loop ends on a database error it does not expect (a PostgreSQL
+        # restart, say); start it again after a pause rather than serve with no worker.
+        while self.worker.running:
+            try:
+                self.worker.run()
+            except Exception:
+                logger.exception(
+                    "The background task worker failed; restarting in %ds", WORKER_RESTART_SECONDS
+                )
+                self._stopped.wait(WORKER_RESTART_SECONDS)
+            finally:
+                close_old_connections()
 
     def stop(self) -> None:
         self.worker.running = False
+        self._stopped.set()
 
 
 def load_periodic_tasks() -> None:
@@ -65,6 +86,24 @@ def load_periodic_tasks() -> None:
             continue  # its per-minute heartbeat only fills the queue
         if module_has_submodule(app.module, "tasks"):
             importlib.import_module(f"{app.name}.tasks")
+
+
+def with_fresh_connection(enqueue: Callable[[], object]) -> Callable[[], object]:
+    """Run `enqueue` on a usable database connection.
+
+    APScheduler calls jobs from its own thread pool, whose threads keep their database
+    connections; after a database restart those would fail every job until the process
+    restarts.
+    """
+
+    def run() -> object:
+        close_old_connections()
+        try:
+            return enqueue()
+        finally:
+            close_old_connections()
+
+    return run
 
 
 class SchedulerThread(threading.Thread):
@@ -80,10 +119,14 @@ class SchedulerThread(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
-        load_periodic_tasks()
         from crontask import scheduler as cron_schedule
         from crontask import utils
 
+        try:
+            load_periodic_tasks()
+        except Exception:
+            logger.exception("Periodic tasks could not be loaded; the scheduler is not running")
+            return
         while not self._stop_event.is_set():
             try:
                 with utils.lock as lock:
@@ -100,7 +143,7 @@ class SchedulerThread(threading.Thread):
         # copy them onto a background scheduler that lives in this thread instead.
         scheduler = BackgroundScheduler(timezone="UTC")
         for job in cron_schedule.get_jobs():  # type: ignore[attr-defined]
-            scheduler.add_job(job.func, trigger=job.trigger, name=job.name)
+            scheduler.add_job(with_fresh_connection(job.func), trigger=job.trigger, name=job.name)
         lost_lock = threading.Event()
 
         def keep_lock() -> None:

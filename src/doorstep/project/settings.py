@@ -267,8 +267,6 @@ _sms_backend = env_str("SMS_BACKEND", "console")
 SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
 SMS_FILE_PATH = env_str("SMS_FILE_PATH") or str(DATA_DIR / "outbox" / "sms")
 SMS_FROM_NUMBER = env_str("SMS_FROM_NUMBER")
-TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
-TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 
 # --- Security ----------------------------------------------------------------------------------
 # HTTPS is assumed unless DOORSTEP_HTTPS=false (as `make run` sets for the local demo),
@@ -306,6 +304,6 @@ LOGGING = {
 # --- Doorstep -------------------------------------------------------------------------------
 # The address customers reach the portal at, for links in email and text messages.
 DOORSTEP_BASE_URL = env_str("DOORSTEP_BASE_URL", "http://127.0.0.1:8000")
-# How long an expired session is kept before the daily housekeeping removes it: Django
-# already refuses expired sessions; this only bounds the table's size.
+# When the daily housekeeping removes expired sessions (cron syntax, UTC; days of the week
+# by name). Django already refuses expired sessions; this only bounds the table's size.
 DOORSTEP_SESSION_PURGE_CRON = env_str("DOORSTEP_SESSION_PURGE_CRON", "17 3 * * *")

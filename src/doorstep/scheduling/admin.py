@@ -32,8 +32,6 @@ from doorstep.scheduling.forms import (
     BookingChangeForm,
     WorkOrderAddForm,
     WorkOrderChangeForm,
-    clash_message,
-    clashing_booking,
     status_move_fields,
 )
 from doorstep.scheduling.models import (
@@ -44,7 +42,6 @@ from doorstep.scheduling.models import (
     WorkOrder,
 )
 from doorstep.users.models import User
-from doorstep.workforce.models import Resource
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldsetSpec
@@ -530,7 +527,7 @@ class BookingAdmin(ServiceBackedAdmin[Booking]):
             _adopt(obj, booking)
             return
         if {"start", "end"} & set(form.changed_data):
-            self._move(obj)
+            self._move(obj, user)
         new_status = form.cleaned_data.get("new_status")
         if new_status:
             services.set_status(
@@ -541,32 +538,18 @@ class BookingAdmin(ServiceBackedAdmin[Booking]):
                 completion_note=form.cleaned_data.get("completion_note", ""),
             )
 
-    def _move(self, booking: Booking) -> None:
-        """Save new times of a Scheduled booking, checking again with the technician locked.
-
-        The form has checked already; this repeats it under the same lock as
-        create_booking, so two people cannot move two visits into the same hour.
-        """
-        Resource.objects.select_for_update().filter(pk=booking.resource_id).first()
-        status = (
-            Booking.objects.select_for_update().values_list("status", flat=True).get(pk=booking.pk)
-        )
-        if status != BookingStatus.SCHEDULED:
-            raise services.InvalidBooking(
-                f"The booking is {BookingStatus(status).label} now, so its times can no "
-                "longer be changed."
+    def _move(self, booking: Booking, user: User) -> None:
+        """New times typed for a Scheduled booking: the reschedule service checks them again."""
+        if Booking.objects.filter(pk=booking.pk, status=BookingStatus.SCHEDULED).exists():
+            services.reschedule(
+                booking=booking, start=booking.start, end=booking.end, changed_by=user
             )
-        clash = clashing_booking(
-            technician_id=booking.resource_id,
-            start=booking.start,
-            end=booking.end,
-            excluding=booking,
-        )
-        if clash is not None:
-            raise services.BookingConflict(clash_message(clash))
-        booking.save(update_fields=["start", "end", "updated_at"])
+        else:
+            raise services.InvalidBooking(
+                "The booking is no longer Scheduled, so its times can no longer be changed."
+            )
 
-    @admin.display(description="service type", ordering="work_order__incident_type__display_name")
+    @admin.display(description="service type", ordering="work_order__incident_type__name")
     def service_type(self, booking: Booking) -> str:
         return str(booking.work_order.incident_type)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from doorstep.customers.models import Account
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrder
+from doorstep.scheduling.services import clash_message, find_clash
 
 
 def status_move_fields(booking: Booking) -> list[str]:
@@ -25,26 +26,6 @@ def status_move_fields(booking: Booking) -> list[str]:
     if BookingStatus.COMPLETED in moves:
         fields.append("completion_note")
     return fields
-
-
-def clashing_booking(
-    *, technician_id: int, start: datetime, end: datetime, excluding: Booking | None = None
-) -> Booking | None:
-    """An open booking of the technician that overlaps the time, if there is one."""
-    bookings = Booking.objects.open().filter(resource_id=technician_id).overlapping(start, end)
-    if excluding is not None and excluding.pk is not None:
-        bookings = bookings.exclude(pk=excluding.pk)
-    return bookings.select_related("resource", "work_order__account").order_by("start").first()
-
-
-def clash_message(clash: Booking) -> str:
-    zone = clash.time_zone
-    return (
-        f"{clash.resource} already has booking {clash.reference} at that time "
-        f"({timezone.localtime(clash.start, zone):%Y-%m-%d %H:%M}–"
-        f"{timezone.localtime(clash.end, zone):%H:%M}). "
-        "Choose another time or another technician."
-    )
 
 
 def wall_clock_in(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -205,7 +186,7 @@ class BookingChangeForm(forms.ModelForm[Booking]):
         if end <= start:
             self.add_error("end", "The booking must end after it starts.")
             return
-        clash = clashing_booking(
+        clash = find_clash(
             technician_id=self.instance.resource_id, start=start, end=end, excluding=self.instance
         )
         if clash is not None:

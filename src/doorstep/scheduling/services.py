@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -128,17 +128,14 @@ def create_booking(
     """Book a technician for a work order, refusing a time they are already booked."""
     if end <= start:
         raise InvalidBooking("A booking must end after it starts.")
-    if not resource.active:
+    # Lock the technician so two bookings for them cannot pass the overlap check at once,
+    # and read whether they are active from the locked row, not the caller's copy.
+    locked_resource = lock_technician(resource.pk)
+    if not locked_resource.active:
         raise InvalidBooking(f"{resource} is not an active technician.")
-    # Lock the technician so two bookings for them cannot pass the overlap check at once.
-    Resource.objects.select_for_update().filter(pk=resource.pk).first()
-    clash = Booking.objects.open().filter(resource=resource).overlapping(start, end).first()
+    clash = find_clash(technician_id=resource.pk, start=start, end=end)
     if clash is not None:
-        raise BookingConflict(
-            f"{resource} already has booking {clash.reference} at that time "
-            f"({timezone.localtime(clash.start, clash.time_zone):%Y-%m-%d %H:%M}–"
-            f"{timezone.localtime(clash.end, clash.time_zone):%H:%M})."
-        )
+        raise BookingConflict(clash_message(clash))
     booking = _insert_with_unique_reference(
         work_order=work_order,
         resource=resource,
@@ -155,6 +152,93 @@ def create_booking(
     )
     events.publish("booking.created", booking_id=booking.pk)
     return booking
+
+
+RESCHEDULE_THRESHOLD = timedelta(minutes=10)
+
+
+@transaction.atomic
+def reschedule(
+    *,
+    booking: Booking,
+    start: datetime,
+    end: datetime,
+    resource: Resource | None = None,
+    changed_by: User | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Move a visit to a new time (and perhaps another technician) while work has not started.
+
+    A move of more than ten minutes is a reschedule the customer hears about; a smaller
+    one is a correction.
+    """
+    if end <= start:
+        raise InvalidBooking("A booking must end after it starts.")
+    technician_id = resource.pk if resource is not None else booking.resource_id
+    locked_resource = lock_technician(technician_id)
+    locked = (
+        Booking.objects.select_for_update().select_related("work_order__account").get(pk=booking.pk)
+    )
+    if not locked.can_modify():
+        raise InvalidBooking(
+            f"The visit is {locked.get_status_display()} now, so it can no longer be moved."
+        )
+    if not locked_resource.active:
+        raise InvalidBooking(f"{locked_resource} is not an active technician.")
+    clash = find_clash(technician_id=technician_id, start=start, end=end, excluding=locked)
+    if clash is not None:
+        raise BookingConflict(clash_message(clash))
+    old_start, old_end = locked.start, locked.end
+    locked.start, locked.end, locked.resource = start, end, locked_resource
+    locked.save(update_fields=["start", "end", "resource", "updated_at"])
+    if abs(start - old_start) > RESCHEDULE_THRESHOLD:
+        zone = locked.time_zone
+        add_timeline_note(
+            work_order=locked.work_order,
+            text=(
+                f"Visit {locked.reference} moved from "
+                f"{timezone.localtime(old_start, zone):%a %d %b %H:%M} to "
+                f"{timezone.localtime(start, zone):%a %d %b %H:%M}."
+            ),
+            author=changed_by,
+            customer_visible=True,
+            now=now,
+        )
+        events.publish(
+            "booking.rescheduled",
+            booking_id=locked.pk,
+            old_start=old_start.isoformat(),
+            old_end=old_end.isoformat(),
+            new_start=start.isoformat(),
+            new_end=end.isoformat(),
+        )
+    booking.refresh_from_db()
+    return locked
+
+
+def lock_technician(technician_id: int) -> Resource:
+    """Hold the technician's row until the transaction ends: their bookings change one at a time."""
+    return Resource.objects.select_for_update().get(pk=technician_id)
+
+
+def find_clash(
+    *, technician_id: int, start: datetime, end: datetime, excluding: Booking | None = None
+) -> Booking | None:
+    """An open booking of the technician that overlaps the time, if there is one."""
+    bookings = Booking.objects.open().filter(resource_id=technician_id).overlapping(start, end)
+    if excluding is not None and excluding.pk is not None:
+        bookings = bookings.exclude(pk=excluding.pk)
+    return bookings.select_related("resource", "work_order__account").order_by("start").first()
+
+
+def clash_message(clash: Booking) -> str:
+    zone = clash.time_zone
+    return (
+        f"{clash.resource} already has booking {clash.reference} at that time "
+        f"({timezone.localtime(clash.start, zone):%Y-%m-%d %H:%M}–"
+        f"{timezone.localtime(clash.end, zone):%H:%M}). "
+        "Choose another time or another technician."
+    )
 
 
 def _insert_with_unique_reference(**fields: object) -> Booking:

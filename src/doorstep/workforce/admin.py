@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from doorstep.core.validators import time_zone_names
 from doorstep.workforce.models import (
     Resource,
     ResourceSkill,
@@ -46,6 +48,11 @@ def _zone_of_technician(technician_id: str | int | None) -> ZoneInfo | None:
         return None
     name = Resource.objects.filter(pk=technician_id).values_list("time_zone", flat=True).first()
     return ZoneInfo(name) if name else None
+
+
+def _zone_posted(request: HttpRequest) -> ZoneInfo | None:
+    name = request.POST.get("time_zone", "") if request.method == "POST" else ""
+    return ZoneInfo(name) if name in time_zone_names() else None
 
 
 def _wall_clock_in(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -160,8 +167,11 @@ class ResourceAdmin(admin.ModelAdmin[Resource]):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        # Time off is typed and shown in the technician's own time zone, like their hours.
-        zone = _zone_of_technician(object_id)
+        # Time off is typed and shown in the technician's own time zone, like their hours:
+        # the zone being saved when there is one (a new technician, or a changed zone).
+        zone = _zone_posted(request) or _zone_of_technician(object_id)
+        if zone is None and object_id is None:
+            zone = ZoneInfo(settings.DOORSTEP_DEFAULT_TIME_ZONE)
         if zone is None:
             return super().changeform_view(request, object_id, form_url, extra_context)
         with timezone.override(zone):

@@ -13,13 +13,10 @@ from doorstep.core.validators import (
     LATITUDE_VALIDATORS,
     LONGITUDE_VALIDATORS,
     PROFICIENCY_VALIDATORS,
+    default_time_zone,
     time_zone_choices,
     validate_time_zone,
 )
-
-
-def default_time_zone() -> str:
-    return settings.DOORSTEP_DEFAULT_TIME_ZONE
 
 
 class Skill(models.Model):

@@ -10,6 +10,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from doorstep.core.errors import DomainError
 from doorstep.project.demo import load_demo
+from doorstep.users.models import User
+
+DEMO_DOMAIN = "demo.doorstep.test"
 
 # Where each sign-in starts, for the doors that exist so far (the customer portal and
 # the technician app add theirs here).
@@ -29,8 +32,24 @@ class Command(BaseCommand):
             default=None,
             help="Plan the visits around this day (YYYY-MM-DD) instead of today in Denver.",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load it even into a database that already holds other sign-ins.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo adds a staff sign-in whose password is in the README: never into a
+        # company's real database by accident.
+        # Once the demo is in, loading again is harmless (it changes nothing).
+        others = User.objects.exclude(email__iendswith=f"@{DEMO_DOMAIN}")
+        demo_loaded = User.objects.filter(email__iendswith=f"@{DEMO_DOMAIN}").exists()
+        if others.exists() and not demo_loaded and not options["force"]:
+            raise CommandError(
+                "This database already has sign-ins of its own, so it looks like a real "
+                "installation. The demo company would add a staff sign-in with a published "
+                "password. Run `doorstep demo --force` if you really want it here."
+            )
         progress = self.stdout if options["verbosity"] > 0 else None
         try:
             summary = load_demo(today=options["today"], stdout=progress)

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from doorstep.project.background import SchedulerThread, WorkerThread
+from doorstep.project.background import SchedulerThread, WorkerThread, describe_database
 
 
 class Command(BaseCommand):
@@ -56,6 +56,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Doorstep is running on http://{shown_host}:{port}/")
             + f"  (back office: http://{shown_host}:{port}/admin/; press Ctrl+C to stop)"
         )
+        self.stdout.write(f"Data folder: {settings.DATA_DIR}; database: {describe_database()}")
         config = uvicorn.Config(
             "doorstep.project.asgi:application",
             host=host,

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from doorstep.project.background import make_worker
+from doorstep.project.background import describe_database, make_worker
 
 
 class Command(BaseCommand):
@@ -29,6 +29,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker = make_worker(interval=options["interval"], batch=options["batch"])
         if options["verbosity"] > 0:
-            self.stdout.write(f"Doorstep worker {worker.worker_id} is running.")
+            self.stdout.write(
+                f"Doorstep worker {worker.worker_id} is running on {describe_database()}."
+            )
         worker.configure_signals()
         worker.run()
