@@ -10,8 +10,10 @@ TEST_STAMP := $(VENV)/.installed-test
 # Where the test suite finds PostgreSQL and Redis (both local; trust auth).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/doorstep
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# The browser tests (tests/e2e) drive Debian's Chromium: Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check lint typecheck pytest-sqlite pytest-postgres bench clean help
+.PHONY: run test browser check lint typecheck pytest-sqlite pytest-postgres bench clean help
 
 help:
 	@echo "make run    set up, load the demo company and serve on http://127.0.0.1:8000"
@@ -42,8 +44,27 @@ run: $(RUN_STAMP)
 	@echo "==> Starting Doorstep"
 	@DOORSTEP_HTTPS=false $(BIN)/doorstep serve --host 127.0.0.1 --port 8000
 
-test: $(TEST_STAMP) lint typecheck check pytest-sqlite pytest-postgres
+test: $(TEST_STAMP) browser lint typecheck check pytest-sqlite pytest-postgres
 	@echo "==> All checks passed"
+
+# Installs Chromium with apt when it is missing (as root, or through sudo). Where that is
+# impossible it says so; the browser tests then skip, and fail under CI=true.
+browser:
+	@test -x $(CHROMIUM) || { \
+		echo "==> Installing Debian's Chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then as_root=; else as_root=sudo; fi; \
+		if command -v apt-get >/dev/null && { [ -z "$$as_root" ] || command -v sudo >/dev/null; }; then \
+			apt-cache show chromium >/dev/null 2>&1 || $$as_root apt-get update -qq; \
+			$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		fi; \
+		test -x $(CHROMIUM) || { \
+			bar=$$(printf '%78s' | tr ' ' '!'); \
+			printf '%s\n' "$$bar" \
+				"$(CHROMIUM) is missing and 'apt-get install -y chromium' could not install it." \
+				"Install it by hand. Until then the browser tests are SKIPPED (and FAIL under CI=true)." \
+				"$$bar"; \
+		}; \
+	}
 
 lint: $(TEST_STAMP)
 	@echo "==> ruff check"

@@ -20,9 +20,9 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from bench import foundation  # noqa: E402
+from bench import foundation, slots  # noqa: E402
 
-BENCHMARKS = {"foundation": foundation.run}
+BENCHMARKS = {"foundation": foundation.run, "slots": slots.run}
 
 
 def main(names: list[str]) -> None:

@@ -45,7 +45,11 @@ class Home:
 def account_bookings(contact: Contact) -> QuerySet[Booking]:
     """Every booking of the contact's account, and nothing of any other account."""
     return Booking.objects.filter(work_order__account_id=contact.account_id).select_related(
-        "work_order__incident_type", "work_order__asset", "work_order__account", "resource"
+        "work_order__incident_type",
+        "work_order__asset",
+        "work_order__account",
+        "resource",
+        "feedback",  # whether a past visit was rated, without a query per visit
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doorstep.portal import views
+from doorstep.portal import booking, feedback, views
 
 app_name = "portal"
 
@@ -9,4 +9,11 @@ urlpatterns = [
     path("invite/", views.invite, name="invite"),
     path("invite/<str:code>/", views.invite, name="invite_code"),
     path("profile/", views.profile, name="profile"),
+    path("book/", booking.book, name="book"),
+    path("book/times/", booking.times, name="times"),
+    path("visits/<int:booking_id>/", booking.confirmation, name="confirmation"),
+    path("visits/<int:booking_id>/calendar.ics", booking.calendar, name="calendar"),
+    path("visits/<int:booking_id>/modify/", booking.modify, name="modify"),
+    path("visits/<int:booking_id>/cancel/", booking.cancel, name="cancel"),
+    path("visits/<int:booking_id>/feedback/", feedback.visit_feedback, name="feedback"),
 ]

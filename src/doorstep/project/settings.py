@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    # Before allauth, so the portal's layout wraps allauth's sign-in pages.
+    "doorstep.portal",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -44,7 +46,6 @@ INSTALLED_APPS = [
     "doorstep.scheduling",
     "doorstep.configuration",
     "doorstep.notifications",
-    "doorstep.portal",
 ]
 
 MIDDLEWARE = [

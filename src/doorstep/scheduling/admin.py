@@ -635,3 +635,6 @@ class TimelineNoteAdmin(ServiceBackedAdmin[TimelineNote]):
             customer_visible=form.cleaned_data.get("customer_visible", False),
         )
         _adopt(obj, note)
+
+
+from doorstep.scheduling import admin_feedback  # noqa: E402, F401

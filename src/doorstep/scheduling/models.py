@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -229,3 +230,44 @@ class BookingStatusChange(models.Model):
     def __str__(self) -> str:
         before = self.get_from_status_display() or "new"
         return f"{before} → {self.get_to_status_display()}"
+
+
+class VisitFeedback(models.Model):
+    """A customer's rating of a completed visit: at most one per booking.
+
+    Written by `scheduling.feedback.give_feedback`, which checks who may give it and when.
+    """
+
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(
+        validators=[
+            MinValueValidator(1, message="The rating goes from 1 to 5."),
+            MaxValueValidator(5, message="The rating goes from 1 to 5."),
+        ],
+        help_text="From 1 (very poor) to 5 (excellent).",
+    )
+    comment = models.TextField(blank=True)
+    given_by = models.ForeignKey(
+        "customers.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visit_feedback",
+        verbose_name="given by",
+    )
+    created_at = models.DateTimeField("given", default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "visit feedback"
+        verbose_name_plural = "visit feedback"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5),
+                name="visit_feedback_rating_1_to_5",
+                violation_error_message="The rating goes from 1 to 5.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.booking}"

@@ -1,0 +1,42 @@
+// Progressive enhancement for the booking page: choosing the equipment, the service type
+// or a day fetches the days and times at once, without reloading the page. Without
+// JavaScript the "Show times" button does the same with a page load.
+(function () {
+  "use strict";
+  var form = document.getElementById("book-form");
+  if (!form || !window.fetch) return;
+  var when = document.getElementById("when");
+  var pending = null;
+
+  function refresh() {
+    var params = new URLSearchParams();
+    ["asset", "service_type", "day"].forEach(function (name) {
+      var field = form.elements[name];
+      if (!field) return;
+      var value = field.value !== undefined ? field.value : "";
+      if (field.length && !field.options) {  // a group of radio buttons
+        value = "";
+        Array.prototype.forEach.call(field, function (radio) { if (radio.checked) value = radio.value; });
+      }
+      if (value) params.set(name, value);
+    });
+    if (form.dataset.booking) params.set("booking", form.dataset.booking);
+    if (pending) pending.abort();
+    pending = new AbortController();
+    when.setAttribute("aria-busy", "true");
+    fetch(form.dataset.timesUrl + "?" + params.toString(), {
+      credentials: "same-origin",
+      signal: pending.signal,
+      headers: { "X-Requested-With": "fetch" }
+    })
+      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.text(); })
+      .then(function (html) { when.innerHTML = html; })
+      .catch(function (error) { if (error.name !== "AbortError") when.insertAdjacentHTML("afterbegin", '<p class="message message--error" role="alert">Could not load the times. Please try again.</p>'); })
+      .finally(function () { when.removeAttribute("aria-busy"); });
+  }
+
+  form.addEventListener("change", function (event) {
+    var name = event.target.name;
+    if (name === "asset" || name === "service_type" || name === "day") refresh();
+  });
+})();

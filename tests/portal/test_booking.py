@@ -1,0 +1,316 @@
+"""The booking, move and cancel pages, as a customer uses them (and misuses them)."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.configuration.models import PortalSettings
+from doorstep.customers.models import Contact
+from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
+from tests.factories import (
+    AccountFactory,
+    AssetFactory,
+    BookingFactory,
+    ContactFactory,
+    IncidentTypeFactory,
+    IncidentTypeSkillFactory,
+    ResourceFactory,
+    ResourceSkillFactory,
+    UserFactory,
+    WorkingHoursFactory,
+)
+
+pytestmark = pytest.mark.django_db
+DENVER = ZoneInfo("America/Denver")
+BOOK = reverse("portal:book")
+CUSTOMER_LAT, CUSTOMER_LON = "39.739200", "-104.990300"  # AccountFactory's coordinates
+
+
+@pytest.fixture
+def service():  # type: ignore[no-untyped-def]
+    settings = PortalSettings.load()
+    settings.minimum_lead_days, settings.maximum_lead_days = 1, 7
+    settings.save()
+    service = IncidentTypeFactory(display_name="Boiler service", description="Yearly check.")
+    requirement = IncidentTypeSkillFactory(incident_type=service)
+    # At the customer's door, so no travel time narrows the working hours in these tests.
+    technician = ResourceFactory(home_latitude=CUSTOMER_LAT, home_longitude=CUSTOMER_LON)
+    ResourceSkillFactory(resource=technician, skill=requirement.skill, proficiency=5)
+    for weekday in range(7):
+        WorkingHoursFactory(
+            resource=technician, weekday=weekday, start_time=time(8), end_time=time(12)
+        )
+    return service
+
+
+@pytest.fixture
+def contact() -> Contact:
+    return ContactFactory(
+        user=UserFactory(),
+        account=AccountFactory(time_zone="America/Denver"),
+        profile_reviewed_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def customer(client: Client, contact: Contact) -> Client:
+    client.force_login(contact.user)
+    return client
+
+
+def day_after_tomorrow() -> str:
+    return (timezone.now().astimezone(DENVER).date() + timedelta(days=2)).isoformat()
+
+
+def offered_times(customer: Client, service) -> list[str]:  # type: ignore[no-untyped-def]
+    response = customer.get(BOOK, {"service_type": service.pk, "day": day_after_tomorrow()})
+    return [slot.start.isoformat() for slot in response.context["availability"].times]
+
+
+def test_the_page_offers_portal_service_types_by_their_customer_name(
+    customer: Client, service
+) -> None:  # type: ignore[no-untyped-def]
+    IncidentTypeFactory(display_name="Office only", portal_enabled=False)
+
+    page = customer.get(BOOK).content.decode()
+
+    assert "Boiler service" in page
+    assert "Yearly check." in page
+    assert "Office only" not in page
+    assert "Choose a service type to see the days" in page
+
+
+def test_choosing_a_day_shows_its_times_without_javascript(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    times = offered_times(customer, service)
+
+    assert len(times) == 4  # 08:00, 09:00, 10:00, 11:00 for a one-hour visit in 08:00–12:00
+    page = customer.get(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow()}
+    ).content.decode()
+    assert "08:00–09:00" in page
+
+
+def test_the_times_fragment_serves_the_script(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    response = customer.get(
+        reverse("portal:times"), {"service_type": service.pk, "day": day_after_tomorrow()}
+    )
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="start"') == 4
+
+
+def test_days_outside_the_lead_times_are_not_offered(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    days = customer.get(BOOK, {"service_type": service.pk}).context["availability"].days
+    today = timezone.now().astimezone(DENVER).date()
+
+    assert [day for day, _ in days] == [today + timedelta(days=n) for n in range(1, 8)]
+
+
+def test_a_fully_booked_day_is_marked_unavailable(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    technician = service.skill_requirements.get().skill.technicians.get()
+    day = timezone.now().astimezone(DENVER).date() + timedelta(days=3)
+    from datetime import datetime
+
+    BookingFactory(
+        resource=technician,
+        start=datetime.combine(day, time(8), tzinfo=DENVER),
+        end=datetime.combine(day, time(12), tzinfo=DENVER),
+    )
+
+    days = dict(customer.get(BOOK, {"service_type": service.pk}).context["availability"].days)
+    assert days[day] is False
+    assert "fully booked" in customer.get(BOOK, {"service_type": service.pk}).content.decode()
+
+
+def test_booking_leads_to_the_confirmation(customer: Client, contact: Contact, service) -> None:  # type: ignore[no-untyped-def]
+    start = offered_times(customer, service)[1]
+
+    response = customer.post(
+        BOOK,
+        {
+            "service_type": service.pk,
+            "day": day_after_tomorrow(),
+            "start": start,
+            "details": "Gate code 1234",
+        },
+    )
+
+    booking = Booking.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:confirmation", args=[booking.pk])
+    assert booking.work_order.source == WorkOrderSource.PORTAL
+    assert booking.work_order.reported_by == contact
+    page = customer.get(response["Location"]).content.decode()
+    for expected in (
+        booking.reference,
+        "Boiler service",
+        "09:00–10:00",
+        "Add to calendar",
+        "Move",
+        "Cancel",
+    ):
+        assert expected in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"service_type": "999999"},
+        {"service_type": "x", "day": "not a day", "start": "yesterday"},
+        {"day": "2020-01-01"},
+    ],
+)
+def test_bad_or_empty_input_is_refused_with_a_message(customer: Client, service, data) -> None:  # type: ignore[no-untyped-def]
+    response = customer.post(BOOK, data)
+
+    assert response.status_code == 400
+    assert "Please check what you entered" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_a_past_or_unoffered_time_is_refused_and_the_choices_are_kept(
+    customer: Client, service
+) -> None:  # type: ignore[no-untyped-def]
+    past = (timezone.now() - timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+
+    response = customer.post(
+        BOOK,
+        {
+            "service_type": service.pk,
+            "day": day_after_tomorrow(),
+            "start": past.isoformat(),
+            "details": "Kept",
+        },
+    )
+
+    assert response.status_code in (400, 409)
+    page = response.content.decode()
+    assert "Kept</textarea>" in page
+    assert "checked" in page  # the chosen service type stays chosen
+    assert not Booking.objects.exists()
+
+
+def test_a_slot_taken_meanwhile_offers_the_nearest_free_times(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    times = offered_times(customer, service)
+    technician = service.skill_requirements.get().skill.technicians.get()
+    from datetime import datetime
+
+    taken = datetime.fromisoformat(times[1])
+    BookingFactory(resource=technician, start=taken, end=taken + timedelta(hours=1))
+
+    response = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[1]}
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "That time was just taken" in page
+    assert "The nearest free times" in page
+    assert Booking.objects.count() == 1
+
+
+def test_another_accounts_asset_is_not_accepted(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    response = customer.post(
+        BOOK,
+        {
+            "service_type": service.pk,
+            "asset": AssetFactory().pk,
+            "day": day_after_tomorrow(),
+            "start": offered_times(customer, service)[0],
+        },
+    )
+
+    assert response.status_code == 400
+    assert not Booking.objects.exists()
+
+
+def test_moving_keeps_the_service_and_changes_the_time(
+    customer: Client, contact: Contact, service
+) -> None:  # type: ignore[no-untyped-def]
+    times = offered_times(customer, service)
+    customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[0]}
+    )
+    booking = Booking.objects.get()
+    url = reverse("portal:modify", args=[booking.pk])
+
+    page = customer.get(url, {"day": day_after_tomorrow()}).content.decode()
+    assert "Move visit" in page
+    assert 'name="service_type"' not in page
+    response = customer.post(url, {"day": day_after_tomorrow(), "start": times[2]})
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.start.isoformat() == times[2]
+
+
+def test_cancel_asks_why_and_cancels(customer: Client, contact: Contact) -> None:
+    booking = BookingFactory(work_order__account=contact.account)
+    url = reverse("portal:cancel", args=[booking.pk])
+
+    response = customer.post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert "Please tell us briefly why you cancel" in response.content.decode()
+
+    response = customer.post(url, {"reason": "Fixed it myself"})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELED
+
+
+def test_in_progress_visits_cannot_be_moved_or_canceled(customer: Client, contact: Contact) -> None:
+    booking = BookingFactory(work_order__account=contact.account, status=BookingStatus.IN_PROGRESS)
+
+    home = customer.get(reverse("portal:home")).content.decode()
+    assert "disabled" in home
+    response = customer.post(
+        reverse("portal:cancel", args=[booking.pk]), {"reason": "Hand-made POST"}
+    )
+    assert response.status_code == 400
+    assert "Work on this visit has started" in response.content.decode()
+    assert customer.get(reverse("portal:modify", args=[booking.pk])).status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.IN_PROGRESS
+
+
+@pytest.mark.parametrize("name", ["confirmation", "calendar", "modify", "cancel"])
+def test_another_accounts_visit_is_404_on_every_page(customer: Client, name: str) -> None:
+    foreign = BookingFactory()
+
+    assert customer.get(reverse(f"portal:{name}", args=[foreign.pk])).status_code == 404
+    if name in ("modify", "cancel"):
+        assert (
+            customer.post(reverse(f"portal:{name}", args=[foreign.pk]), {"reason": "x"}).status_code
+            == 404
+        )
+    foreign.refresh_from_db()
+    assert foreign.status == BookingStatus.SCHEDULED
+
+
+@pytest.mark.parametrize("name", ["confirmation", "calendar", "modify", "cancel"])
+def test_every_visit_page_needs_a_sign_in(client: Client, name: str) -> None:
+    booking = BookingFactory()
+
+    response = client.get(reverse(f"portal:{name}", args=[booking.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_add_to_calendar_gives_an_ics_file(customer: Client, contact: Contact) -> None:
+    booking = BookingFactory(work_order__account=contact.account)
+
+    response = customer.get(reverse("portal:calendar", args=[booking.pk]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body
+    assert f"UID:visit-{booking.reference}@" in body
+    assert f"DTSTART:{booking.start.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}" in body
