@@ -202,3 +202,24 @@ def test_staff_create_an_invitation_from_the_contact_page(staff_client: Client) 
         staff_client.get(reverse("admin:customers_contact_invite", args=[contact.pk])).status_code
         == 405
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_choosing_all_existing_contacts_in_the_settings_queues_their_invitations(
+    staff_client: Client,
+) -> None:
+    from django.core.management import call_command
+
+    from tests.configuration.test_admin import posted_values
+
+    set_policy(InvitePolicy.OFF)
+    add_contact(email="waiting@example.test")
+    page = reverse("admin:configuration_portalsettings_change", args=[1])
+    form = staff_client.get(page).context["adminform"].form
+    data = posted_values(form) | {"invite_contacts": InvitePolicy.ALL_CONTACTS}
+
+    staff_client.post(page, data)
+    assert not Invitation.objects.exists()  # queued, not sent inside the request
+    call_command("worker", batch=True, verbosity=0)
+
+    assert Invitation.objects.filter(email="waiting@example.test").exists()

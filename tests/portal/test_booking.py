@@ -314,3 +314,38 @@ def test_add_to_calendar_gives_an_ics_file(customer: Client, contact: Contact) -
     assert "BEGIN:VEVENT" in body
     assert f"UID:visit-{booking.reference}@" in body
     assert f"DTSTART:{booking.start.astimezone(ZoneInfo('UTC')):%Y%m%dT%H%M%SZ}" in body
+
+
+def test_on_the_day_clocks_go_back_the_repeated_hour_shows_its_zone(customer: Client) -> None:
+    from datetime import date, datetime
+
+    from doorstep.portal.booking import Availability
+    from doorstep.scheduling.slots import Slot
+
+    first = datetime(2026, 11, 1, 7, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 MDT
+    second = datetime(2026, 11, 1, 8, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 MST
+    from doorstep.portal.booking import clock_changes, time_label
+
+    slots = [
+        Slot(first, first + timedelta(hours=1), 1, timedelta()),
+        Slot(second, second + timedelta(hours=1), 1, timedelta()),
+    ]
+    assert clock_changes(slots, DENVER)
+    availability = Availability(
+        days=[(date(2026, 11, 1), True)],
+        day=date(2026, 11, 1),
+        choices=[(slot, time_label(slot, DENVER, with_zone=True)) for slot in slots],
+        times=[
+            Slot(first, first + timedelta(hours=1), 1, timedelta()),
+            Slot(second, second + timedelta(hours=1), 1, timedelta()),
+        ],
+        clock_changes=True,
+    )
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "portal/includes/when.html", {"availability": availability, "zone": DENVER}
+    )
+
+    assert "01:00 MDT–01:00 MST" in html
+    assert "01:00 MST–02:00 MST" in html

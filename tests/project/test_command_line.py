@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -146,7 +147,7 @@ def test_serve_runs_the_web_server_the_worker_and_the_scheduler(tmp_path: Path) 
         server.terminate()
         output, _ = server.communicate(timeout=20)
     assert server.returncode == 0, output
-    assert "Scheduler started with 2 periodic tasks" in output
+    assert re.search(r"Scheduler started with [1-9]\d* periodic tasks", output), output
 
 
 def test_serve_refuses_a_database_that_is_not_migrated(tmp_path: Path) -> None:

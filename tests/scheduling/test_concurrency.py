@@ -111,3 +111,66 @@ def test_racing_status_moves_record_one_change_each() -> None:
     assert sum(isinstance(r, Booking) for r in results) == 1
     assert sum(isinstance(r, services.InvalidStatusMove) for r in results) == 9
     assert booking.status_changes.count() == 1
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_twenty_customers_racing_for_the_last_technician_of_a_slot(round_: int) -> None:
+    from datetime import time
+
+    from doorstep.configuration.models import PortalSettings
+    from doorstep.scheduling import self_scheduling
+    from doorstep.scheduling.selectors import available_slots
+    from doorstep.scheduling.travel import Point
+    from tests.factories import (
+        AccountFactory,
+        ContactFactory,
+        IncidentTypeFactory,
+        IncidentTypeSkillFactory,
+        ResourceSkillFactory,
+        UserFactory,
+        WorkingHoursFactory,
+    )
+
+    settings = PortalSettings.load()
+    settings.minimum_lead_days, settings.maximum_lead_days = 1, 7
+    settings.save()
+    service = IncidentTypeFactory()
+    requirement = IncidentTypeSkillFactory(incident_type=service)
+    technician = ResourceFactory(home_latitude="39.7392", home_longitude="-104.9903")
+    ResourceSkillFactory(resource=technician, skill=requirement.skill, proficiency=5)
+    for weekday in range(7):
+        WorkingHoursFactory(
+            resource=technician, weekday=weekday, start_time=time(9), end_time=time(10)
+        )
+    contacts = [
+        ContactFactory(user=UserFactory(), account=AccountFactory(time_zone="America/Denver"))
+        for _ in range(RACERS)
+    ]
+    tomorrow_plus_one = timezone.now().astimezone(technician_zone()).date() + timedelta(days=2)
+    [slot] = available_slots(
+        incident_type=service,
+        location=Point(39.7392, -104.9903),
+        time_zone="America/Denver",
+        first_day=tomorrow_plus_one,
+        last_day=tomorrow_plus_one,
+        now=timezone.now(),
+    )
+    results = race(
+        lambda i: self_scheduling.book(contact=contacts[i], incident_type=service, start=slot.start)
+    )
+
+    booked = [r for r in results if isinstance(r, Booking)]
+    taken = [r for r in results if isinstance(r, self_scheduling.SlotTaken)]
+    assert len(booked) == 1, results
+    assert len(taken) == RACERS - 1, results
+    assert all("just taken" in str(error) for error in taken)
+    # Nothing half-saved: one work order, for the winner only.
+    from doorstep.scheduling.models import WorkOrder
+
+    assert WorkOrder.objects.count() == 1
+
+
+def technician_zone():  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("America/Denver")

@@ -219,3 +219,33 @@ def test_cancel_needs_a_reason_and_only_for_ones_own_visit(world) -> None:  # ty
     self_scheduling.cancel_visit(contact=world["contact"], booking=own, reason="Fixed it myself")
     own.refresh_from_db()
     assert (own.status, own.cancel_reason) == (BookingStatus.CANCELED, "Fixed it myself")
+
+
+def test_every_offered_slot_of_a_busy_day_can_be_booked(world) -> None:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+
+    technician_all_week(world["skill"], home_latitude="39.76", home_longitude="-104.97")
+    day = timezone.now().astimezone(DENVER).date() + timedelta(days=3)
+    BookingFactory(
+        resource=world["technician"],
+        start=datetime.combine(day, time(11), tzinfo=DENVER),
+        end=datetime.combine(day, time(13), tzinfo=DENVER),
+    )
+    contact = world["contact"]
+    slots = selectors.available_slots(
+        incident_type=world["service"],
+        location=Point(float(contact.account.latitude), float(contact.account.longitude)),
+        time_zone="America/Denver",
+        first_day=day,
+        last_day=day,
+        now=timezone.now(),
+    )
+    assert len(slots) > 3
+
+    for slot in slots:
+        with transaction.atomic():
+            booking = self_scheduling.book(
+                contact=contact, incident_type=world["service"], start=slot.start
+            )
+            assert (booking.start, booking.resource_id) == (slot.start, slot.technician_id)
+            transaction.set_rollback(True)

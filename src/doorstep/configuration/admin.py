@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from doorstep.configuration.models import PortalSettings
+from doorstep.configuration.models import InvitePolicy, PortalSettings
 
 COLOUR_FIELDS = ("text_color", "background_color", "foreground_color")
 
@@ -117,6 +118,22 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
         self, request: HttpRequest, obj: PortalSettings | None = None
     ) -> bool:
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: PortalSettings, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if (
+            obj.invite_contacts == InvitePolicy.ALL_CONTACTS
+            and "invite_contacts" in form.changed_data
+        ):
+            # Invite the existing contacts now rather than at the next hourly run.
+            from doorstep.notifications.tasks import invite_existing_contacts
+
+            transaction.on_commit(invite_existing_contacts.enqueue)
+            self.message_user(
+                request, "Invitations to the existing contacts are being sent.", messages.INFO
+            )
 
     def response_change(self, request: HttpRequest, obj: PortalSettings) -> HttpResponse:
         response = super().response_change(request, obj)

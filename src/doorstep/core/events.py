@@ -8,7 +8,10 @@ Events published so far (name: payload keys):
 - ``booking.created``: booking_id
 - ``booking.status_changed``: booking_id, from_status, to_status, changed_by_id
 - ``booking.canceled``: booking_id, reason
-- ``booking.rescheduled``: booking_id, old_start, old_end, new_start, new_end
+- ``booking.rescheduled``: booking_id, old_start, old_end, new_start, new_end (ISO 8601),
+  for moves of more than ten minutes
+- ``contact.added``: contact_id (a new contact was saved; invitations listen)
+- ``contact.invited``: contact_id, invitation_id
 
 Subscribe in an app's ``AppConfig.ready()`` with ``subscribe("booking.created", fn)``.
 A subscriber that fails is logged and does not stop the others.

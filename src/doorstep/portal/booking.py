@@ -91,6 +91,10 @@ class Availability:
     day: date | None = None
     place: str = ""
     problem: str = ""
+    # On the days clocks change, the same wall-clock time can occur twice: then each
+    # time shows its zone abbreviation (MDT, MST) so the two can be told apart.
+    clock_changes: bool = False
+    choices: list[tuple[Slot, str]] = field(default_factory=list)  # each time and its label
 
 
 def _availability(
@@ -141,7 +145,27 @@ def _availability(
     ]
     if day is not None:
         found.times = by_day.get(day, [])
+        zone = ZoneInfo(account.time_zone)
+        found.clock_changes = clock_changes(found.times, zone)
+        found.choices = [
+            (slot, time_label(slot, zone, with_zone=found.clock_changes)) for slot in found.times
+        ]
     return found
+
+
+def clock_changes(times: list[Slot], zone: ZoneInfo) -> bool:
+    offsets = {
+        moment.astimezone(zone).utcoffset() for slot in times for moment in (slot.start, slot.end)
+    }
+    return len(offsets) > 1
+
+
+def time_label(slot: Slot, zone: ZoneInfo, *, with_zone: bool) -> str:
+    """09:00–10:00; on a day the clocks change, 01:00 MDT–01:00 MST."""
+    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
+    if with_zone:
+        return f"{start:%H:%M} {start.tzname()}–{end:%H:%M} {end.tzname()}"
+    return f"{start:%H:%M}–{end:%H:%M}"
 
 
 def _nearest(times: list[Slot], wanted: datetime | None) -> list[Slot]:
