@@ -349,3 +349,39 @@ def test_on_the_day_clocks_go_back_the_repeated_hour_shows_its_zone(customer: Cl
 
     assert "01:00 MDT–01:00 MST" in html
     assert "01:00 MST–02:00 MST" in html
+
+
+def test_show_times_without_javascript_redraws_the_page_and_books_nothing(
+    customer: Client, service
+) -> None:  # type: ignore[no-untyped-def]
+    response = customer.post(
+        BOOK,
+        {
+            "service_type": service.pk,
+            "day": day_after_tomorrow(),
+            "details": "Gate 4",
+            "show_times": "1",
+        },
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "08:00–09:00" in page
+    assert "Gate 4</textarea>" in page
+    assert "Please check what you entered" not in page
+    assert not Booking.objects.exists()
+
+
+def test_the_move_page_times_fragment_does_not_repeat_the_address(
+    customer: Client, contact: Contact, service
+) -> None:  # type: ignore[no-untyped-def]
+    booking = BookingFactory(work_order__account=contact.account, work_order__incident_type=service)
+
+    fragment = customer.get(
+        reverse("portal:times"), {"booking": booking.pk, "day": day_after_tomorrow()}
+    ).content.decode()
+
+    assert "The visit will be at" not in fragment
+    assert (
+        customer.get(reverse("portal:times"), {"booking": BookingFactory().pk}).status_code == 404
+    )

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -242,6 +243,19 @@ def _date(value: object) -> date | None:
         return None
 
 
+def _fix_fields(form: VisitForm, booking: Booking | None) -> None:
+    if booking is not None:
+        # Moving a visit keeps its equipment and service type: only the time changes.
+        form.fields.pop("asset", None)
+        form.fields.pop("details", None)
+        form.fields["service_type"].required = False
+
+
+def _initial(data: Any) -> dict[str, Any]:
+    """What was chosen so far, to show again unchecked (no errors before "Book")."""
+    return {name: data.get(name) for name in ("asset", "service_type", "day", "start", "details")}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest) -> HttpResponse:
@@ -277,11 +291,12 @@ def times(request: HttpRequest) -> HttpResponse:
             "availability": availability,
             "zone": ZoneInfo(contact.account.time_zone),
             "chosen_start": request.GET.get("start"),
+            "booking": booking,
         },
     )
 
 
-def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpResponse:
+def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpResponse:  # noqa: PLR0911 (one answer per outcome)
     contact = contact_of(request)
     portal = PortalSettings.load()
     data = request.POST if request.method == "POST" else request.GET
@@ -289,15 +304,15 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     # A POST is always checked, even an empty one; a GET only once something is chosen.
     bound_data = data if request.method == "POST" else (data or None)
     form = VisitForm(bound_data, contact=contact, portal=portal)
-    if booking is not None:
-        # Moving a visit keeps its equipment and service type: only the time changes.
-        form.fields.pop("asset", None)
-        form.fields.pop("details", None)
-        form.fields["service_type"].required = False
+    _fix_fields(form, booking)
     availability = _availability(
         contact=contact, service_type=service, asset=asset, day=day, booking=booking
     )
-    if request.method != "POST":
+    if request.method != "POST" or "show_times" in request.POST:
+        # Without JavaScript, "Show times" posts the form to redraw it with the times.
+        if request.method == "POST":
+            form = VisitForm(initial=_initial(data), contact=contact, portal=portal)
+            _fix_fields(form, booking)
         return _render_page(
             request, contact=contact, form=form, availability=availability, booking=booking
         )
@@ -356,7 +371,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
             status=400,
         )
     if booking is not None:
-        messages.success(request, "Your visit has been moved.")
+        return redirect(reverse("portal:confirmation", args=[booked.pk]) + "?moved=1")
     return redirect("portal:confirmation", booking_id=booked.pk)
 
 
@@ -364,7 +379,11 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
 def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
-    return render(request, "portal/confirmation.html", {"visit": portal_selectors.visit(booking)})
+    return render(
+        request,
+        "portal/confirmation.html",
+        {"visit": portal_selectors.visit(booking), "moved": request.GET.get("moved") == "1"},
+    )
 
 
 @login_required

@@ -30,10 +30,25 @@
       headers: { "X-Requested-With": "fetch" }
     })
       .then(function (response) { if (!response.ok) throw new Error(response.status); return response.text(); })
-      .then(function (html) { when.innerHTML = html; })
+      .then(function (html) {
+        // Keep the keyboard where it was: swapping the list out from under the focus
+        // would send a keyboard user back to the top of the page.
+        var focused = document.activeElement && when.contains(document.activeElement) ? document.activeElement.id : "";
+        when.innerHTML = html;
+        if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+        var status = document.getElementById("times-status");
+        var times = when.querySelectorAll('input[name="start"]').length;
+        var day = form.elements.day && form.elements.day.value;
+        if (status) status.textContent = day ? (times ? times + " free times shown." : "No free times that day.") : "";
+      })
       .catch(function (error) { if (error.name !== "AbortError") when.insertAdjacentHTML("afterbegin", '<p class="message message--error" role="alert">Could not load the times. Please try again.</p>'); })
       .finally(function () { when.removeAttribute("aria-busy"); });
   }
+
+  // A choice made before this script ran (a slow connection, a quick hand) has fired its
+  // change event already: catch up once, if the page does not show days for it yet.
+  var serviceChosen = form.querySelector('input[name="service_type"]:checked');
+  if ((serviceChosen || form.dataset.booking) && !document.getElementById("id_day")) refresh();
 
   form.addEventListener("change", function (event) {
     var name = event.target.name;
