@@ -14,18 +14,11 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from doorstep.core.admin import ADDRESS_FIELDS
 from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.notifications import services as invitations
 from doorstep.users.models import User
-
-ADDRESS_FIELDS = (
-    "address_line1",
-    "address_line2",
-    ("postal_code", "city"),
-    "country",
-    ("latitude", "longitude"),
-)
 
 
 class AccountForm(forms.ModelForm[Account]):

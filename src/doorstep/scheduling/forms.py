@@ -10,8 +10,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.utils import timezone
 
+from doorstep.core.timezones import wall_clock_in
 from doorstep.customers.models import Account
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrder
 from doorstep.scheduling.services import clash_message, find_clash
@@ -26,11 +26,6 @@ def status_move_fields(booking: Booking) -> list[str]:
     if BookingStatus.COMPLETED in moves:
         fields.append("completion_note")
     return fields
-
-
-def wall_clock_in(moment: datetime, zone: ZoneInfo) -> datetime:
-    """The same date and clock time as typed, read in `zone` instead of the current zone."""
-    return timezone.make_aware(timezone.make_naive(moment), zone)
 
 
 def account_mismatches(cleaned: dict[str, Any], account: Account | None) -> dict[str, str]:

@@ -13,10 +13,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
+from django.http import HttpRequest
 from django.utils import timezone
 
+from doorstep.core.admin import LocalTimeZoneAdmin
+from doorstep.core.timezones import wall_clock_in
 from doorstep.core.validators import time_zone_names
 from doorstep.workforce.models import (
     Resource,
@@ -32,17 +33,6 @@ def _in_zone(moment: datetime, zone_name: str) -> str:
     return f"{timezone.localtime(moment, ZoneInfo(zone_name)):%Y-%m-%d %H:%M}"
 
 
-def _rendered(response: HttpResponse) -> HttpResponse:
-    """Render a page now, inside the time zone the caller activated.
-
-    A TemplateResponse renders after the view returns, once the time zone is no longer
-    active; the form would then show in UTC the times it reads in the zone.
-    """
-    if isinstance(response, TemplateResponse):
-        response.render()
-    return response
-
-
 def _zone_of_technician(technician_id: str | int | None) -> ZoneInfo | None:
     if technician_id is None or not str(technician_id).isdigit():
         return None
@@ -53,11 +43,6 @@ def _zone_of_technician(technician_id: str | int | None) -> ZoneInfo | None:
 def _zone_posted(request: HttpRequest) -> ZoneInfo | None:
     name = request.POST.get("time_zone", "") if request.method == "POST" else ""
     return ZoneInfo(name) if name in time_zone_names() else None
-
-
-def _wall_clock_in(moment: datetime, zone: ZoneInfo) -> datetime:
-    """The same date and clock time as typed, read in `zone` instead of the current zone."""
-    return timezone.make_aware(timezone.make_naive(moment), zone)
 
 
 class WorkingHoursFormSet(BaseInlineFormSet[WorkingHours, Resource, forms.ModelForm[WorkingHours]]):
@@ -129,7 +114,7 @@ class ResourceForm(forms.ModelForm[Resource]):
 
 
 @admin.register(Resource)
-class ResourceAdmin(admin.ModelAdmin[Resource]):
+class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
     form = ResourceForm
     list_display = ("display_name", "active", "skills_summary", "phone", "email", "time_zone")
     list_filter = ("active", "skills", ("time_zone", admin.AllValuesFieldListFilter))
@@ -160,22 +145,13 @@ class ResourceAdmin(admin.ModelAdmin[Resource]):
             )
         )
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def page_time_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
         # Time off is typed and shown in the technician's own time zone, like their hours:
         # the zone being saved when there is one (a new technician, or a changed zone).
         zone = _zone_posted(request) or _zone_of_technician(object_id)
         if zone is None and object_id is None:
             zone = ZoneInfo(settings.DOORSTEP_DEFAULT_TIME_ZONE)
-        if zone is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(zone):
-            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
+        return zone
 
     @admin.display(description="skills")
     def skills_summary(self, resource: Resource) -> str:
@@ -249,12 +225,12 @@ class TimeOffAddForm(forms.ModelForm[TimeOff]):
             zone = ZoneInfo(technician.time_zone)
             for name in ("start", "end"):
                 if isinstance(cleaned.get(name), datetime):
-                    cleaned[name] = _wall_clock_in(cleaned[name], zone)
+                    cleaned[name] = wall_clock_in(cleaned[name], zone)
         return cleaned
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
+class TimeOffAdmin(LocalTimeZoneAdmin[TimeOff]):
     add_form = TimeOffAddForm
     list_display = ("resource", "starts", "ends", "reason")
     list_select_related = ("resource",)
@@ -277,23 +253,13 @@ class TimeOffAdmin(admin.ModelAdmin[TimeOff]):
         # The times on the change page are shown in this technician's time zone.
         return ("resource",) if obj is not None else ()
 
-    def changeform_view(
-        self,
-        request: HttpRequest,
-        object_id: str | None = None,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
+    def page_time_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
         technician_id = (
             TimeOff.objects.filter(pk=object_id).values_list("resource_id", flat=True).first()
             if object_id and object_id.isdigit()
             else None
         )
-        zone = _zone_of_technician(technician_id)
-        if zone is None:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with timezone.override(zone):
-            return _rendered(super().changeform_view(request, object_id, form_url, extra_context))
+        return _zone_of_technician(technician_id)
 
     @admin.display(description="from (technician's time)", ordering="start")
     def starts(self, time_off: TimeOff) -> str:

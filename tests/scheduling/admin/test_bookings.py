@@ -1,88 +1,28 @@
-"""The back office pages for work orders, bookings and timeline notes."""
+"""The booking pages: status moves, times in the customer's time zone, adding, the list."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
-from django.db.models import Model
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doorstep.core.errors import DomainError
-from doorstep.scheduling.models import (
-    Booking,
-    BookingStatus,
-    BookingStatusChange,
-    TimelineNote,
-    WorkOrder,
-    WorkOrderSource,
-)
+from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange, TimelineNote
 from doorstep.users.models import User
 from tests import factories
-
-DENVER = ZoneInfo("America/Denver")
-# A Monday in winter, far enough ahead that nothing is in the past.
-VISIT_DAY = datetime(2031, 1, 13, tzinfo=DENVER)
-
-BOOKING_ADD = reverse("admin:scheduling_booking_add")
-WORK_ORDER_ADD = reverse("admin:scheduling_workorder_add")
-
-
-def booking_page(booking: Booking) -> str:
-    return reverse("admin:scheduling_booking_change", args=[booking.pk])
-
-
-def work_order_page(work_order: WorkOrder) -> str:
-    return reverse("admin:scheduling_workorder_change", args=[work_order.pk])
-
-
-def at(hour: int, minute: int = 0) -> datetime:
-    return VISIT_DAY.replace(hour=hour, minute=minute)
-
-
-def split(moment: datetime) -> dict[str, str]:
-    """A datetime as the admin's date and time boxes send it, in its own time zone."""
-    return {"0": f"{moment:%Y-%m-%d}", "1": f"{moment:%H:%M}"}
-
-
-def times(start: datetime, end: datetime | None) -> dict[str, str]:
-    data = {f"start_{key}": value for key, value in split(start).items()}
-    if end is not None:
-        data |= {f"end_{key}": value for key, value in split(end).items()}
-    return data
-
-
-def shown_times(booking: Booking) -> dict[str, str]:
-    """The booking's times as its page shows them, to send back unchanged."""
-    zone = booking.time_zone
-    return times(booking.start.astimezone(zone), booking.end.astimezone(zone))
-
-
-def inline_management(client: Client, url: str) -> dict[str, str]:
-    """The management form data of every inline on the page, as the browser sends it."""
-    data: dict[str, str] = {}
-    for inline in client.get(url).context["inline_admin_formsets"]:
-        management = inline.formset.management_form
-        for name in management.fields:
-            data[management.add_prefix(name)] = str(management[name].value())
-    return data
-
-
-def error_text(response: Any) -> str:
-    return response.content.decode().replace("&#x27;", "'").replace("&quot;", '"')
-
-
-def scheduled_booking(**kwargs: Any) -> Booking:
-    kwargs.setdefault("start", at(9).astimezone(UTC))
-    kwargs.setdefault("end", at(10).astimezone(UTC))
-    return factories.BookingFactory(**kwargs)
-
+from tests.scheduling.admin.pages import (
+    BOOKING_ADD,
+    at,
+    booking_page,
+    error_text,
+    inline_management,
+    scheduled_booking,
+    shown_times,
+    times,
+)
 
 # --- Bookings: status moves -------------------------------------------------------------------
 
@@ -398,215 +338,7 @@ def test_adding_a_booking_for_a_work_order_starts_from_its_page(staff_client: Cl
     assert work_order.number in response.content.decode()
 
 
-# --- Work orders ------------------------------------------------------------------------------
-
-
-def test_adding_a_work_order_copies_the_account_address(staff_client: Client) -> None:
-    account = factories.AccountFactory(address_line1="12 Elm Street", city="Boulder")
-    incident_type = factories.IncidentTypeFactory()
-
-    response = staff_client.post(
-        WORK_ORDER_ADD,
-        {"account": account.pk, "incident_type": incident_type.pk, "instructions": "Dog inside"},
-    )
-
-    assert response.status_code == 302
-    work_order = WorkOrder.objects.get()
-    assert (work_order.address_line1, work_order.city) == ("12 Elm Street", "Boulder")
-    assert (work_order.latitude, work_order.longitude) == (account.latitude, account.longitude)
-    assert work_order.number == f"WO-{work_order.pk:06d}"
-    assert work_order.source == WorkOrderSource.BACK_OFFICE
-    assert work_order.instructions == "Dog inside"
-
-
-def test_adding_a_work_order_for_an_asset_copies_its_location_address(
-    staff_client: Client,
-) -> None:
-    location = factories.FunctionalLocationFactory(address_line1="1 Plant Road", city="Golden")
-    asset = factories.AssetFactory(account=location.account, functional_location=location)
-    incident_type = factories.IncidentTypeFactory()
-
-    staff_client.post(
-        WORK_ORDER_ADD,
-        {"account": location.account.pk, "incident_type": incident_type.pk, "asset": asset.pk},
-    )
-
-    work_order = WorkOrder.objects.get()
-    assert (work_order.address_line1, work_order.city) == ("1 Plant Road", "Golden")
-    assert work_order.asset == asset
-
-
-def test_add_work_order_form_does_not_ask_for_the_address(staff_client: Client) -> None:
-    form = staff_client.get(WORK_ORDER_ADD).context["adminform"].form
-
-    assert "address_line1" not in form.fields
-    assert "number" not in form.fields
-
-
-def test_work_order_for_someone_of_another_account_is_refused(staff_client: Client) -> None:
-    account = factories.AccountFactory()
-    stranger = factories.ContactFactory()
-    incident_type = factories.IncidentTypeFactory()
-
-    response = staff_client.post(
-        WORK_ORDER_ADD,
-        {"account": account.pk, "incident_type": incident_type.pk, "reported_by": stranger.pk},
-    )
-
-    assert response.status_code == 200
-    assert f"Choose a contact of {account}." in error_text(response)
-    assert not WorkOrder.objects.exists()
-
-
-def test_work_order_page_lists_its_bookings_with_links(staff_client: Client) -> None:
-    booking = scheduled_booking()
-
-    response = staff_client.get(work_order_page(booking.work_order))
-
-    content = response.content.decode()
-    assert f'<a href="{booking_page(booking)}">{booking.reference}</a>' in content
-    assert "2031-01-13 09:00 MST – 10:00" in content
-    assert f"{BOOKING_ADD}?work_order={booking.work_order.pk}" in content
-
-
-def test_work_order_address_is_editable_and_number_is_not(staff_client: Client) -> None:
-    work_order = factories.WorkOrderFactory()
-    url = work_order_page(work_order)
-    form = staff_client.get(url).context["adminform"].form
-    assert "number" not in form.fields
-    data = {
-        name: form[name].value()
-        for name in form.fields
-        if form[name].value() is not None and not isinstance(form[name].value(), bool)
-    }
-
-    response = staff_client.post(
-        url, inline_management(staff_client, url) | data | {"address_line2": "Flat 4"}
-    )
-
-    assert response.status_code == 302
-    work_order.refresh_from_db()
-    assert work_order.address_line2 == "Flat 4"
-
-
-def test_timeline_note_added_on_the_work_order_is_signed_by_the_staff_user(
-    staff_client: Client, staff_user: User
-) -> None:
-    work_order = factories.WorkOrderFactory()
-    url = work_order_page(work_order)
-    form = staff_client.get(url).context["adminform"].form
-    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    management = inline_management(staff_client, url)
-    new_note_prefix = next(
-        key.removesuffix("-TOTAL_FORMS")
-        for key, value in management.items()
-        if key.endswith("-TOTAL_FORMS") and value == "1"
-    )
-
-    response = staff_client.post(
-        url,
-        management
-        | data
-        | {
-            f"{new_note_prefix}-0-text": "  Called the customer, gate code 1234.  ",
-            f"{new_note_prefix}-0-customer_visible": "on",
-        },
-    )
-
-    assert response.status_code == 302
-    note = TimelineNote.objects.get(work_order=work_order)
-    assert note.text == "Called the customer, gate code 1234."
-    assert note.author == staff_user
-    assert note.customer_visible
-
-
-def test_timeline_note_added_on_its_own_page_is_signed_by_the_staff_user(
-    staff_client: Client, staff_user: User
-) -> None:
-    work_order = factories.WorkOrderFactory()
-
-    response = staff_client.post(
-        reverse("admin:scheduling_timelinenote_add"),
-        {"work_order": work_order.pk, "text": "Parts ordered."},
-    )
-
-    assert response.status_code == 302
-    note = TimelineNote.objects.get()
-    assert (note.text, note.author, note.customer_visible) == ("Parts ordered.", staff_user, False)
-
-
-def test_timeline_notes_are_read_only_once_written(staff_client: Client) -> None:
-    note = factories.TimelineNoteFactory()
-
-    response = staff_client.get(reverse("admin:scheduling_timelinenote_change", args=[note.pk]))
-
-    assert response.status_code == 200
-    assert not response.context["adminform"].form.fields
-    assert note.text in response.content.decode()
-
-
-# --- List pages -------------------------------------------------------------------------------
-
-
-def _booking_row() -> Model:
-    return factories.BookingFactory(work_order__incident_type=factories.IncidentTypeFactory())
-
-
-def _note_row() -> Model:
-    return factories.TimelineNoteFactory(author=factories.UserFactory())
-
-
-LIST_ROWS: dict[str, Callable[[], Model]] = {
-    "admin:scheduling_booking_changelist": _booking_row,
-    "admin:scheduling_workorder_changelist": lambda: _booking_row().work_order,  # type: ignore[attr-defined]
-    "admin:scheduling_timelinenote_changelist": _note_row,
-}
-
-
-@pytest.mark.parametrize("url_name", LIST_ROWS)
-def test_list_page_queries_do_not_grow_with_rows(
-    staff_client: Client, url_name: str, django_assert_max_num_queries: Any
-) -> None:
-    make_row = LIST_ROWS[url_name]
-    url = reverse(url_name)
-    for _ in range(2):
-        make_row()
-    staff_client.get(url)  # the session and the user are loaded once, like on any page
-    with CaptureQueriesContext(connection) as few:
-        assert staff_client.get(url).status_code == 200
-    for _ in range(12):
-        make_row()
-
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = staff_client.get(url)
-
-    assert response.context["cl"].result_count == 14
-
-
-@pytest.mark.parametrize("field", ["number", "external_id", "account__name"])
-def test_work_order_search(staff_client: Client, field: str) -> None:
-    work_order = factories.WorkOrderFactory(external_id="CRM-4411", account__name="Bluebird Cafe")
-    factories.WorkOrderFactory(external_id="CRM-9000")
-    term = {"number": work_order.number, "external_id": "CRM-4411", "account__name": "bluebird"}
-
-    response = staff_client.get(
-        reverse("admin:scheduling_workorder_changelist"), {"q": term[field]}
-    )
-
-    assert list(response.context["cl"].result_list) == [work_order]
-
-
-def test_work_order_filters(staff_client: Client) -> None:
-    work_order = factories.WorkOrderFactory(source=WorkOrderSource.API)
-    factories.WorkOrderFactory(source=WorkOrderSource.API)
-    factories.WorkOrderFactory(incident_type=work_order.incident_type)
-
-    response = staff_client.get(
-        reverse("admin:scheduling_workorder_changelist"),
-        {"source__exact": "api", "incident_type__id__exact": work_order.incident_type.pk},
-    )
-
-    assert list(response.context["cl"].result_list) == [work_order]
+# --- Booking list ---------------------------------------------------------------------------
 
 
 def test_booking_list_shows_times_in_the_customer_time_zone(staff_client: Client) -> None:

@@ -1,0 +1,1 @@
+"""The back office pages for work orders, bookings and timeline notes."""
