@@ -223,3 +223,34 @@ def test_choosing_all_existing_contacts_in_the_settings_queues_their_invitations
     call_command("worker", batch=True, verbosity=0)
 
     assert Invitation.objects.filter(email="waiting@example.test").exists()
+
+
+@pytest.mark.django_db
+def test_an_invitation_cannot_reset_a_staff_password(client: Client) -> None:
+    staff = User.objects.create_user("office@example.test", "the office password 1", is_staff=True)
+    sent = services.invite_contact(contact=ContactFactory(email="office@example.test"))
+
+    response = client.post(
+        reverse("portal:invite"), {"code": sent.code, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+    assert "already signs in to the back office" in response.content.decode()
+    staff.refresh_from_db()
+    assert staff.check_password("the office password 1")
+
+
+@pytest.mark.django_db
+def test_a_person_who_is_a_contact_of_two_accounts_is_told_to_sign_in(client: Client) -> None:
+    first = ContactFactory(email="manager@example.test")
+    services.redeem_invitation(code=services.invite_contact(contact=first).code, password=PASSWORD)
+    second = ContactFactory(email="manager@example.test")  # another account, same person
+    sent = services.invite_contact(contact=second)
+
+    response = client.post(
+        reverse("portal:invite"), {"code": sent.code, "password1": PASSWORD, "password2": PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "You already have a sign-in" in response.content.decode()
+    second.refresh_from_db()
+    assert second.user is None

@@ -385,3 +385,87 @@ def test_the_move_page_times_fragment_does_not_repeat_the_address(
     assert (
         customer.get(reverse("portal:times"), {"booking": BookingFactory().pk}).status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"service_type": "²"},
+        {"service_type": "9" * 5000},
+        {"asset": "²", "service_type": "1"},
+        {"day": "2026-13-45"},
+    ],
+)
+def test_malformed_values_never_crash_the_pages(customer: Client, service, params) -> None:  # type: ignore[no-untyped-def]
+    assert customer.get(BOOK, params).status_code == 200
+    assert customer.get(reverse("portal:times"), params).status_code == 200
+    assert customer.get(reverse("portal:times"), {"booking": "²"}).status_code == 200
+    assert customer.post(BOOK, params).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "start", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "garbage"]
+)
+def test_impossible_start_times_get_a_clear_error(customer: Client, service, start: str) -> None:  # type: ignore[no-untyped-def]
+    response = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": start}
+    )
+
+    assert response.status_code == 400
+    assert "Choose a day and one of its free times" in response.content.decode()
+
+
+def test_a_hand_made_start_off_the_grid_is_not_called_taken(customer: Client, service) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    start = datetime.fromisoformat(offered_times(customer, service)[0]) + timedelta(minutes=7)
+
+    response = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": start.isoformat()}
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Choose one of the times offered" in page
+    assert "just taken" not in page
+
+
+def test_the_nearest_free_times_are_fresh_in_the_visits_zone_and_bookable(
+    customer: Client, service
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    times = offered_times(customer, service)
+    technician = service.skill_requirements.get().skill.technicians.get()
+    taken = datetime.fromisoformat(times[1])
+    BookingFactory(resource=technician, start=taken, end=taken + timedelta(hours=1))
+
+    response = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[1]}
+    )
+
+    alternatives = response.context["alternatives"]
+    assert [slot.start for slot, _ in alternatives] == [
+        datetime.fromisoformat(times[0]),
+        datetime.fromisoformat(times[2]),
+        datetime.fromisoformat(times[3]),
+    ]
+    assert alternatives[0][1].endswith("08:00–09:00")  # Denver time, not UTC
+    assert times[1] not in [
+        slot.start.isoformat() for slot in response.context["availability"].times
+    ]
+    again = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[2]}
+    )
+    assert again.status_code == 302
+
+
+def test_a_visit_on_its_way_can_be_canceled_but_not_moved(
+    customer: Client, contact: Contact
+) -> None:
+    booking = BookingFactory(work_order__account=contact.account, status=BookingStatus.TRAVELING)
+
+    response = customer.get(reverse("portal:modify", args=[booking.pk]))
+
+    assert response.status_code == 302
+    assert customer.get(reverse("portal:cancel", args=[booking.pk])).status_code == 200

@@ -143,7 +143,7 @@ def test_days_outside_the_lead_times_are_refused(world, offset: int) -> None:  #
 def test_a_time_off_the_grid_is_not_offered(world) -> None:  # type: ignore[no-untyped-def]
     slot = first_offered(world)
 
-    with pytest.raises(self_scheduling.SlotTaken):
+    with pytest.raises(DomainError, match="Choose one of the times offered"):
         self_scheduling.book(
             contact=world["contact"],
             incident_type=world["service"],

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -152,6 +153,16 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
     if contact is None:  # deleted since find_usable_invitation looked
         raise InvitationRefused("This invitation is no longer valid. Please contact us.")
     user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is not None and (user.is_staff or user.is_superuser):
+        # An invitation must never become a way to reset an office sign-in's password.
+        raise InvitationRefused(
+            "This address already signs in to the back office. Please ask us for help."
+        )
+    if user is not None and Contact.objects.filter(user=user).exclude(pk=contact.pk).exists():
+        raise InvitationRefused(
+            "You already have a sign-in with this address. Sign in with your password, "
+            "or reset it if you forgot it."
+        )
     if user is None:
         user = User(
             email=invitation.email, first_name=contact.first_name, last_name=contact.last_name
@@ -177,11 +188,12 @@ def _email_invitation(sent: SentInvitation) -> None:
     # email framework; a failure is logged and staff can send the invitation again.
     invitation = sent.invitation
     portal = PortalSettings.load()
+    zone = ZoneInfo(invitation.contact.account.time_zone) if invitation.contact else UTC
     context = {
         "contact": invitation.contact,
         "code": sent.code,
         "link": invitation_link(sent.code),
-        "expires_at": invitation.expires_at,
+        "expires_at": invitation.expires_at.astimezone(zone),
         "portal": portal,
     }
     message = EmailMultiAlternatives(

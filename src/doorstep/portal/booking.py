@@ -27,9 +27,10 @@ from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, Contact
 from doorstep.portal import selectors as portal_selectors
 from doorstep.portal.calendar import visit_calendar
+from doorstep.portal.selectors import window_label
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
-from doorstep.scheduling.models import Booking
+from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.scheduling.services import InvalidBooking
 from doorstep.scheduling.slots import Slot, slots_by_day
 from doorstep.scheduling.travel import Point
@@ -96,6 +97,7 @@ class Availability:
     # time shows its zone abbreviation (MDT, MST) so the two can be told apart.
     clock_changes: bool = False
     choices: list[tuple[Slot, str]] = field(default_factory=list)  # each time and its label
+    all_slots: list[Slot] = field(default_factory=list)  # every free time of every day
 
 
 def _availability(
@@ -139,6 +141,7 @@ def _availability(
         now=now,
         ignore_booking_id=booking.pk if booking else None,
     )
+    found.all_slots = slots
     by_day = slots_by_day(slots, account.time_zone)
     found.days = [
         (first + timedelta(days=n), first + timedelta(days=n) in by_day)
@@ -154,6 +157,11 @@ def _availability(
     return found
 
 
+def zone_name(zone: ZoneInfo) -> str:
+    """America/New_York reads "New York"."""
+    return zone.key.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def clock_changes(times: list[Slot], zone: ZoneInfo) -> bool:
     offsets = {
         moment.astimezone(zone).utcoffset() for slot in times for moment in (slot.start, slot.end)
@@ -163,22 +171,29 @@ def clock_changes(times: list[Slot], zone: ZoneInfo) -> bool:
 
 def time_label(slot: Slot, zone: ZoneInfo, *, with_zone: bool) -> str:
     """09:00–10:00; on a day the clocks change, 01:00 MDT–01:00 MST."""
-    start, end = slot.start.astimezone(zone), slot.end.astimezone(zone)
-    if with_zone:
-        return f"{start:%H:%M} {start.tzname()}–{end:%H:%M} {end.tzname()}"
-    return f"{start:%H:%M}–{end:%H:%M}"
+    return window_label(slot.start, slot.end, zone, with_zone=with_zone)
 
 
-def _nearest(times: list[Slot], wanted: datetime | None) -> list[Slot]:
-    if wanted is None:
-        return times[:NEAREST_ALTERNATIVES]
-    return sorted(times, key=lambda slot: abs(slot.start - wanted))[:NEAREST_ALTERNATIVES]
+def _nearest(slots: list[Slot], wanted: datetime, zone: ZoneInfo) -> list[tuple[Slot, str]]:
+    """The free times closest to the one just taken, on any bookable day, with their day."""
+    others = [slot for slot in slots if slot.start != wanted]
+    closest = sorted(others, key=lambda slot: abs(slot.start - wanted))[:NEAREST_ALTERNATIVES]
+    return [
+        (
+            slot,
+            f"{slot.start.astimezone(zone):%A %-d %B}, "
+            + time_label(slot, zone, with_zone=clock_changes([slot], zone)),
+        )
+        for slot in sorted(closest)
+    ]
 
 
 def _parse_start(value: str) -> datetime | None:
+    """An offered start time as the page sent it, or None for anything unusable."""
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment.astimezone(ZoneInfo("UTC"))  # years at the edge of the calendar overflow here
+    except (ValueError, OverflowError):
         return None
     return moment if moment.tzinfo is not None else None
 
@@ -190,7 +205,7 @@ def _render_page(
     form: VisitForm,
     availability: Availability,
     booking: Booking | None,
-    alternatives: list[Slot] | None = None,
+    alternatives: list[tuple[Slot, str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     zone = ZoneInfo(contact.account.time_zone)
@@ -203,6 +218,7 @@ def _render_page(
             "availability": availability,
             "booking": booking,
             "zone": zone,
+            "zone_name": zone_name(zone),
             "chosen_start": chosen,
             "alternatives": alternatives or [],
         },
@@ -233,7 +249,10 @@ def _selections(
 
 
 def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
+    """A database id from a form value, or None for anything else ("²", 5,000 digits …)."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
 
 
 def _date(value: object) -> date | None:
@@ -267,7 +286,7 @@ def book(request: HttpRequest) -> HttpResponse:
 def modify(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
-    if not booking.can_modify():
+    if booking.status != BookingStatus.SCHEDULED:
         messages.error(request, self_scheduling.locked_reason(booking))
         return redirect("portal:home")
     return _visit_page(request, booking=booking)
@@ -290,6 +309,7 @@ def times(request: HttpRequest) -> HttpResponse:
         {
             "availability": availability,
             "zone": ZoneInfo(contact.account.time_zone),
+            "zone_name": zone_name(ZoneInfo(contact.account.time_zone)),
             "chosen_start": request.GET.get("start"),
             "booking": booking,
         },
@@ -351,13 +371,18 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
             booked = self_scheduling.move_visit(contact=contact, booking=booking, start=wanted)
     except self_scheduling.SlotTaken as taken:
         form.add_error("start", taken.message)
+        # Look again: the times offered a moment ago are out of date now.
+        fresh = _availability(
+            contact=contact, service_type=service, asset=asset, day=day, booking=booking
+        )
+        zone = ZoneInfo(contact.account.time_zone)
         return _render_page(
             request,
             contact=contact,
             form=form,
-            availability=availability,
+            availability=fresh,
             booking=booking,
-            alternatives=_nearest(availability.times, wanted),
+            alternatives=_nearest(fresh.all_slots, wanted, zone),
             status=409,
         )
     except DomainError as refusal:

@@ -13,6 +13,18 @@ from doorstep.customers.models import Contact
 from doorstep.scheduling.models import Booking, BookingStatus
 
 
+def window_label(start: datetime, end: datetime, zone: ZoneInfo, *, with_zone: bool) -> str:
+    """09:00–10:00; on a day the clocks change, 01:00 MDT–01:00 MST.
+
+    The zone's abbreviation comes from the datetime itself: Django's date format "T" is
+    empty for the repeated hour, exactly when it is needed.
+    """
+    start, end = start.astimezone(zone), end.astimezone(zone)
+    if with_zone:
+        return f"{start:%H:%M} {start.tzname()}–{end:%H:%M} {end.tzname()}"
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
 @dataclass(frozen=True)
 class Visit:
     """One booking as the customer sees it, with times in the visit's time zone."""
@@ -20,6 +32,14 @@ class Visit:
     booking: Booking
     start: datetime
     end: datetime
+
+    @property
+    def window(self) -> str:
+        """The time window with its zone: 09:00–10:00 MST, or 01:00 MDT–01:00 MST."""
+        zone = self.start.tzinfo
+        if self.start.utcoffset() != self.end.utcoffset() or not isinstance(zone, ZoneInfo):
+            return window_label(self.start, self.end, ZoneInfo(str(zone)), with_zone=True)
+        return f"{window_label(self.start, self.end, zone, with_zone=False)} {self.start.tzname()}"
 
     @property
     def service_type(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -96,7 +97,12 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/profile.html",
-        {"form": form, "contact": contact, "first_visit": first_visit},
+        {
+            "form": form,
+            "contact": contact,
+            "first_visit": first_visit,
+            "external_sign_in": bool(settings.SOCIALACCOUNT_PROVIDERS),
+        },
     )
 
 

@@ -27,7 +27,7 @@ from doorstep.scheduling.services import (
     reschedule,
     set_status,
 )
-from doorstep.scheduling.slots import Slot, SlotRequest, slot_candidates
+from doorstep.scheduling.slots import Slot, SlotRequest, is_offered_start, slot_candidates
 from doorstep.scheduling.travel import Point, TravelEstimator, default_estimator
 from doorstep.workforce.models import Resource
 
@@ -73,6 +73,8 @@ def _choose_technician(
     *, request: SlotRequest, start: datetime, travel: TravelEstimator
 ) -> tuple[Resource, Slot]:
     """The best technician still free at `start`, locked for the rest of the transaction."""
+    if not is_offered_start(request, start):
+        raise InvalidBooking("Choose one of the times offered.")
     candidates = slot_candidates(request, selectors.technicians_for(request=request), start, travel)
     if not candidates:
         raise SlotTaken()
@@ -160,9 +162,11 @@ def move_visit(
 ) -> Booking:
     """Move the contact's visit to another offered start time, perhaps with another technician."""
     now = now or timezone.now()
-    booking = _own_booking(contact=contact, booking=booking)
-    if not booking.can_modify():
+    booking = _own_booking(contact=contact, booking=booking, lock=True)
+    if booking.status != BookingStatus.SCHEDULED:
         raise InvalidBooking(locked_reason(booking))
+    if not booking.work_order.account.active:
+        raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
     work_order = booking.work_order
     if work_order.latitude is None or work_order.longitude is None:
         raise InvalidBooking("This visit's address is not on our map. Please call us to move it.")
@@ -187,9 +191,10 @@ def move_visit(
     )
 
 
+@transaction.atomic
 def cancel_visit(*, contact: Contact, booking: Booking, reason: str) -> Booking:
     """The customer cancels their visit, saying why, before work has started."""
-    booking = _own_booking(contact=contact, booking=booking)
+    booking = _own_booking(contact=contact, booking=booking, lock=True)
     if not booking.can_modify():
         raise InvalidBooking(locked_reason(booking))
     if not reason.strip():
@@ -228,12 +233,16 @@ def _request_for_day(
     return request
 
 
-def _own_booking(*, contact: Contact, booking: Booking) -> Booking:
-    fresh = (
-        Booking.objects.select_related("work_order__account", "work_order__incident_type")
-        .filter(pk=booking.pk, work_order__account_id=contact.account_id)
-        .first()
-    )
+def _own_booking(*, contact: Contact, booking: Booking, lock: bool = False) -> Booking:
+    """The booking as it is now, if it belongs to the contact's account.
+
+    With `lock`, the row stays locked until the transaction ends, so the status read
+    here is still the status when the change is written.
+    """
+    bookings = Booking.objects.select_related("work_order__account", "work_order__incident_type")
+    if lock:
+        bookings = bookings.select_for_update(of=("self",))
+    fresh = bookings.filter(pk=booking.pk, work_order__account_id=contact.account_id).first()
     if fresh is None:
         raise InvalidBooking("That visit is not one of yours.")
     return fresh
@@ -241,6 +250,11 @@ def _own_booking(*, contact: Contact, booking: Booking) -> Booking:
 
 def locked_reason(booking: Booking) -> str:
     """Why the customer can no longer move or cancel this visit, in their words."""
+    if booking.status == BookingStatus.TRAVELING:
+        return (
+            "The technician is already on the way, so this visit can no longer be moved. "
+            "Call us to change it."
+        )
     if booking.status == BookingStatus.IN_PROGRESS:
         return "Work on this visit has started, so it can no longer be moved or canceled."
     return (
