@@ -16,6 +16,11 @@ Events published so far (name: payload keys):
 Subscribe in an app's ``AppConfig.ready()`` with ``subscribe("booking.created", fn)``.
 A subscriber that fails is logged and does not stop the others.
 
+``subscribe_in_transaction()`` is for the few subscribers whose writes must share the
+fate of the change: they run at once, inside the caller's transaction, and an error
+rolls the whole change back. The notification outbox is one: a message is a row
+written with the booking that caused it, or neither exists.
+
 Inside ``with events.muted():`` nothing is published: for loading data in bulk (the demo
 company, imports) where nobody must be told, for example, of 400 bookings by email.
 """
@@ -44,6 +49,7 @@ class Event:
 Subscriber = Callable[[Event], None]
 
 _subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+_in_transaction: dict[str, list[Subscriber]] = defaultdict(list)
 _muted = threading.local()
 
 
@@ -52,9 +58,15 @@ def subscribe(name: str, subscriber: Subscriber) -> None:
         _subscribers[name].append(subscriber)
 
 
+def subscribe_in_transaction(name: str, subscriber: Subscriber) -> None:
+    if subscriber not in _in_transaction[name]:
+        _in_transaction[name].append(subscriber)
+
+
 def unsubscribe(name: str, subscriber: Subscriber) -> None:
-    if subscriber in _subscribers[name]:
-        _subscribers[name].remove(subscriber)
+    for registry in (_subscribers, _in_transaction):
+        if subscriber in registry[name]:
+            registry[name].remove(subscriber)
 
 
 @contextmanager
@@ -73,6 +85,8 @@ def publish(name: str, **payload: Any) -> None:
     if getattr(_muted, "active", False):
         return
     event = Event(name=name, payload=payload)
+    for subscriber in list(_in_transaction[name]):
+        subscriber(event)
     transaction.on_commit(lambda: _deliver(event))
 
 

@@ -3,7 +3,117 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from doorstep.notifications.models import Invitation
+from doorstep.notifications.models import DeliveryAttempt, Invitation, Notification
+
+
+class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
+    model = DeliveryAttempt
+    fields = ("started_at", "finished_at", "succeeded", "error", "provider_message_id", "worker")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    """The notification log: every message, its state, and every attempt to send it."""
+
+    list_display = (
+        "created_at",
+        "message_type",
+        "channel",
+        "address",
+        "state",
+        "attempts",
+        "booking_reference",
+        "account",
+    )
+    list_filter = (
+        "message_type",
+        "channel",
+        "state",
+        ("booking__work_order__account", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    )
+    search_fields = (
+        "address",
+        "booking__reference",
+        "booking__work_order__account__name",
+        "subject",
+    )
+    date_hierarchy = "created_at"
+    list_select_related = ("booking__work_order__account",)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("booking", "message_type", "channel", "contact", "address", "language")},
+        ),
+        (
+            "State",
+            {
+                "fields": (
+                    "state",
+                    "skip_reason",
+                    "attempts",
+                    "next_attempt_at",
+                    "sent_at",
+                    "delivered_at",
+                    "provider_message_id",
+                )
+            },
+        ),
+        ("Message", {"fields": ("subject", "body", "calendar")}),
+        (
+            "Record",
+            {
+                "fields": ("idempotency_key", "created_at", "claimed_by", "claimed_at"),
+                "classes": ("collapse",),
+            },
+        ),
+    )
+    readonly_fields = (
+        "booking",
+        "message_type",
+        "channel",
+        "contact",
+        "address",
+        "language",
+        "state",
+        "skip_reason",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "delivered_at",
+        "provider_message_id",
+        "subject",
+        "body",
+        "calendar",
+        "idempotency_key",
+        "created_at",
+        "claimed_by",
+        "claimed_at",
+    )
+    inlines = (DeliveryAttemptInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="booking", ordering="booking__reference")
+    def booking_reference(self, notification: Notification) -> str:
+        return notification.booking.reference
+
+    @admin.display(description="account", ordering="booking__work_order__account__name")
+    def account(self, notification: Notification) -> str:
+        return notification.booking.work_order.account.name
 
 
 @admin.register(Invitation)
@@ -30,3 +140,6 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+from doorstep.notifications import admin_visit_links  # noqa: E402, F401

@@ -18,13 +18,18 @@ def event_uid(booking: Booking) -> str:
     return f"visit-{booking.reference}@{host}"
 
 
-def visit_calendar(booking: Booking) -> bytes:
+def visit_calendar(booking: Booking, *, method: str = "PUBLISH") -> bytes:
+    """The visit as a calendar event: PUBLISH to download, REQUEST or CANCEL in messages.
+
+    Every file about one visit has the same UID, and a higher SEQUENCE for each change,
+    so calendars move or remove the event they already have.
+    """
     portal = PortalSettings.load()
     work_order = booking.work_order
     calendar = Calendar()
     calendar.add("prodid", "-//Doorstep//Customer portal//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     event = Event()
     event.add("uid", event_uid(booking))
     event.add("dtstamp", timezone.now())
@@ -36,6 +41,8 @@ def visit_calendar(booking: Booking) -> bytes:
         "description",
         f"Reference {booking.reference}. The technician arrives during this time window.",
     )
-    event.add("status", "CANCELLED" if booking.status == "canceled" else "CONFIRMED")
+    canceled = method == "CANCEL" or booking.status == "canceled"
+    event.add("status", "CANCELLED" if canceled else "CONFIRMED")
+    event.add("sequence", int(booking.updated_at.timestamp()) if booking.updated_at else 0)
     calendar.add_component(event)
     return bytes(calendar.to_ical())

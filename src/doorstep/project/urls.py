@@ -7,6 +7,7 @@ from django.views.static import serve as serve_file
 admin.site.site_header = "Doorstep back office"
 admin.site.site_title = "Doorstep back office"
 admin.site.index_title = "Back office"
+admin.site.index_template = "admin/doorstep_index.html"  # adds the failed-messages count
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -15,6 +16,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", include("doorstep.portal.urls")),
+    path("t/<str:code>/", include("doorstep.portal.visit_link_views")),  # visit links, no sign-in
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -1,0 +1,240 @@
+"""Writing messages into the outbox, inside the transaction of the change that causes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from doorstep.configuration.models import PortalSettings
+from doorstep.core.events import Event
+from doorstep.customers.models import Contact
+from doorstep.notifications import rules
+from doorstep.notifications.models import (
+    MessageType,
+    Notification,
+    NotificationState,
+)
+from doorstep.portal.calendar import visit_calendar
+from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
+
+# Put in the stored body where the visit link goes. The link's code is made when the
+# message is sent and never stored in clear, so the log shows this placeholder instead.
+VISIT_LINK = "[visit link]"
+
+SETTING_OF: dict[str, str] = {
+    MessageType.CONFIRMED: "notify_booking_confirmed",
+    MessageType.REMINDER: "notify_reminder",
+    MessageType.TRAVELING: "notify_traveling",
+    MessageType.RUNNING_LATE: "notify_running_late",
+    MessageType.RESCHEDULED: "notify_rescheduled",
+    MessageType.CANCELED: "notify_canceled",
+    MessageType.COMPLETED: "notify_completed",
+}
+CALENDAR_METHOD: dict[str, str] = {
+    MessageType.CONFIRMED: "REQUEST",
+    MessageType.RESCHEDULED: "REQUEST",
+    MessageType.CANCELED: "CANCEL",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+    body_html: str
+
+
+def _recipient(contact: Contact | None) -> rules.Recipient | None:
+    if contact is None:
+        return None
+    return rules.Recipient(
+        contact_id=contact.pk,
+        email=contact.email,
+        phone=contact.phone.as_e164 if contact.phone else "",
+        preference=contact.communication_preference,
+        language=contact.preferred_language,
+    )
+
+
+def _policy(booking: Booking, message_type: str, portal: PortalSettings) -> rules.Policy:
+    work_order = booking.work_order
+    return rules.Policy(
+        message_enabled=portal.notifications_enabled and getattr(portal, SETTING_OF[message_type]),
+        communication_type=portal.communication_type,
+        send_to=portal.send_messages_to,
+        account_excluded=portal.excluded_accounts.filter(pk=work_order.account_id).exists(),
+        service_type_excluded=portal.excluded_incident_types.filter(
+            pk=work_order.incident_type_id
+        ).exists(),
+    )
+
+
+def render(
+    *,
+    booking: Booking,
+    message_type: str,
+    channel: str,
+    contact: Contact | None,
+    language: str,
+    portal: PortalSettings,
+) -> Rendered:
+    """The message as the recipient will read it, in their language and the company's look."""
+    zone = ZoneInfo(booking.work_order.account.time_zone)
+    context = {
+        "booking": booking,
+        "work_order": booking.work_order,
+        "service_type": booking.work_order.incident_type.display_name,
+        "start": timezone.localtime(booking.start, zone),
+        "end": timezone.localtime(booking.end, zone),
+        "completed_at": timezone.localtime(booking.completed_at, zone)
+        if booking.completed_at
+        else None,
+        "technician": booking.resource.display_name if portal.show_technician_details else "",
+        "contact": contact,
+        "portal": portal,
+        "link": VISIT_LINK,
+        "survey": portal.include_survey and message_type == MessageType.COMPLETED,
+    }
+    base = f"notifications/messages/{message_type}"
+    # Dates in templates follow the active time zone: the visit's own.
+    with translation.override(language), timezone.override(zone):
+        if channel == rules.SMS:
+            body = render_to_string(f"{base}.sms.txt", context).strip()
+            return Rendered(subject="", body=" ".join(body.split()), body_html="")
+        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
+        body = render_to_string(f"{base}.txt", context).strip()
+        html = render_to_string(
+            "notifications/messages/email.html", {**context, "subject": subject, "text": body}
+        )
+    return Rendered(subject=subject, body=body, body_html=html)
+
+
+def record(
+    *, booking: Booking, message_type: str, version: str = "", now: datetime | None = None
+) -> list[Notification]:
+    """Write this message's notifications for the booking, once per idempotency key."""
+    now = now or timezone.now()
+    booking = Booking.objects.select_related(
+        "work_order__account__primary_contact",
+        "work_order__reported_by",
+        "work_order__incident_type",
+        "resource",
+    ).get(pk=booking.pk)
+    portal = PortalSettings.load()
+    work_order = booking.work_order
+    contacts = {c.pk: c for c in (work_order.account.primary_contact, work_order.reported_by) if c}
+    planned = rules.deliveries(
+        policy=_policy(booking, message_type, portal),
+        primary=_recipient(work_order.account.primary_contact),
+        reported_by=_recipient(work_order.reported_by),
+    )
+    rows = []
+    for delivery in planned:
+        contact = contacts.get(delivery.contact_id)
+        rendered = (
+            render(
+                booking=booking,
+                message_type=message_type,
+                channel=delivery.channel,
+                contact=contact,
+                language=delivery.language,
+                portal=portal,
+            )
+            if not delivery.skip_reason
+            else Rendered("", "", "")
+        )
+        method = CALENDAR_METHOD.get(message_type)
+        rows.append(
+            Notification(
+                booking=booking,
+                message_type=message_type,
+                channel=delivery.channel,
+                contact=contact,
+                address=delivery.address,
+                language=delivery.language,
+                subject=rendered.subject,
+                body=rendered.body,
+                body_html=rendered.body_html,
+                calendar=(
+                    visit_calendar(booking, method=method).decode()
+                    if method and delivery.channel == rules.EMAIL and not delivery.skip_reason
+                    else ""
+                ),
+                state=NotificationState.SKIPPED
+                if delivery.skip_reason
+                else NotificationState.PENDING,
+                skip_reason=delivery.skip_reason,
+                next_attempt_at=None if delivery.skip_reason else now,
+                idempotency_key=":".join(
+                    [
+                        str(booking.pk),
+                        message_type,
+                        delivery.channel,
+                        delivery.address or f"contact{delivery.contact_id}",
+                        version,
+                    ]
+                ),
+                created_at=now,
+            )
+        )
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if any(row.state == NotificationState.PENDING for row in rows):
+        from doorstep.notifications.tasks import send_notifications
+
+        transaction.on_commit(send_notifications.enqueue)
+    return rows
+
+
+def was_told(booking_id: int) -> bool:
+    """Whether the customer heard of this visit: a confirmation or reminder went to them."""
+    return (
+        Notification.objects.filter(
+            booking_id=booking_id,
+            message_type__in=[MessageType.CONFIRMED, MessageType.REMINDER],
+        )
+        .exclude(state__in=[NotificationState.SKIPPED, NotificationState.FAILED])
+        .exists()
+    )
+
+
+# --- what each event writes ----------------------------------------------------------------
+
+
+def on_booking_created(event: Event) -> None:
+    booking = Booking.objects.select_related("work_order").get(pk=event.payload["booking_id"])
+    if booking.work_order.source in (WorkOrderSource.PORTAL, WorkOrderSource.API):
+        record(booking=booking, message_type=MessageType.CONFIRMED)
+
+
+def on_booking_rescheduled(event: Event) -> None:
+    if was_told(event.payload["booking_id"]):
+        booking = Booking.objects.get(pk=event.payload["booking_id"])
+        record(
+            booking=booking,
+            message_type=MessageType.RESCHEDULED,
+            version=event.payload["new_start"],
+        )
+
+
+def on_booking_canceled(event: Event) -> None:
+    if was_told(event.payload["booking_id"]):
+        booking = Booking.objects.get(pk=event.payload["booking_id"])
+        record(booking=booking, message_type=MessageType.CANCELED)
+
+
+def on_status_changed(event: Event) -> None:
+    to_status = event.payload["to_status"]
+    if to_status not in (BookingStatus.TRAVELING, BookingStatus.COMPLETED):
+        return
+    booking = Booking.objects.get(pk=event.payload["booking_id"])
+    if to_status == BookingStatus.TRAVELING:
+        # A technician who turned back and sets off again is on the way again.
+        trips = booking.status_changes.filter(to_status=BookingStatus.TRAVELING).count()
+        record(booking=booking, message_type=MessageType.TRAVELING, version=str(trips))
+    else:
+        record(booking=booking, message_type=MessageType.COMPLETED)

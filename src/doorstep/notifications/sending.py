@@ -1,0 +1,206 @@
+"""Sending what the outbox holds: claim due rows, hand them to a provider, record the outcome.
+
+Rows are claimed in short transactions (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so any
+number of workers share the outbox without sending a row twice. A row claimed by a
+worker that died is claimed again after CLAIM_TIMEOUT. A provider error is retried with
+exponential backoff and jitter, up to MAX_ATTEMPTS, and then the row is failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from doorstep.notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    Notification,
+    NotificationState,
+)
+from doorstep.notifications.models.visit_links import VisitLink
+from doorstep.notifications.outbox import VISIT_LINK
+from doorstep.notifications.sms import SmsMessage, get_sms_backend
+from doorstep.notifications.visit_links import (
+    expire_now,
+    hash_visit_code,
+    issue_visit_link,
+    visit_link_url,
+)
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=5)
+MAX_ATTEMPTS = 6
+FIRST_RETRY = timedelta(minutes=1)
+BATCH_SIZE = 100
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    claimed: int
+    sent: int
+    retried: int
+    failed: int
+
+
+def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """1, 2, 4, 8 … minutes after the attempt that failed, give or take a fifth."""
+    base: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
+    jitter = float((rng or random).uniform(0.8, 1.2))
+    return base * jitter
+
+
+def claim(
+    *, worker: str, limit: int = BATCH_SIZE, now: datetime | None = None
+) -> list[Notification]:
+    """Take up to `limit` due rows for this worker; no other worker gets them."""
+    now = now or timezone.now()
+    due = Q(state=NotificationState.PENDING, next_attempt_at__lte=now) | Q(
+        state=NotificationState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    with transaction.atomic():
+        rows = Notification.objects.filter(due).order_by("next_attempt_at", "pk")
+        skip_locked = connection.features.has_select_for_update_skip_locked
+        ids = list(
+            rows.select_for_update(skip_locked=skip_locked).values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            state=NotificationState.SENDING, claimed_by=worker, claimed_at=now
+        )
+    return list(
+        Notification.objects.filter(pk__in=ids)
+        .select_related("booking__work_order__account", "contact")
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def send_due(*, worker: str, limit: int = BATCH_SIZE, now: datetime | None = None) -> BatchResult:
+    """Claim one batch and send it over one reused email connection."""
+    rows = claim(worker=worker, limit=limit, now=now)
+    sent = retried = failed = 0
+    mailer = mail.mailers.default
+    with _open(mailer):
+        for row in rows:
+            outcome = deliver(row, worker=worker, mailer=mailer)
+            sent += outcome == NotificationState.SENT
+            retried += outcome == NotificationState.PENDING
+            failed += outcome == NotificationState.FAILED
+    return BatchResult(claimed=len(rows), sent=sent, retried=retried, failed=failed)
+
+
+class _open:
+    def __init__(self, mailer: object) -> None:
+        self.mailer = mailer
+
+    def __enter__(self) -> None:
+        try:
+            self.mailer.open()  # type: ignore[attr-defined]
+        except Exception:
+            logger.exception("Could not open the email connection; sends will retry")
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self.mailer.close()  # type: ignore[attr-defined]
+        except Exception:
+            logger.warning("Closing the email connection failed", exc_info=True)
+
+
+def deliver(row: Notification, *, worker: str, mailer: object | None = None) -> str:
+    """Send one claimed row and record the attempt; returns the row's new state."""
+    started = timezone.now()
+    attempt = DeliveryAttempt.objects.create(notification=row, started_at=started, worker=worker)
+    link_code = ""
+    try:
+        body, html, link_code = _with_visit_link(row)
+        if row.channel == Channel.EMAIL:
+            provider_id = _send_email(row, body=body, html=html, mailer=mailer)
+        else:
+            provider_id = get_sms_backend().send(
+                SmsMessage(to=row.address, body=body, sender=settings.SMS_FROM_NUMBER)
+            )
+    except Exception as error:  # any provider failure is retried, then reported
+        if link_code:
+            _withdraw_link(link_code)
+        return _failed_attempt(row, attempt, error)
+    finished = timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished, succeeded=True, provider_message_id=provider_id
+        )
+        Notification.objects.filter(pk=row.pk).update(
+            state=NotificationState.SENT,
+            attempts=row.attempts + 1,
+            provider_message_id=provider_id,
+            sent_at=finished,
+            claimed_by="",
+        )
+    return NotificationState.SENT
+
+
+def _failed_attempt(row: Notification, attempt: DeliveryAttempt, error: Exception) -> str:
+    attempts = row.attempts + 1
+    give_up = attempts >= MAX_ATTEMPTS
+    state = NotificationState.FAILED if give_up else NotificationState.PENDING
+    now = timezone.now()
+    logger.warning("Sending notification %s failed (attempt %d): %s", row.pk, attempts, error)
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, succeeded=False, error=f"{type(error).__name__}: {error}"[:2000]
+        )
+        Notification.objects.filter(pk=row.pk).update(
+            state=state,
+            attempts=attempts,
+            next_attempt_at=None if give_up else now + retry_delay(attempts),
+            claimed_by="",
+        )
+    return state
+
+
+def _with_visit_link(row: Notification) -> tuple[str, str, str]:
+    """The body with a fresh visit link for this recipient, and the link's code."""
+    if VISIT_LINK not in row.body:
+        return row.body, row.body_html, ""
+    code = issue_visit_link(booking=row.booking, contact=row.contact)
+    url = visit_link_url(code)
+    return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, url), code
+
+
+def _withdraw_link(code: str) -> None:
+    # The message did not go out, so nobody holds this link: end it rather than leave a
+    # valid code behind for every failed attempt.
+    link = VisitLink.objects.filter(code_hash=hash_visit_code(code)).first()
+    if link is not None:
+        expire_now(link=link)
+
+
+def _send_email(row: Notification, *, body: str, html: str, mailer: object | None) -> str:
+    domain = urlsplit(settings.DOORSTEP_BASE_URL).hostname or "doorstep"
+    message_id = make_msgid(domain=domain)
+    message = EmailMultiAlternatives(
+        subject=row.subject, body=body, to=[row.address], headers={"Message-ID": message_id}
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    if row.calendar:
+        method = "CANCEL" if "METHOD:CANCEL" in row.calendar else "REQUEST"
+        message.attach(
+            f"visit-{row.booking.reference}.ics",
+            row.calendar,
+            f"text/calendar; method={method}; charset=utf-8",
+        )
+    target = mailer or mail.mailers.default
+    if not target.send_messages([message]):  # type: ignore[attr-defined]
+        raise RuntimeError("The email backend accepted nothing.")
+    status = getattr(message, "anymail_status", None)
+    return str(getattr(status, "message_id", None) or message_id)

@@ -1,0 +1,155 @@
+"""Visit links: issuing the codes that messages carry, finding a valid one, and staff's controls.
+
+A visit link opens one booking's page at `/t/<code>/` without signing in, so the code
+is the only secret: 192 random bits, shown once (in the message) and stored as a hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.core.errors import DomainError
+from doorstep.customers.models import Contact
+from doorstep.notifications.models import VisitLink
+from doorstep.scheduling.models import Booking
+from doorstep.users.models import User
+
+logger = logging.getLogger(__name__)
+
+# 24 bytes give 192 bits and 32 URL-safe characters: short enough for a text message.
+CODE_BYTES = 24
+# Longer than any code we issue: not worth hashing, and keeps junk out of the work.
+MAX_CODE_LENGTH = 64
+
+
+class VisitLinkRefused(DomainError):
+    pass
+
+
+def hash_visit_code(code: str) -> str:
+    # Not codes.hash_code: that one forgives case and look-alike letters for typed codes,
+    # which would throw away most of the randomness of a URL-safe code.
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_visit_link(
+    *, booking: Booking, contact: Contact | None = None, now: datetime | None = None
+) -> str:
+    """A new code for the booking and its recipient; only its hash is kept, so keep the code."""
+    now = now or timezone.now()
+    if contact is not None and contact.account_id != booking.work_order.account_id:
+        raise VisitLinkRefused(
+            f"{contact} is not a contact of {booking.work_order.account}, "
+            f"so they cannot get a link to visit {booking.reference}."
+        )
+    code = secrets.token_urlsafe(CODE_BYTES)
+    VisitLink.objects.create(
+        booking=booking, contact=contact, code_hash=hash_visit_code(code), created_at=now
+    )
+    return code
+
+
+def visit_link_url(code: str) -> str:
+    return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse("visit_link", args=[code])
+
+
+def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | None:
+    """The link behind a code with its visit, or None when unknown, expired or blocked.
+
+    One query: the link, its booking, work order, account, service type, equipment,
+    technician and feedback, which is all the visit page shows.
+    """
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    now = now or timezone.now()
+    return (
+        VisitLink.objects.valid(now)
+        .select_related(
+            "booking__work_order__account",
+            "booking__work_order__incident_type",
+            "booking__work_order__asset",
+            "booking__resource",
+            "booking__feedback",
+        )
+        .filter(code_hash=hash_visit_code(code))
+        .first()
+    )
+
+
+@transaction.atomic
+def extend(
+    *, link: VisitLink, until: datetime, by: User | None = None, now: datetime | None = None
+) -> VisitLink:
+    """Keep the link working until `until`, which must be later than its current end."""
+    now = now or timezone.now()
+    locked = _locked(link)
+    if locked.blocked_at is not None:
+        raise VisitLinkRefused("This code is blocked, and a blocked code stays blocked.")
+    if until <= now:
+        raise VisitLinkRefused("A code can only be extended to a time in the future.")
+    if locked.expires_at is None:
+        raise VisitLinkRefused(
+            "This code has no end yet: it works until 7 days after the visit is completed "
+            "or canceled, so there is nothing to extend."
+        )
+    if until <= locked.expires_at:
+        raise VisitLinkRefused("The new end must be later than the code's current end.")
+    locked.valid_until = until
+    locked.save(update_fields=["valid_until"])
+    logger.info("Visit link %s of %s extended to %s by %s", link.pk, link.booking_id, until, by)
+    return _refreshed(link)
+
+
+@transaction.atomic
+def expire_now(
+    *, link: VisitLink, by: User | None = None, now: datetime | None = None
+) -> VisitLink:
+    """End the link at once. Unlike blocking, it can be extended again later."""
+    now = now or timezone.now()
+    locked = _locked(link)
+    if locked.blocked_at is not None:
+        raise VisitLinkRefused("This code is blocked already.")
+    if locked.expires_at is not None and locked.expires_at <= now:
+        raise VisitLinkRefused("This code has expired already.")
+    locked.valid_until = now
+    locked.save(update_fields=["valid_until"])
+    logger.info("Visit link %s of %s expired by %s", link.pk, link.booking_id, by)
+    return _refreshed(link)
+
+
+@transaction.atomic
+def block(*, link: VisitLink, by: User | None = None, now: datetime | None = None) -> VisitLink:
+    """Stop the link for good: for a code that reached the wrong person."""
+    now = now or timezone.now()
+    locked = _locked(link)
+    if locked.blocked_at is not None:
+        raise VisitLinkRefused("This code is blocked already.")
+    locked.blocked_at = now
+    locked.blocked_by = by
+    locked.save(update_fields=["blocked_at", "blocked_by"])
+    logger.info("Visit link %s of %s blocked by %s", link.pk, link.booking_id, by)
+    return _refreshed(link)
+
+
+def _locked(link: VisitLink) -> VisitLink:
+    # Lock the link row only (not the booking the expiry reads), so two people changing
+    # the same code one after the other each see the other's change.
+    return VisitLink.objects.select_for_update(of=("self",)).with_expiry().get(pk=link.pk)
+
+
+def _refreshed(link: VisitLink) -> VisitLink:
+    """The link as now stored, with its expiry; the caller's copy is brought up to date too."""
+    fresh = VisitLink.objects.with_expiry().get(pk=link.pk)
+    link.valid_until, link.blocked_at = fresh.valid_until, fresh.blocked_at
+    link.blocked_by_id = fresh.blocked_by_id
+    link.expires_at, link.booking_canceled_at = fresh.expires_at, fresh.booking_canceled_at
+    return fresh

@@ -1,0 +1,199 @@
+"""The visit link page, `/t/<code>/`: one visit, opened from a message without signing in.
+
+Whoever holds the link sees the visit, so the page is careful: it answers the same
+"not available" page for an unknown, expired or blocked code, never passes the code on
+in a Referer, is neither indexed nor stored by caches, loads nothing from other sites,
+writes nothing, and is rate-limited per client address. Included from the project's
+URLs under `t/<str:code>/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Concatenate, cast
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from doorstep.configuration.models import PortalSettings
+from doorstep.notifications.models import VisitLink
+from doorstep.notifications.visit_links import find_valid_link
+from doorstep.portal import selectors
+from doorstep.portal.calendar import visit_calendar
+from doorstep.portal.context_processors import branding
+from doorstep.scheduling.models import BookingStatus
+
+logger = logging.getLogger(__name__)
+
+type View[**P] = Callable[Concatenate[HttpRequest, P], HttpResponse]
+
+# Requests per client address and window, for the page and its calendar file together.
+RATE_LIMIT = 60
+RATE_WINDOW_SECONDS = 60
+
+OPENSTREETMAP = "https://www.openstreetmap.org/"
+
+
+def private_answer[**P](view: View[P]) -> View[P]:
+    """Every answer of these URLs, a refusal included, keeps the code to itself."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        # The page's own links (sign in, the map) must not carry the code to their
+        # destination in the Referer header; the project default is "same-origin".
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        # A blocked link must stop working at once, also in a shared cache.
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return wrapped
+
+
+def rate_limited[**P](view: View[P]) -> View[P]:
+    """At most RATE_LIMIT requests per client address per window, then a 429."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        now = _clock()
+        window = int(now // RATE_WINDOW_SECONDS)
+        if _count_request(f"visit-link-rate:{client_ip(request)}:{window}") > RATE_LIMIT:
+            retry_after = RATE_WINDOW_SECONDS - int(now % RATE_WINDOW_SECONDS)
+            response = render(
+                request,
+                "portal/visit_link/too_many_requests.html",
+                {"messages": ()},
+                status=429,
+            )
+            response["Retry-After"] = str(retry_after)
+            return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def client_ip(request: HttpRequest) -> str:
+    # Behind the reverse proxy that DOORSTEP_BEHIND_PROXY declares, every request comes
+    # from the proxy; the client is the address the proxy appended last to
+    # X-Forwarded-For (earlier entries are whatever the client sent).
+    if settings.SECURE_PROXY_SSL_HEADER:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def _count_request(key: str) -> int:
+    """This request's number in its window (a fixed-window counter in Django's cache)."""
+    try:
+        if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 1):
+            return 1
+        try:
+            return cache.incr(key)
+        except ValueError:  # the key expired between add() and incr()
+            cache.set(key, 1, timeout=RATE_WINDOW_SECONDS + 1)
+            return 1
+    except Exception:
+        # A cache that is down must not take the visit page with it: the codes are far
+        # too long to guess, so the limit only spares the server, not the secret.
+        logger.exception("Visit link rate limit unavailable; letting the request through")
+        return 0
+
+
+@private_answer
+@rate_limited
+@require_safe
+def visit_link(request: HttpRequest, code: str) -> HttpResponse:
+    link = find_valid_link(code)
+    if link is None:
+        return _not_available(request)
+    return render(request, "portal/visit_link/visit.html", _page_context(request, link, code))
+
+
+@private_answer
+@rate_limited
+@require_safe
+def visit_link_calendar(request: HttpRequest, code: str) -> HttpResponse:
+    link = find_valid_link(code)
+    if link is None:
+        return _not_available(request)
+    booking = link.booking
+    response = HttpResponse(visit_calendar(booking), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visit-{booking.reference}.ics"'
+    return response
+
+
+def _not_available(request: HttpRequest) -> HttpResponse:
+    # One page for unknown, expired and blocked codes alike: telling them apart would
+    # tell someone trying codes that they found one.
+    return render(request, "portal/visit_link/not_available.html", {"messages": ()}, status=404)
+
+
+def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str, object]:
+    booking = link.booking
+    work_order = booking.work_order
+    visit = selectors.visit(booking)
+    zone = booking.time_zone
+    portal = cast(PortalSettings, branding(request)["portal"])  # read once per request
+    context: dict[str, object] = {
+        "visit": visit,
+        "calendar_url": reverse("visit_link_calendar", args=[code]),
+        "map_url": _map_url(work_order.latitude, work_order.longitude),
+        # The page shows the portal's layout, whose messages belong to the portal's own
+        # pages; showing them here would use them up, and opening this page writes nothing.
+        "messages": (),
+    }
+    if booking.status == BookingStatus.SCHEDULED and booking.can_modify():
+        context["sign_in_to_modify"] = _sign_in_then(reverse("portal:modify", args=[booking.pk]))
+    if booking.status == BookingStatus.COMPLETED:
+        context["completed_at"] = _local(booking.completed_at, zone)
+        feedback_given = hasattr(booking, "feedback")  # loaded with the link: no query
+        context["feedback_given"] = feedback_given
+        if portal.include_survey and not feedback_given:
+            context["sign_in_for_feedback"] = _sign_in_then(
+                reverse("portal:feedback", args=[booking.pk])
+            )
+    if booking.status == BookingStatus.CANCELED:
+        context["canceled_at"] = _local(link.booking_canceled_at, zone)
+    return context
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """In the visit's zone, which the page shows as is (with the zone's own abbreviation)."""
+    return timezone.localtime(moment, zone) if moment is not None else None
+
+
+def _sign_in_then(next_url: str) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': next_url})}"
+
+
+def _map_url(latitude: object, longitude: object) -> str:
+    # A plain link, not an embedded map: following it is the customer's choice, and the
+    # page itself loads nothing from another site.
+    if latitude is None or longitude is None:
+        return ""
+    query = urlencode({"mlat": str(latitude), "mlon": str(longitude)})
+    return f"{OPENSTREETMAP}?{query}#map=17/{latitude}/{longitude}"
+
+
+urlpatterns = [
+    path("", visit_link, name="visit_link"),
+    path("calendar.ics", visit_link_calendar, name="visit_link_calendar"),
+]
