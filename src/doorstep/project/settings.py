@@ -263,11 +263,16 @@ SMS_BACKENDS = {
     "console": "doorstep.notifications.sms.ConsoleBackend",
     "file": "doorstep.notifications.sms.FileBackend",
     "locmem": "doorstep.notifications.sms.LocmemBackend",
+    "twilio": "doorstep.notifications.sms_twilio.TwilioBackend",
 }
 _sms_backend = env_str("SMS_BACKEND", "console")
 SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
 SMS_FILE_PATH = env_str("SMS_FILE_PATH") or str(DATA_DIR / "outbox" / "sms")
 SMS_FROM_NUMBER = env_str("SMS_FROM_NUMBER")
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+# Twilio's messaging service, used instead of SMS_FROM_NUMBER when set.
+TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 
 # --- Security ----------------------------------------------------------------------------------
 # HTTPS is assumed unless DOORSTEP_HTTPS=false (as `make run` sets for the local demo),
