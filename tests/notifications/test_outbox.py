@@ -177,3 +177,37 @@ def test_recording_the_same_message_twice_adds_nothing(contact) -> None:  # type
     record(booking=booking, message_type=MessageType.CONFIRMED)
 
     assert Notification.objects.filter(booking=booking).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "greeting", "weekday_words"),
+    [
+        (
+            "es",
+            "Hola Pat",
+            ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
+        ),
+        (
+            "fr",
+            "Bonjour Pat",
+            ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+        ),
+        (
+            "de",
+            "Hello Pat",
+            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        ),
+    ],
+)
+def test_messages_are_written_in_the_contacts_language(
+    contact, language, greeting, weekday_words
+) -> None:  # type: ignore[no-untyped-def]
+    contact.preferred_language = language
+    contact.save()
+
+    email = messages(book(contact), MessageType.CONFIRMED)["email"]
+
+    assert greeting in email.body
+    # Dates too: Django's own translations name the day ("martes"); German has no
+    # messages written yet, so its contacts read English, dates included.
+    assert any(word in email.subject.lower() or word in email.subject for word in weekday_words)

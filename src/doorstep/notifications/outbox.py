@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from doorstep.configuration.models import PortalSettings
@@ -100,18 +102,43 @@ def render(
         "link": VISIT_LINK,
         "survey": portal.include_survey and message_type == MessageType.COMPLETED,
     }
-    base = f"notifications/messages/{message_type}"
-    # Dates in templates follow the active time zone: the visit's own.
+
+    language = message_language(language, message_type)
+    folder = (
+        "notifications/messages/"
+        if language == settings.LANGUAGE_CODE
+        else f"notifications/messages/{language}/"
+    )
+
+    def text(part: str) -> str:
+        return render_to_string(f"{folder}{message_type}{part}", context)
+
+    # Dates in templates follow the active time zone and language: the visit's and the
+    # contact's own ("martes 24 de noviembre").
     with translation.override(language), timezone.override(zone):
         if channel == rules.SMS:
-            body = render_to_string(f"{base}.sms.txt", context).strip()
+            body = text(".sms.txt").strip()
             return Rendered(subject="", body=" ".join(body.split()), body_html="")
-        subject = " ".join(render_to_string(f"{base}.subject.txt", context).split())
-        body = render_to_string(f"{base}.txt", context).strip()
+        subject = " ".join(text(".subject.txt").split())
+        body = text(".txt").strip()
         html = render_to_string(
             "notifications/messages/email.html", {**context, "subject": subject, "text": body}
         )
     return Rendered(subject=subject, body=body, body_html=html)
+
+
+def message_language(language: str, message_type: str) -> str:
+    """The contact's language when the message is written in it, else the default one.
+
+    Dates follow the same choice, so nobody reads an English sentence with a German day.
+    """
+    if language == settings.LANGUAGE_CODE:
+        return language
+    try:
+        get_template(f"notifications/messages/{language}/{message_type}.txt")
+    except TemplateDoesNotExist:
+        return str(settings.LANGUAGE_CODE)
+    return language
 
 
 def record(
