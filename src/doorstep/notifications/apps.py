@@ -15,3 +15,9 @@ class NotificationsConfig(AppConfig):
         events.subscribe_in_transaction("booking.rescheduled", outbox.on_booking_rescheduled)
         events.subscribe_in_transaction("booking.canceled", outbox.on_booking_canceled)
         events.subscribe_in_transaction("booking.status_changed", outbox.on_status_changed)
+        # Email providers' delivery reports, once anymail has checked their signature.
+        from anymail.signals import tracking
+
+        from doorstep.notifications.callback_views import record_email_event
+
+        tracking.connect(record_email_event, dispatch_uid="doorstep.notifications.email_reports")

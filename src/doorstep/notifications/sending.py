@@ -30,7 +30,7 @@ from doorstep.notifications.models import (
 )
 from doorstep.notifications.models.visit_links import VisitLink
 from doorstep.notifications.outbox import VISIT_LINK
-from doorstep.notifications.sms import SmsMessage, get_sms_backend
+from doorstep.notifications.sms import PermanentSendError, SmsMessage, get_sms_backend
 from doorstep.notifications.visit_links import (
     expire_now,
     hash_visit_code,
@@ -150,7 +150,7 @@ def deliver(row: Notification, *, worker: str, mailer: object | None = None) -> 
 
 def _failed_attempt(row: Notification, attempt: DeliveryAttempt, error: Exception) -> str:
     attempts = row.attempts + 1
-    give_up = attempts >= MAX_ATTEMPTS
+    give_up = attempts >= MAX_ATTEMPTS or isinstance(error, PermanentSendError)
     state = NotificationState.FAILED if give_up else NotificationState.PENDING
     now = timezone.now()
     logger.warning("Sending notification %s failed (attempt %d): %s", row.pk, attempts, error)

@@ -18,6 +18,11 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 
+class PermanentSendError(Exception):
+    """The provider will never take this message (a bad number, a recipient who opted out):
+    the sender fails the row at once instead of retrying it."""
+
+
 @dataclass(frozen=True)
 class SmsMessage:
     to: str  # E.164, for example +13035550142

@@ -4,6 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
+from doorstep.notifications.callback_views import twilio_status_callback
+
 admin.site.site_header = "Doorstep back office"
 admin.site.site_title = "Doorstep back office"
 admin.site.index_title = "Back office"
@@ -20,6 +22,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("hooks/twilio/status/", twilio_status_callback, name="twilio_status_callback"),
+    path("hooks/anymail/", include("anymail.urls")),  # email providers' delivery reports
     # Technician photos and the header image. One process serves them itself so that
     # the embedded install needs nothing else; a large install may serve this folder
     # from its reverse proxy instead.
