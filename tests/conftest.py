@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from doorstep.users.models import User
 from tests.factories import StaffUserFactory
+
+
+# Property tests explore the same examples on every run, so CI is never red by chance;
+# a failure found once is found again, on any machine.
+hypothesis_settings.register_profile("doorstep", derandomize=True, deadline=None, database=None)
+hypothesis_settings.load_profile("doorstep")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

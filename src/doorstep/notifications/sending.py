@@ -12,8 +12,6 @@ import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import mail
@@ -22,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from doorstep.notifications import reconcile
 from doorstep.notifications.models import (
     Channel,
     DeliveryAttempt,
@@ -88,11 +87,13 @@ def claim(
 def send_due(*, worker: str, limit: int = BATCH_SIZE, now: datetime | None = None) -> BatchResult:
     """Claim one batch and send it over one reused email connection."""
     rows = claim(worker=worker, limit=limit, now=now)
-    sent = retried = failed = 0
     mailer = mail.mailers.default
+    settled = reconcile.settle(rows=rows, worker=worker, mailer=mailer)
+    sent, retried, failed = settled.already_sent, 0, 0
     with _open(mailer):
-        for row in rows:
-            outcome = deliver(row, worker=worker, mailer=mailer)
+        for row in settled.to_send:
+            message_id = settled.message_ids.get(row.pk, "")
+            outcome = deliver(row, worker=worker, mailer=mailer, message_id=message_id)
             sent += outcome == NotificationState.SENT
             retried += outcome == NotificationState.PENDING
             failed += outcome == NotificationState.FAILED
@@ -116,15 +117,21 @@ class _open:
             logger.warning("Closing the email connection failed", exc_info=True)
 
 
-def deliver(row: Notification, *, worker: str, mailer: object | None = None) -> str:
+def deliver(
+    row: Notification, *, worker: str, mailer: object | None = None, message_id: str = ""
+) -> str:
     """Send one claimed row and record the attempt; returns the row's new state."""
-    started = timezone.now()
-    attempt = DeliveryAttempt.objects.create(notification=row, started_at=started, worker=worker)
+    message_id = message_id or reconcile.new_message_id(row.channel)
+    attempt = reconcile.begin_attempt(row=row, worker=worker, message_id=message_id)
+    if attempt is None:  # another worker claimed the row after this one stalled
+        return NotificationState.SENDING
     link_code = ""
     try:
         body, html, link_code = _with_visit_link(row)
         if row.channel == Channel.EMAIL:
-            provider_id = _send_email(row, body=body, html=html, mailer=mailer)
+            provider_id = _send_email(
+                row, body=body, html=html, mailer=mailer, message_id=message_id
+            )
         else:
             provider_id = get_sms_backend().send(
                 SmsMessage(to=row.address, body=body, sender=settings.SMS_FROM_NUMBER)
@@ -184,9 +191,9 @@ def _withdraw_link(code: str) -> None:
         expire_now(link=link)
 
 
-def _send_email(row: Notification, *, body: str, html: str, mailer: object | None) -> str:
-    domain = urlsplit(settings.DOORSTEP_BASE_URL).hostname or "doorstep"
-    message_id = make_msgid(domain=domain)
+def _send_email(
+    row: Notification, *, body: str, html: str, mailer: object | None, message_id: str
+) -> str:
     message = EmailMultiAlternatives(
         subject=row.subject, body=body, to=[row.address], headers={"Message-ID": message_id}
     )

@@ -222,4 +222,10 @@ def fit_to_segments(text: str, *, max_segments: int = MAX_SEGMENTS) -> str:
         space = cut.rfind(" ")
         if space > 0 and space >= len(cut) - 20:
             cut = cut[:space]
-    return cut.rstrip(" ,;:-.\n") + ellipsis + tail
+    result = cut.rstrip(" ,;:-.\n") + ellipsis + tail
+    # Going back to a word boundary moves where two-unit characters fall on segment
+    # borders; shorten further in the rare case that costs a segment.
+    while segment_count(result) > max_segments and cut:
+        cut = cut[:-1]
+        result = cut.rstrip(" ,;:-.\n") + ellipsis + tail
+    return result
