@@ -7,7 +7,6 @@ from hypothesis import settings as hypothesis_settings
 from doorstep.users.models import User
 from tests.factories import StaffUserFactory
 
-
 # Property tests explore the same examples on every run, so CI is never red by chance;
 # a failure found once is found again, on any machine.
 hypothesis_settings.register_profile("doorstep", derandomize=True, deadline=None, database=None)

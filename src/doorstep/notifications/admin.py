@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from doorstep.notifications.models import DeliveryAttempt, Invitation, Notification
+from doorstep.notifications.models import DeliveryAttempt, Invitation, Notification, ReminderRun
 
 
 class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
@@ -143,3 +143,19 @@ class InvitationAdmin(admin.ModelAdmin[Invitation]):
 
 
 from doorstep.notifications import admin_visit_links  # noqa: E402, F401
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(admin.ModelAdmin[ReminderRun]):
+    """When the daily reminder job ran and what it wrote, so staff can see it did."""
+
+    list_display = ("day", "started_at", "finished_at", "bookings_reminded", "messages", "skipped")
+    list_filter = ("started_at",)
+    date_hierarchy = "started_at"
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

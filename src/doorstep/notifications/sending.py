@@ -19,6 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
 
 from doorstep.notifications import reconcile
 from doorstep.notifications.models import (
@@ -180,7 +181,8 @@ def _with_visit_link(row: Notification) -> tuple[str, str, str]:
         return row.body, row.body_html, ""
     code = issue_visit_link(booking=row.booking, contact=row.contact)
     url = visit_link_url(code)
-    return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, url), code
+    anchor = format_html('<a href="{}">{}</a>', url, url)
+    return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, anchor), code
 
 
 def _withdraw_link(code: str) -> None:

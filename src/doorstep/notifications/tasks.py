@@ -26,3 +26,16 @@ def send_notifications() -> int:
     while (result := send_due(worker=worker_id("notifications"))).claimed:
         total += result.sent
     return total
+
+
+# Every minute rather than once a day at a fixed time: the time lives in the portal
+# settings, where staff may change it without a restart, and a day the server was down
+# at that time is caught up at the first check after.
+@cron("* * * * *")
+@task
+def remind_when_due() -> int:
+    """Run the daily reminder job once its time of day has come; the reminders written."""
+    from doorstep.notifications.reminders import run_due_reminders
+
+    run = run_due_reminders()
+    return run.messages + run.skipped if run else 0

@@ -8,6 +8,7 @@ from doorstep.notifications.models.outbox import (
     Notification,
     NotificationState,
 )
+from doorstep.notifications.models.reminders import ReminderRun
 from doorstep.notifications.models.visit_links import VisitLink, VisitLinkState
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "MessageType",
     "Notification",
     "NotificationState",
+    "ReminderRun",
     "VisitLink",
     "VisitLinkState",
 ]

@@ -1,0 +1,37 @@
+"""The reminder job's runs: one row per run, which is what makes the daily job run once a day."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ReminderRun(models.Model):
+    """One run of the reminder job and what it wrote.
+
+    A scheduled run stands for one day (UTC) and is written when it ends: a day with a
+    row is done, a day without one is run at the next check, however late. A run
+    started by hand (`doorstep remind`) has no day, so the day's own run still happens
+    and adds only what became due since.
+    """
+
+    day = models.DateField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The day (UTC) whose scheduled run this was; empty for a run started by hand.",
+    )
+    started_at = models.DateTimeField("started")
+    finished_at = models.DateTimeField("finished")
+    bookings_reminded = models.PositiveIntegerField(default=0)
+    messages = models.PositiveIntegerField(default=0, help_text="Reminders written to be sent.")
+    skipped = models.PositiveIntegerField(
+        default=0, help_text="Reminders written as skipped, with their reason in the log."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "reminder run"
+
+    def __str__(self) -> str:
+        when = f"{self.day:%Y-%m-%d}" if self.day else "by hand"
+        return f"Reminder run {when} at {self.started_at:%Y-%m-%d %H:%M} UTC"
