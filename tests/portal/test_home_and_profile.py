@@ -200,3 +200,24 @@ def test_nobody_can_sign_up_without_an_invitation(client: Client) -> None:
     from doorstep.users.models import User
 
     assert not User.objects.filter(email="stranger@example.test").exists()
+
+
+def test_every_visit_on_its_way_offers_the_live_map(customer: Client, contact: Contact) -> None:
+    first = booking_for(contact, BookingStatus.TRAVELING, 0, "Water heater repair")
+    second = booking_for(contact, BookingStatus.TRAVELING, 0, "Drain cleaning")
+
+    page = customer.get(reverse("portal:home")).content.decode()
+
+    for booking in (first, second):
+        assert reverse("portal:live", args=[booking.pk]) in page
+    live = customer.get(reverse("portal:live", args=[first.pk]))
+    assert live.status_code == 200
+    assert "on the way" in live.content.decode()
+    assert (
+        customer.get(
+            reverse("portal:live", args=[BookingFactory(status=BookingStatus.TRAVELING).pk])
+        ).status_code
+        == 404
+    )
+    scheduled = booking_for(contact, BookingStatus.SCHEDULED, 3)
+    assert customer.get(reverse("portal:live", args=[scheduled.pk])).status_code == 302

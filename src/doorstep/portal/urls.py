@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doorstep.portal import booking, feedback, views
+from doorstep.portal import booking, feedback, views, visit_link_views
 
 app_name = "portal"
 
@@ -15,5 +15,6 @@ urlpatterns = [
     path("visits/<int:booking_id>/calendar.ics", booking.calendar, name="calendar"),
     path("visits/<int:booking_id>/modify/", booking.modify, name="modify"),
     path("visits/<int:booking_id>/cancel/", booking.cancel, name="cancel"),
+    path("visits/<int:booking_id>/live/", visit_link_views.live_visit, name="live"),
     path("visits/<int:booking_id>/feedback/", feedback.visit_feedback, name="feedback"),
 ]

@@ -19,9 +19,10 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -197,3 +198,27 @@ urlpatterns = [
     path("", visit_link, name="visit_link"),
     path("calendar.ics", visit_link_calendar, name="visit_link_calendar"),
 ]
+
+
+@login_required
+def live_visit(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """ "View live map" from the portal home: the visit-link page of a visit on its way.
+
+    For the signed-in customer, without a code. The live map itself comes with the
+    tracking work; until then the page says who is coming.
+    """
+    from doorstep.portal.views import contact_of
+
+    contact = contact_of(request)
+    booking = get_object_or_404(
+        selectors.account_bookings(contact).select_related("resource"), pk=booking_id
+    )
+    if booking.status != BookingStatus.TRAVELING:
+        return redirect("portal:confirmation", booking_id=booking.pk)
+    work_order = booking.work_order
+    context = {
+        "visit": selectors.visit(booking),
+        "calendar_url": reverse("portal:calendar", args=[booking.pk]),
+        "map_url": _map_url(work_order.latitude, work_order.longitude),
+    }
+    return render(request, "portal/visit_link/visit.html", context)
