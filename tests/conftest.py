@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import factory.random
 import pytest
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
@@ -11,6 +12,13 @@ from tests.factories import StaffUserFactory
 # a failure found once is found again, on any machine.
 hypothesis_settings.register_profile("doorstep", derandomize=True, deadline=None, database=None)
 hypothesis_settings.load_profile("doorstep")
+
+
+@pytest.fixture(autouse=True)
+def same_fake_data_every_run(request: pytest.FixtureRequest) -> None:
+    # Factories draw names from Faker: seed it per test, so a test sees the same names on
+    # every run and a clash (a random surname equal to a searched name) cannot come and go.
+    factory.random.reseed_random(request.node.nodeid)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -147,7 +147,7 @@ def test_contacts_are_found_by_name_email_phone_and_account(
         phone="+13035559876",
         account__name="Acme Farm",
     )
-    factories.ContactFactory(first_name="Someone", account__name="Else")
+    factories.ContactFactory(first_name="Someone", last_name="Else", account__name="Else")
 
     response = staff_client.get(CONTACTS, {"q": term})
 
