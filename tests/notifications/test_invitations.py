@@ -254,3 +254,61 @@ def test_a_person_who_is_a_contact_of_two_accounts_is_told_to_sign_in(client: Cl
     assert "You already have a sign-in" in response.content.decode()
     second.refresh_from_db()
     assert second.user is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_invitation_goes_through_the_outbox_without_its_code() -> None:
+    from doorstep.notifications.models import Notification, NotificationState
+
+    sent = services.invite_contact(contact=ContactFactory(email="logged@example.test"))
+
+    row = Notification.objects.get(invitation=sent.invitation)
+    assert row.state == NotificationState.SENT
+    assert "[invitation code]" in row.body
+    assert sent.code not in row.body + row.body_html
+    [message] = mail.outbox
+    assert sent.code in message.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_invitation_is_retried_with_a_new_code_that_works(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.core.mail.backends.locmem import EmailBackend
+
+    from doorstep.notifications import sending
+    from doorstep.notifications.models import Notification, NotificationState
+
+    original = EmailBackend.send_messages
+    monkeypatch.setattr(EmailBackend, "send_messages", lambda self, messages: 0)
+    first = services.invite_contact(contact=ContactFactory(email="retry@example.test"))
+    row = Notification.objects.get(invitation=first.invitation)
+    assert row.state == NotificationState.PENDING
+    assert mail.outbox == []
+
+    monkeypatch.setattr(EmailBackend, "send_messages", original)
+    Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    sending.send_due(worker="test")
+
+    [message] = mail.outbox
+    new_code = code_in(message)
+    assert new_code != first.code
+    with pytest.raises(services.InvitationRefused):
+        services.find_usable_invitation(first.code)
+    assert services.find_usable_invitation(new_code).pk == first.invitation.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitations_switched_off_are_logged_as_skipped() -> None:
+    from doorstep.notifications.models import Notification, NotificationState
+
+    settings = PortalSettings.load()
+    settings.notify_invitation = False
+    settings.save()
+
+    sent = services.invite_contact(contact=ContactFactory())
+
+    row = Notification.objects.get(invitation=sent.invitation)
+    assert (row.state, row.skip_reason) == (
+        NotificationState.SKIPPED,
+        "invitation messages are switched off",
+    )
+    assert mail.outbox == []

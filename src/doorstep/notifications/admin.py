@@ -45,7 +45,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
         "subject",
     )
     date_hierarchy = "created_at"
-    list_select_related = ("booking__work_order__account",)
+    list_select_related = ("booking__work_order__account", "contact__account")
     fieldsets = (
         (
             None,
@@ -109,11 +109,14 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
     @admin.display(description="booking", ordering="booking__reference")
     def booking_reference(self, notification: Notification) -> str:
-        return notification.booking.reference
+        return notification.booking.reference if notification.booking else "—"
 
     @admin.display(description="account", ordering="booking__work_order__account__name")
     def account(self, notification: Notification) -> str:
-        return notification.booking.work_order.account.name
+        if notification.booking is not None:
+            return notification.booking.work_order.account.name
+        contact = notification.contact
+        return contact.account.name if contact is not None else "—"
 
 
 @admin.register(Invitation)

@@ -17,6 +17,7 @@ from doorstep.core.events import Event
 from doorstep.customers.models import Contact
 from doorstep.notifications import rules
 from doorstep.notifications.models import (
+    Invitation,
     MessageType,
     Notification,
     NotificationState,
@@ -27,8 +28,12 @@ from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 # Put in the stored body where the visit link goes. The link's code is made when the
 # message is sent and never stored in clear, so the log shows this placeholder instead.
 VISIT_LINK = "[visit link]"
+# Likewise for an invitation's code and link: the code exists only as a hash.
+INVITATION_CODE = "[invitation code]"
+INVITATION_LINK = "[invitation link]"
 
 SETTING_OF: dict[str, str] = {
+    MessageType.INVITATION: "notify_invitation",
     MessageType.CONFIRMED: "notify_booking_confirmed",
     MessageType.REMINDER: "notify_reminder",
     MessageType.TRAVELING: "notify_traveling",
@@ -215,6 +220,48 @@ def record(
 
         transaction.on_commit(send_notifications.enqueue)
     return rows
+
+
+def record_invitation(*, invitation: Invitation, now: datetime | None = None) -> Notification:
+    """The invitation email as an outbox row, with placeholders where its code goes."""
+    now = now or timezone.now()
+    portal = PortalSettings.load()
+    contact = invitation.contact
+    reason = ""
+    if not (portal.notifications_enabled and portal.notify_invitation):
+        reason = "invitation messages are switched off"
+    elif contact is not None and portal.excluded_accounts.filter(pk=contact.account_id).exists():
+        reason = "the account is on the exclusion list"
+    language = message_language(contact.preferred_language if contact else "en", "invitation")
+    zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
+    context = {
+        "contact": contact,
+        "code": INVITATION_CODE,
+        "link": INVITATION_LINK,
+        "expires_at": invitation.expires_at.astimezone(zone),
+        "portal": portal,
+    }
+    with translation.override(language), timezone.override(zone):
+        body = render_to_string("notifications/email/invitation.txt", context).strip()
+        html = render_to_string("notifications/email/invitation.html", context)
+    notification = Notification(
+        invitation=invitation,
+        message_type=MessageType.INVITATION,
+        channel=rules.EMAIL,
+        contact=contact,
+        address=invitation.email,
+        language=language,
+        subject=f"Your invitation to {portal.company_name}'s customer portal",
+        body="" if reason else body,
+        body_html="" if reason else html,
+        state=NotificationState.SKIPPED if reason else NotificationState.PENDING,
+        skip_reason=reason,
+        next_attempt_at=None if reason else now,
+        idempotency_key=f"invitation:{invitation.pk}",
+        created_at=now,
+    )
+    notification.save()
+    return notification
 
 
 def was_told(booking_id: int) -> bool:

@@ -25,11 +25,13 @@ from doorstep.notifications import reconcile
 from doorstep.notifications.models import (
     Channel,
     DeliveryAttempt,
+    Invitation,
+    MessageType,
     Notification,
     NotificationState,
 )
 from doorstep.notifications.models.visit_links import VisitLink
-from doorstep.notifications.outbox import VISIT_LINK
+from doorstep.notifications.outbox import INVITATION_CODE, INVITATION_LINK, VISIT_LINK
 from doorstep.notifications.sms import PermanentSendError, SmsMessage, get_sms_backend
 from doorstep.notifications.visit_links import (
     expire_now,
@@ -119,7 +121,12 @@ class _open:
 
 
 def deliver(
-    row: Notification, *, worker: str, mailer: object | None = None, message_id: str = ""
+    row: Notification,
+    *,
+    worker: str,
+    mailer: object | None = None,
+    message_id: str = "",
+    invitation_code: str = "",
 ) -> str:
     """Send one claimed row and record the attempt; returns the row's new state."""
     message_id = message_id or reconcile.new_message_id(row.channel)
@@ -128,7 +135,10 @@ def deliver(
         return NotificationState.SENDING
     link_code = ""
     try:
-        body, html, link_code = _with_visit_link(row)
+        if row.message_type == MessageType.INVITATION:
+            body, html = _with_invitation_code(row, invitation_code)
+        else:
+            body, html, link_code = _with_visit_link(row)
         if row.channel == Channel.EMAIL:
             provider_id = _send_email(
                 row, body=body, html=html, mailer=mailer, message_id=message_id
@@ -177,12 +187,49 @@ def _failed_attempt(row: Notification, attempt: DeliveryAttempt, error: Exceptio
 
 def _with_visit_link(row: Notification) -> tuple[str, str, str]:
     """The body with a fresh visit link for this recipient, and the link's code."""
-    if VISIT_LINK not in row.body:
+    if VISIT_LINK not in row.body or row.booking is None:
         return row.body, row.body_html, ""
     code = issue_visit_link(booking=row.booking, contact=row.contact)
     url = visit_link_url(code)
     anchor = format_html('<a href="{}">{}</a>', url, url)
     return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, anchor), code
+
+
+def _with_invitation_code(row: Notification, code: str) -> tuple[str, str]:
+    """The invitation email with its code and link filled in.
+
+    Right after the invitation is made, the code is still in memory and goes as it is.
+    A retry by a worker has no code (only its hash is kept), so it makes a new one and
+    the invitation takes its hash: the latest email's code is the one that works.
+    """
+    from doorstep.notifications.codes import hash_code, new_code
+    from doorstep.notifications.services import invitation_link
+
+    if not code:
+        code = new_code()
+        Invitation.objects.filter(pk=row.invitation_id or 0, used_at__isnull=True).update(
+            code_hash=hash_code(code)
+        )
+    link = invitation_link(code)
+    anchor = format_html('<a href="{}">{}</a>', link, link)
+    body = row.body.replace(INVITATION_CODE, code).replace(INVITATION_LINK, link)
+    html = row.body_html.replace(INVITATION_CODE, code).replace(INVITATION_LINK, anchor)
+    return body, html
+
+
+def send_invitation_now(*, notification_id: int, code: str) -> None:
+    """Send a new invitation at once, from the process that made it and still knows its code.
+
+    Should this fail, the row stays in the outbox and a worker retries it with a new code.
+    """
+    now = timezone.now()
+    claimed = Notification.objects.filter(
+        pk=notification_id, state=NotificationState.PENDING
+    ).update(state=NotificationState.SENDING, claimed_by="web", claimed_at=now)
+    if not claimed:
+        return  # a worker was quicker
+    row = Notification.objects.select_related("invitation", "contact").get(pk=notification_id)
+    deliver(row, worker="web", invitation_code=code)
 
 
 def _withdraw_link(code: str) -> None:
@@ -204,7 +251,7 @@ def _send_email(
     if row.calendar:
         method = "CANCEL" if "METHOD:CANCEL" in row.calendar else "REQUEST"
         message.attach(
-            f"visit-{row.booking.reference}.ics",
+            f"visit-{row.booking.reference if row.booking else 'doorstep'}.ics",
             row.calendar,
             f"text/calendar; method={method}; charset=utf-8",
         )

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +18,9 @@ from doorstep.configuration.models import InvitePolicy, PortalSettings
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
+from doorstep.notifications import outbox, sending
 from doorstep.notifications.codes import hash_code, new_code
-from doorstep.notifications.models import Invitation
+from doorstep.notifications.models import Invitation, NotificationState
 from doorstep.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -69,7 +67,12 @@ def invite_contact(
     except IntegrityError:
         raise InvitationRefused(f"{email} was already invited automatically.") from None
     sent = SentInvitation(invitation=invitation, code=code)
-    transaction.on_commit(lambda: _email_invitation(sent))
+    notification = outbox.record_invitation(invitation=invitation, now=now)
+    if notification.state == NotificationState.PENDING:
+        # Sent from here while the code is known; the outbox keeps only placeholders.
+        transaction.on_commit(
+            lambda: sending.send_invitation_now(notification_id=notification.pk, code=code)
+        )
     events.publish("contact.invited", contact_id=contact.pk, invitation_id=invitation.pk)
     return sent
 
@@ -181,30 +184,3 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
 
 def invitation_link(code: str) -> str:
     return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse("portal:invite_code", args=[code])
-
-
-def _email_invitation(sent: SentInvitation) -> None:
-    # Until the notification outbox exists, invitations go straight through Django's
-    # email framework; a failure is logged and staff can send the invitation again.
-    invitation = sent.invitation
-    portal = PortalSettings.load()
-    zone = ZoneInfo(invitation.contact.account.time_zone) if invitation.contact else UTC
-    context = {
-        "contact": invitation.contact,
-        "code": sent.code,
-        "link": invitation_link(sent.code),
-        "expires_at": invitation.expires_at.astimezone(zone),
-        "portal": portal,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"Your invitation to {portal.company_name}'s customer portal",
-        body=render_to_string("notifications/email/invitation.txt", context),
-        to=[invitation.email],
-    )
-    message.attach_alternative(
-        render_to_string("notifications/email/invitation.html", context), "text/html"
-    )
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Could not email invitation %s", invitation.pk)

@@ -6,6 +6,7 @@ from django.db import models
 
 
 class MessageType(models.TextChoices):
+    INVITATION = "invitation", "Invitation"
     CONFIRMED = "confirmed", "Booking confirmed"
     REMINDER = "reminder", "Reminder"
     TRAVELING = "traveling", "Technician on the way"
@@ -33,7 +34,19 @@ class Notification(models.Model):
     """One message to one recipient on one channel, from the moment its cause is saved."""
 
     booking = models.ForeignKey(
-        "scheduling.Booking", on_delete=models.CASCADE, related_name="notifications"
+        "scheduling.Booking",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    invitation = models.ForeignKey(
+        "notifications.Invitation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="For invitation messages, which concern a person rather than a visit.",
     )
     message_type = models.CharField("message", max_length=20, choices=MessageType.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -72,6 +85,13 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "notification"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(booking__isnull=False) | models.Q(invitation__isnull=False),
+                name="notification_about_a_visit_or_an_invitation",
+                violation_error_message="A message is about a visit or an invitation.",
+            ),
+        ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notification_due"),
             models.Index(fields=["booking", "message_type"], name="notification_booking_type"),

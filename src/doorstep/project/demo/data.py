@@ -337,7 +337,8 @@ MON_FRI: Weekdays = (0, 1, 2, 3, 4)
 # Named weekly patterns: (weekdays, from, until); two rows on one day make a split day.
 WORKING_HOURS: dict[str, tuple[tuple[Weekdays, time, time], ...]] = {
     # The on-call rota that the demo technician sign-in works: visits every day.
-    "every_day": ((MON_FRI, time(8), time(17)), ((5, 6), time(9), time(15))),
+    # Long enough on weekends too for the story's four visits today, whatever the day.
+    "every_day": ((MON_FRI, time(8), time(17)), ((5, 6), time(8), time(17))),
     "weekdays": ((MON_FRI, time(8), time(16, 30)),),
     "early": ((MON_FRI, time(7), time(15, 30)),),
     "late": ((MON_FRI, time(10), time(18, 30)),),

@@ -60,8 +60,9 @@ def _plan_technician_today(planner: VisitPlanner) -> None:
                 break
             day.append(planner.add(tech.email, service, cursor, scripted=True))
             cursor = day[-1].end + TRAVEL_GAP
-    if len(day) < 3:
-        raise RuntimeError("The technician sign-in needs at least three visits today.")
+    if len(day) < 4:
+        # Two done, one on the way, and at least one still to come.
+        raise RuntimeError("The technician sign-in needs at least four visits today.")
     planner.now = day[1].end + minutes(15)
     for visit in day[:2]:
         planner.fill_in(visit)
