@@ -175,3 +175,18 @@ def test_a_failed_send_leaves_no_valid_link_behind(contact, monkeypatch) -> None
         link for link in links if link.valid_until is None or link.valid_until > timezone.now()
     ]
     assert len(valid) == 1
+
+
+@pytest.mark.django_db
+def test_texts_reach_the_file_backend_with_their_content(contact, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_BACKEND = "doorstep.notifications.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path)
+    booking = book(contact)
+
+    sending.send_due(worker="test")
+
+    [written] = list(tmp_path.iterdir())
+    text = written.read_text()
+    assert "To: +13035550101" in text
+    assert booking.reference in text
+    assert "/t/" in text
