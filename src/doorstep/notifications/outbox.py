@@ -7,7 +7,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -22,7 +21,6 @@ from doorstep.notifications.models import (
     Notification,
     NotificationState,
 )
-from doorstep.portal.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 
 # Put in the stored body where the visit link goes. The link's code is made when the
@@ -65,19 +63,6 @@ def _recipient(contact: Contact | None) -> rules.Recipient | None:
         phone=contact.phone.as_e164 if contact.phone else "",
         preference=contact.communication_preference,
         language=contact.preferred_language,
-    )
-
-
-def _policy(booking: Booking, message_type: str, portal: PortalSettings) -> rules.Policy:
-    work_order = booking.work_order
-    return rules.Policy(
-        message_enabled=portal.notifications_enabled and getattr(portal, SETTING_OF[message_type]),
-        communication_type=portal.communication_type,
-        send_to=portal.send_messages_to,
-        account_excluded=portal.excluded_accounts.filter(pk=work_order.account_id).exists(),
-        service_type_excluded=portal.excluded_incident_types.filter(
-            pk=work_order.incident_type_id
-        ).exists(),
     )
 
 
@@ -149,77 +134,20 @@ def message_language(language: str, message_type: str) -> str:
 def record(
     *, booking: Booking, message_type: str, version: str = "", now: datetime | None = None
 ) -> list[Notification]:
-    """Write this message's notifications for the booking, once per idempotency key."""
-    now = now or timezone.now()
-    booking = Booking.objects.select_related(
-        "work_order__account__primary_contact",
-        "work_order__reported_by",
-        "work_order__incident_type",
-        "resource",
-    ).get(pk=booking.pk)
-    portal = PortalSettings.load()
-    work_order = booking.work_order
-    contacts = {c.pk: c for c in (work_order.account.primary_contact, work_order.reported_by) if c}
-    planned = rules.deliveries(
-        policy=_policy(booking, message_type, portal),
-        primary=_recipient(work_order.account.primary_contact),
-        reported_by=_recipient(work_order.reported_by),
-    )
-    rows = []
-    for delivery in planned:
-        contact = contacts.get(delivery.contact_id)
-        rendered = (
-            render(
-                booking=booking,
-                message_type=message_type,
-                channel=delivery.channel,
-                contact=contact,
-                language=delivery.language,
-                portal=portal,
-            )
-            if not delivery.skip_reason
-            else Rendered("", "", "")
-        )
-        method = CALENDAR_METHOD.get(message_type)
-        rows.append(
-            Notification(
-                booking=booking,
-                message_type=message_type,
-                channel=delivery.channel,
-                contact=contact,
-                address=delivery.address,
-                language=delivery.language,
-                subject=rendered.subject,
-                body=rendered.body,
-                body_html=rendered.body_html,
-                calendar=(
-                    visit_calendar(booking, method=method).decode()
-                    if method and delivery.channel == rules.EMAIL and not delivery.skip_reason
-                    else ""
-                ),
-                state=NotificationState.SKIPPED
-                if delivery.skip_reason
-                else NotificationState.PENDING,
-                skip_reason=delivery.skip_reason,
-                next_attempt_at=None if delivery.skip_reason else now,
-                idempotency_key=":".join(
-                    [
-                        str(booking.pk),
-                        message_type,
-                        delivery.channel,
-                        delivery.address or f"contact{delivery.contact_id}",
-                        version,
-                    ]
-                ),
-                created_at=now,
-            )
-        )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if any(row.state == NotificationState.PENDING for row in rows):
-        from doorstep.notifications.tasks import send_notifications
+    """Write this message's notifications for the booking, once per idempotency key.
 
-        transaction.on_commit(send_notifications.enqueue)
-    return rows
+    One booking through the same path as the reminder job's batches, so a message is
+    built one way only.
+    """
+    from doorstep.notifications.reminders import load_for_messages, record_many
+
+    [loaded] = load_for_messages(Booking.objects.filter(pk=booking.pk))
+    return record_many(
+        bookings=[loaded],
+        message_type=message_type,
+        versions={loaded.pk: version},
+        now=now or timezone.now(),
+    )
 
 
 def record_invitation(*, invitation: Invitation, now: datetime | None = None) -> Notification:

@@ -82,7 +82,7 @@ class MessageSettings:
         return self._recipients[contact.pk]
 
     def policy(self, booking: Booking, message_type: str) -> rules.Policy:
-        """What `outbox._policy` says for this booking, without asking the database."""
+        """What the portal settings say of this message for this booking, without a query."""
         portal = self.portal
         work_order = booking.work_order
         return rules.Policy(
@@ -124,7 +124,7 @@ def load_for_messages(bookings: QuerySet[Booking]) -> list[Booking]:
 def idempotency_key(
     *, booking_id: int, message_type: str, delivery: rules.Delivery, version: str
 ) -> str:
-    """The outbox key of one delivery, the same as `outbox.record` makes."""
+    """The outbox key of one delivery: booking, message, channel, address and version."""
     return ":".join(
         [
             str(booking_id),
@@ -157,7 +157,7 @@ def _rows(
     now: datetime,
     message_settings: MessageSettings,
 ) -> list[Notification]:
-    """One booking's rows, as `outbox.record` builds them."""
+    """One booking's rows: its deliveries, rendered, or skipped with their reason."""
     work_order = booking.work_order
     contacts = {c.pk: c for c in (work_order.account.primary_contact, work_order.reported_by) if c}
     method = CALENDAR_METHOD.get(message_type)
@@ -217,7 +217,7 @@ def record_many(
     message_settings: MessageSettings | None = None,
     wake_sender: bool = True,
 ) -> list[Notification]:
-    """Write one message for each of the bookings, as `outbox.record` would, in one insert.
+    """Write one message for each of the bookings in one insert (outbox.record uses it too).
 
     `bookings` are read with `load_for_messages`; `versions` maps a
     booking's id to its idempotency version ("" when missing). A row whose key is in the
