@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "doorstep.scheduling",
     "doorstep.configuration",
     "doorstep.notifications",
+    "doorstep.tracking",
+    "doorstep.api",
 ]
 
 MIDDLEWARE = [
@@ -313,3 +315,19 @@ DOORSTEP_BASE_URL = env_str("DOORSTEP_BASE_URL", "http://127.0.0.1:8000")
 # When the daily housekeeping removes expired sessions (cron syntax, UTC; days of the week
 # by name). Django already refuses expired sessions; this only bounds the table's size.
 DOORSTEP_SESSION_PURGE_CRON = env_str("DOORSTEP_SESSION_PURGE_CRON", "17 3 * * *")
+# How many days location pings are kept before the daily purge removes them.
+DOORSTEP_PING_RETENTION_DAYS = env_int("DOORSTEP_PING_RETENTION_DAYS", 30)
+
+# --- Routing: travel times for the live ETA ---------------------------------------------------
+# offline (distance and an hour-of-week speed, no map data), valhalla-embedded (tiles built
+# with `doorstep routing build`), osrm or valhalla (a self-hosted server at
+# DOORSTEP_ROUTING_URL), or commercial (DOORSTEP_ROUTING_COMMERCIAL names the routingpy
+# client: google, heremaps, graphhopper, openrouteservice, mapbox). Whatever is chosen, a
+# failing or slow provider falls back to the offline estimate.
+DOORSTEP_ROUTING_PROVIDER = env_str("DOORSTEP_ROUTING_PROVIDER", "offline").lower()
+DOORSTEP_ROUTING_URL = env_str("DOORSTEP_ROUTING_URL")
+DOORSTEP_ROUTING_API_KEY = env_str("DOORSTEP_ROUTING_API_KEY")
+DOORSTEP_ROUTING_COMMERCIAL = env_str("DOORSTEP_ROUTING_COMMERCIAL").lower()
+DOORSTEP_ROUTING_TIMEOUT = env_int("DOORSTEP_ROUTING_TIMEOUT", 3)  # seconds
+# Where `doorstep routing build` puts Valhalla's tiles; a relative path is inside DATA_DIR.
+DOORSTEP_VALHALLA_TILES = DATA_DIR / (env_str("DOORSTEP_VALHALLA_TILES") or "valhalla")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("t/<str:code>/", include("doorstep.portal.visit_link_views")),  # visit links, no sign-in
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("doorstep.api.urls")),
     path("healthz", healthz, name="healthz"),
     path("hooks/twilio/status/", twilio_status_callback, name="twilio_status_callback"),
     path("hooks/anymail/", include("anymail.urls")),  # email providers' delivery reports

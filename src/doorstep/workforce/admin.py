@@ -123,7 +123,7 @@ class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("display_name", "active", "photo")}),
-        ("How to reach them", {"fields": ("phone", "email", "user")}),
+        ("How to reach them", {"fields": ("phone", "email", "user", "tracking_device_id")}),
         (
             "Home base and time zone",
             {

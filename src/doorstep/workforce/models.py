@@ -77,6 +77,14 @@ class Resource(TimeStampedModel):
     active = models.BooleanField(
         default=True, help_text="Inactive technicians are offered no new visits."
     )
+    tracking_device_id = models.CharField(
+        "tracking device id",
+        max_length=64,
+        blank=True,
+        help_text="The device identifier set in the Traccar Client app on the technician's "
+        "phone, so its positions are theirs. Leave empty if they share their location from "
+        "the technician app only.",
+    )
 
     objects = ResourceQuerySet.as_manager()
 
@@ -93,6 +101,12 @@ class Resource(TimeStampedModel):
                 condition=models.Q(home_longitude__gte=-180, home_longitude__lte=180),
                 name="resource_home_longitude_range",
                 violation_error_message="Longitude must be between -180 and 180.",
+            ),
+            models.UniqueConstraint(
+                "tracking_device_id",
+                condition=~models.Q(tracking_device_id=""),
+                name="resource_tracking_device_id_unique",
+                violation_error_message="Another technician already has this tracking device id.",
             ),
         ]
 

@@ -1,0 +1,181 @@
+"""Reading the OsmAnd protocol as the Traccar Client apps speak it, in all its shapes.
+
+The apps changed their requests over the years; all of these are still in use:
+
+- Traccar Client for Android up to 8.x and the old iOS app: a POST (or GET) with every
+  field in the query string and no body:
+  ``?id=…&timestamp=<seconds>&lat=…&lon=…&speed=<knots>&bearing=…&altitude=…&accuracy=…&batt=<0–100>``,
+  with ``charge=true`` while charging, ``mock``/``alarm`` sometimes; some releases sent
+  the timestamp in milliseconds.
+- Other senders of the protocol put the same fields in a form-encoded POST body, and
+  may send ``deviceid``, ``heading``, ``hdop``, ``location=<lat>,<lon>`` or an ISO 8601
+  or ``yyyy-MM-dd HH:mm:ss`` timestamp, as Traccar's own server accepts.
+- Traccar Client 9.x (the Flutter app, 2025 on): a JSON body
+  ``{"device_id": …, "location": {"timestamp": <ISO 8601>, "coords": {"latitude",
+  "longitude", "accuracy", "speed" (m/s), "heading", "altitude"}, "battery": {"level":
+  0–1, "is_charging"}, "is_moving", "odometer", "event", "activity", "extras", "_"}}``.
+  Unknown values arrive as -1 (speed, heading, accuracy, battery level). The ``_`` field
+  repeats the old query string and its ``id`` can differ from ``device_id``; it is ignored.
+
+Speed in the query-string shapes is in knots (the Android app multiplied the phone's
+m/s by 1.943844); in the JSON shape it is in metres per second.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from doorstep.tracking.services import PingIn
+
+METRES_PER_SECOND_PER_KNOT = 1852 / 3600
+# Horizontal dilution of precision is a ratio, not a distance; multiplied by a typical
+# receiver error it gives the usual rough estimate of accuracy in metres.
+METRES_PER_HDOP = 5.0
+# Traccar's rule: a number below 2**31 is seconds since 1970, anything larger milliseconds.
+LARGEST_SECONDS_TIMESTAMP = 2**31 - 1
+
+
+class OsmAndFormatError(ValueError):
+    """The request cannot be read; the message says what is wrong, for the sender."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class OsmAndRequest:
+    device_id: str
+    pings: list[PingIn]
+
+
+def _number(raw: object, name: str) -> float | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, bool):
+        raise OsmAndFormatError(f"{name} must be a number.")
+    try:
+        value = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise OsmAndFormatError(f"{name} must be a number, not “{raw}”.") from None
+    if not math.isfinite(value):
+        raise OsmAndFormatError(f"{name} must be a finite number.")
+    return value
+
+
+def _known(value: float | None) -> float | None:
+    """Location APIs say "unknown" with -1; keep that apart from a real value."""
+    return None if value is None or value < 0 else value
+
+
+def parse_timestamp(raw: object, *, now: datetime) -> datetime:
+    """Seconds or milliseconds since 1970, ISO 8601, or ``yyyy-MM-dd HH:mm:ss`` (UTC)."""
+    if raw is None or raw == "":
+        return now  # as Traccar does: a position without a time is taken as current
+    text = str(raw).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is not None and math.isfinite(number):
+        seconds = number if number <= LARGEST_SECONDS_TIMESTAMP else number / 1000
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise OsmAndFormatError(f"timestamp “{text}” is out of range.") from None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise OsmAndFormatError(
+            f"timestamp “{text}” is neither seconds since 1970 nor an ISO 8601 date and time."
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_params(params: Mapping[str, str], *, now: datetime) -> OsmAndRequest:
+    """The query-string and form shape: one position, speed in knots, battery in percent."""
+    device_id = (params.get("id") or params.get("deviceid") or "").strip()
+    if not device_id:
+        raise OsmAndFormatError("Send the device identifier as id.")
+    latitude = _number(params.get("lat"), "lat")
+    longitude = _number(params.get("lon"), "lon")
+    if (latitude is None or longitude is None) and params.get("location"):
+        parts = params["location"].split(",")
+        if len(parts) != 2:
+            raise OsmAndFormatError("location must be latitude and longitude: “<lat>,<lon>”.")
+        latitude, longitude = _number(parts[0], "location"), _number(parts[1], "location")
+    if latitude is None or longitude is None:
+        raise OsmAndFormatError("Send the position as lat and lon.")
+    speed_knots = _known(_number(params.get("speed"), "speed"))
+    heading = params.get("bearing") or params.get("heading")
+    accuracy = _known(_number(params.get("accuracy"), "accuracy"))
+    hdop = _known(_number(params.get("hdop"), "hdop"))
+    if accuracy is None and hdop is not None:
+        accuracy = hdop * METRES_PER_HDOP
+    ping = PingIn(
+        latitude=latitude,
+        longitude=longitude,
+        recorded_at=parse_timestamp(params.get("timestamp"), now=now),
+        accuracy_m=accuracy,
+        speed_mps=None if speed_knots is None else speed_knots * METRES_PER_SECOND_PER_KNOT,
+        heading_deg=_known(_number(heading, "bearing")),
+        altitude_m=_number(params.get("altitude"), "altitude"),
+        battery_percent=_known(_number(params.get("batt"), "batt")),
+        device_id=device_id,
+    )
+    return OsmAndRequest(device_id=device_id, pings=[ping])
+
+
+def _json_ping(location: Any, *, device_id: str, now: datetime) -> PingIn:
+    if not isinstance(location, dict):
+        raise OsmAndFormatError("location must be a JSON object.")
+    coords = location.get("coords")
+    if not isinstance(coords, dict):
+        raise OsmAndFormatError("location.coords must be a JSON object.")
+    latitude = _number(coords.get("latitude"), "coords.latitude")
+    longitude = _number(coords.get("longitude"), "coords.longitude")
+    if latitude is None or longitude is None:
+        raise OsmAndFormatError("Send the position as coords.latitude and coords.longitude.")
+    battery = location.get("battery")
+    level = (
+        _known(_number(battery.get("level"), "battery.level"))
+        if isinstance(battery, dict)
+        else None
+    )
+    return PingIn(
+        latitude=latitude,
+        longitude=longitude,
+        recorded_at=parse_timestamp(location.get("timestamp"), now=now),
+        accuracy_m=_known(_number(coords.get("accuracy"), "coords.accuracy")),
+        speed_mps=_known(_number(coords.get("speed"), "coords.speed")),
+        heading_deg=_known(_number(coords.get("heading"), "coords.heading")),
+        altitude_m=_number(coords.get("altitude"), "coords.altitude"),
+        battery_percent=None if level is None else level * 100,
+        device_id=device_id,
+    )
+
+
+def parse_json(body: Any, *, fallback_device_id: str, now: datetime) -> OsmAndRequest:
+    """The JSON shape of Traccar Client 9 and later: speed in m/s, battery level 0–1.
+
+    ``location`` may also be a list, as the app's location library sends when it
+    uploads several buffered positions in one request.
+    """
+    if not isinstance(body, dict):
+        raise OsmAndFormatError("The JSON body must be an object with device_id and location.")
+    device_id = str(body.get("device_id") or fallback_device_id or "").strip()
+    if not device_id:
+        raise OsmAndFormatError("Send the device identifier as device_id.")
+    locations = body.get("location")
+    if locations is None:
+        raise OsmAndFormatError("Send the position as location.")
+    if not isinstance(locations, list):
+        locations = [locations]
+    if not locations:
+        raise OsmAndFormatError("location is an empty list.")
+    pings = [_json_ping(location, device_id=device_id, now=now) for location in locations]
+    return OsmAndRequest(device_id=device_id, pings=pings)

@@ -1,0 +1,93 @@
+"""Where technicians are: every accepted location ping, and the latest one per technician."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from doorstep.workforce.models import Resource
+
+
+class PingSource(models.TextChoices):
+    APP = "app", "Technician app"
+    API = "api", "API integration"
+    OSMAND = "osmand", "Traccar Client (OsmAnd protocol)"
+
+
+class LocationPing(models.Model):
+    """One position a technician's phone or an integration reported."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="location_pings", verbose_name="technician"
+    )
+    # The sender's own identifier; empty for the technician app, whose pings are
+    # identified by the signed-in technician alone.
+    device_id = models.CharField("device id", max_length=64, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    accuracy_m = models.FloatField("accuracy (m)", null=True, blank=True)
+    speed_mps = models.FloatField("speed (m/s)", null=True, blank=True)
+    heading_deg = models.FloatField("heading (degrees)", null=True, blank=True)
+    altitude_m = models.FloatField("altitude (m)", null=True, blank=True)
+    battery_percent = models.FloatField("battery (%)", null=True, blank=True)
+    recorded_at = models.DateTimeField(help_text="When the device took the position.")
+    received_at = models.DateTimeField(help_text="When Doorstep accepted it.")
+    source = models.CharField(max_length=10, choices=PingSource.choices)
+
+    class Meta:
+        ordering = ["resource", "-recorded_at"]
+        verbose_name = "location ping"
+        constraints = [
+            # A device that resends a ping it already delivered (its buffer after a
+            # lost answer) must not store it twice.
+            models.UniqueConstraint(
+                "resource",
+                "device_id",
+                "recorded_at",
+                name="location_ping_once_per_device_and_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__gte=-90, latitude__lte=90),
+                name="location_ping_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__gte=-180, longitude__lte=180),
+                name="location_ping_longitude_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["resource", "-recorded_at"], name="ping_latest_per_technician"),
+            models.Index(fields=["received_at"], name="ping_purge_by_received_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource} at {self.latitude}, {self.longitude} ({self.recorded_at:%H:%M:%S})"
+
+
+class LatestPosition(models.Model):
+    """The newest accepted ping of a technician, so that reading it is one row."""
+
+    resource = models.OneToOneField(
+        Resource,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="latest_position",
+        verbose_name="technician",
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    accuracy_m = models.FloatField("accuracy (m)", null=True, blank=True)
+    speed_mps = models.FloatField("speed (m/s)", null=True, blank=True)
+    heading_deg = models.FloatField("heading (degrees)", null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    received_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=PingSource.choices)
+
+    class Meta:
+        verbose_name = "latest position"
+
+    def __str__(self) -> str:
+        return f"{self.resource} at {self.latitude}, {self.longitude}"
+
+    @property
+    def coordinates(self) -> tuple[float, float]:
+        return (float(self.latitude), float(self.longitude))

@@ -1,0 +1,231 @@
+"""Recording where technicians are: the one place location pings are checked and stored."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from doorstep.core import events
+from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
+from doorstep.workforce.models import Resource
+
+# A phone's clock may run a little fast; beyond this, its times cannot be trusted.
+MAX_FUTURE_SKEW = timedelta(minutes=2)
+# A position this old says nothing about where the technician is now; phones that
+# were offline all day send their buffer, and the oldest of it is refused.
+MAX_AGE = timedelta(hours=24)
+MAX_ACCURACY_M = 5_000.0
+MAX_SPEED_MPS = 100.0  # 360 km/h: faster than any van, so a fault of the receiver
+
+
+@dataclass(frozen=True)
+class PingIn:
+    """One position as a sender reported it, already in SI units."""
+
+    latitude: float
+    longitude: float
+    recorded_at: datetime
+    accuracy_m: float | None = None
+    speed_mps: float | None = None
+    heading_deg: float | None = None
+    altitude_m: float | None = None
+    battery_percent: float | None = None
+    device_id: str = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A ping that was not stored: its position in the list received, and why."""
+
+    index: int
+    reason: str
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    refusals: list[Refusal] = field(default_factory=list)
+    latest: LatestPosition | None = None
+
+    @property
+    def nothing_accepted(self) -> bool:
+        """Every ping was refused: none stored, none already known."""
+        return self.accepted == 0 and self.duplicates == 0 and bool(self.refusals)
+
+
+def _in_range(value: float | None, low: float, high: float) -> bool:
+    return value is None or (math.isfinite(value) and low <= value <= high)
+
+
+# Each measured field, its range, and what a person is told when it is out of range.
+_RANGES: tuple[tuple[str, float, float, str], ...] = (
+    ("latitude", -90, 90, "Latitude must be between -90 and 90."),
+    ("longitude", -180, 180, "Longitude must be between -180 and 180."),
+    ("accuracy_m", 0, MAX_ACCURACY_M, "Accuracy must be between 0 and 5,000 metres."),
+    ("speed_mps", 0, MAX_SPEED_MPS, "Speed must be between 0 and 100 metres per second."),
+    ("heading_deg", 0, 360, "Heading must be between 0 and 360 degrees."),
+    ("altitude_m", -1_000, 20_000, "Altitude must be between -1,000 and 20,000 metres."),
+    ("battery_percent", 0, 100, "Battery level must be between 0 and 100 %."),
+)
+
+
+def check_ping(ping: PingIn, *, now: datetime) -> str | None:
+    """Why this ping cannot be stored, whoever sent it; None when it can."""
+    for name, low, high, message in _RANGES:
+        if not _in_range(getattr(ping, name), low, high):
+            return message
+    if timezone.is_naive(ping.recorded_at):
+        return "The time of the position must include a time zone (for example a final Z)."
+    if ping.recorded_at > now + MAX_FUTURE_SKEW:
+        return (
+            f"The position is dated {_utc(ping.recorded_at)}, more than "
+            "2 minutes in the future: check the clock of the device."
+        )
+    if ping.recorded_at < now - MAX_AGE:
+        return "The position is more than 24 hours old."
+    return None
+
+
+def _utc(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
+
+
+def _coordinate(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}")
+
+
+@transaction.atomic
+def record_pings(
+    *,
+    resource: Resource,
+    pings: list[PingIn],
+    source: PingSource | str,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store the valid pings of one technician and move their latest position.
+
+    Pings are taken oldest first, whatever their order in the list; a refusal's index is
+    the ping's place in the list given. A ping of the same device and time as one
+    already stored is a duplicate: counted, not stored again (devices resend their
+    buffer when an answer is lost). A ping not after the latest accepted one of the same
+    device is refused; a technician's latest position moves only forward in time, so
+    a phone app and a Traccar device can both report without refusing each other.
+    """
+    now = now or timezone.now()
+    result = IngestResult()
+    # One technician's pings are recorded one request at a time, so two requests
+    # cannot both believe they hold the newest position.
+    Resource.objects.select_for_update().filter(pk=resource.pk).values_list("pk").first()
+    latest = LatestPosition.objects.filter(resource=resource).first()
+
+    candidates: list[tuple[int, PingIn]] = []
+    for index, ping in enumerate(pings):
+        reason = check_ping(ping, now=now)
+        if reason:
+            result.refusals.append(Refusal(index, reason))
+        else:
+            candidates.append((index, ping))
+    candidates.sort(key=lambda item: item[1].recorded_at)
+
+    known = set(
+        LocationPing.objects.filter(
+            resource=resource, recorded_at__in={ping.recorded_at for _, ping in candidates}
+        ).values_list("device_id", "recorded_at")
+    )
+    newest_by_device: dict[str, datetime] = dict(
+        LocationPing.objects.filter(
+            resource=resource, device_id__in={ping.device_id for _, ping in candidates}
+        )
+        .values("device_id")
+        .annotate(newest=Max("recorded_at"))
+        .values_list("device_id", "newest")
+    )
+    to_store: list[LocationPing] = []
+    for index, ping in candidates:
+        key = (ping.device_id, ping.recorded_at)
+        if key in known:
+            result.duplicates += 1
+            continue
+        newest_time = newest_by_device.get(ping.device_id)
+        if newest_time is not None and ping.recorded_at <= newest_time:
+            result.refusals.append(
+                Refusal(
+                    index,
+                    f"The position is dated {_utc(ping.recorded_at)}, not after this "
+                    f"device's latest position ({_utc(newest_time)}): "
+                    "positions must arrive in the order they were taken.",
+                )
+            )
+            continue
+        known.add(key)
+        newest_by_device[ping.device_id] = ping.recorded_at
+        to_store.append(
+            LocationPing(
+                resource=resource,
+                device_id=ping.device_id,
+                latitude=_coordinate(ping.latitude),
+                longitude=_coordinate(ping.longitude),
+                accuracy_m=ping.accuracy_m,
+                speed_mps=ping.speed_mps,
+                heading_deg=ping.heading_deg,
+                altitude_m=ping.altitude_m,
+                battery_percent=ping.battery_percent,
+                recorded_at=ping.recorded_at,
+                received_at=now,
+                source=source,
+            )
+        )
+    result.refusals.sort(key=lambda refusal: refusal.index)
+    result.latest = latest
+    if not to_store:
+        return result
+
+    LocationPing.objects.bulk_create(to_store)
+    result.accepted = len(to_store)
+    newest = to_store[-1]
+    if latest is not None and newest.recorded_at <= latest.recorded_at:
+        return result  # another device of the technician has reported a later position
+    result.latest, _ = LatestPosition.objects.update_or_create(
+        resource=resource,
+        defaults={
+            "latitude": newest.latitude,
+            "longitude": newest.longitude,
+            "accuracy_m": newest.accuracy_m,
+            "speed_mps": newest.speed_mps,
+            "heading_deg": newest.heading_deg,
+            "recorded_at": newest.recorded_at,
+            "received_at": now,
+            "source": source,
+        },
+    )
+    # One event per request, for the newest position only: the live map and the ETA
+    # need where the technician is, not each step of a buffer sent after a tunnel.
+    events.publish(
+        "tracking.position",
+        resource_id=resource.pk,
+        latitude=float(newest.latitude),
+        longitude=float(newest.longitude),
+        recorded_at=newest.recorded_at.isoformat(),
+    )
+    return result
+
+
+@transaction.atomic
+def purge_old_pings(*, now: datetime | None = None) -> int:
+    """Delete pings received longer ago than the retention; the number deleted.
+
+    The latest position of each technician stays: it is one row, and the back office
+    and the ETA still need where a technician was last seen.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DOORSTEP_PING_RETENTION_DAYS)
+    deleted, _ = LocationPing.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
