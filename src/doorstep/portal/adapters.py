@@ -23,6 +23,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         contact = getattr(user, "contact", None)
         if contact is not None and contact.profile_reviewed_at is None:
             return reverse("portal:profile")
+        if contact is None and getattr(user, "technician", None) is not None:
+            return reverse("technician:visits")
         if user.is_staff and contact is None:
             return reverse("admin:index")
         return str(super().get_login_redirect_url(request))

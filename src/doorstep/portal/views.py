@@ -30,8 +30,11 @@ def contact_of(request: HttpRequest) -> Contact:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if getattr(request.user, "contact", None) is None and request.user.is_staff:
-        return redirect("admin:index")
+    if getattr(request.user, "contact", None) is None:
+        if getattr(request.user, "technician", None) is not None:
+            return redirect("technician:visits")
+        if request.user.is_staff:
+            return redirect("admin:index")
     contact = contact_of(request)
     return render(
         request,

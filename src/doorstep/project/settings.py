@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "doorstep.notifications",
     "doorstep.tracking",
     "doorstep.api",
+    "doorstep.technician",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
 from doorstep.notifications.callback_views import twilio_status_callback
+from doorstep.tracking import live_views
 
 admin.site.site_header = "Doorstep back office"
 admin.site.site_title = "Doorstep back office"
@@ -18,10 +19,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", include("doorstep.portal.urls")),
+    path("t/<str:code>/status.json", live_views.visit_status, name="visit_link_status"),
     path("t/<str:code>/", include("doorstep.portal.visit_link_views")),  # visit links, no sign-in
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("doorstep.api.urls")),
+    path("tech/", include("doorstep.technician.urls")),
     path("healthz", healthz, name="healthz"),
     path("hooks/twilio/status/", twilio_status_callback, name="twilio_status_callback"),
     path("hooks/anymail/", include("anymail.urls")),  # email providers' delivery reports

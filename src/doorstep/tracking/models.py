@@ -91,3 +91,37 @@ class LatestPosition(models.Model):
     @property
     def coordinates(self) -> tuple[float, float]:
         return (float(self.latitude), float(self.longitude))
+
+
+class BookingEta(models.Model):
+    """The live ETA of a Traveling visit, and the last routed trip it is adjusted from.
+
+    Routing is paid for (a server's time, or an API's fee), so a technician's trip is
+    routed at most every 30 seconds; the pings in between scale the last routed trip by
+    the straight-line distance still to go (`routed_*`).
+    """
+
+    booking = models.OneToOneField(
+        "scheduling.Booking", on_delete=models.CASCADE, primary_key=True, related_name="live_eta"
+    )
+    eta = models.DateTimeField("ETA")
+    distance_m = models.FloatField("distance to go (m)")
+    provider = models.CharField(max_length=40, help_text="Who answered the last estimate.")
+    computed_at = models.DateTimeField()
+    position_recorded_at = models.DateTimeField(
+        null=True, blank=True, help_text="The position it starts from; empty: the home base."
+    )
+    last_routed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty: only estimated offline so far."
+    )
+    routed_duration = models.DurationField(null=True, blank=True)
+    routed_distance_m = models.FloatField(null=True, blank=True)
+    routed_straight_m = models.FloatField(
+        null=True, blank=True, help_text="Straight-line distance to go when last routed."
+    )
+
+    class Meta:
+        verbose_name = "booking ETA"
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.eta:%H:%M}"

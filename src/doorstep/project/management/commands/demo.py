@@ -16,7 +16,7 @@ DEMO_DOMAIN = "demo.doorstep.test"
 
 # Where each sign-in starts, for the doors that exist so far (the customer portal and
 # the technician app add theirs here).
-DOORS = {"office staff": "/admin/", "customer": "/"}
+DOORS = {"office staff": "/admin/", "customer": "/", "technician": "/tech/"}
 
 
 class Command(BaseCommand):

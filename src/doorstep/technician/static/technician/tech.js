@@ -1,0 +1,152 @@
+// Shares the technician's location while a visit is Traveling, and delivers queued pings.
+// No build step. The page works without it: the status buttons are plain forms.
+(function () {
+  "use strict";
+  var MIN_INTERVAL_MS = 5000; // never more often than this
+  var MAX_INTERVAL_MS = 30000; // a ping at least this often while traveling...
+  var MIN_MOVE_M = 50; // ...or as soon as the phone has moved this far
+  var BATCH = 100;
+
+  var box = document.querySelector("[data-location-sharing], [data-location-flush]");
+  if (!box || !window.fetch) return;
+  var statusLine = box.querySelector("[data-sharing-status]");
+  var sharing = box.hasAttribute("data-location-sharing");
+  var url = box.getAttribute("data-ping-url");
+  var csrf = box.getAttribute("data-csrf-token");
+  // One queue per technician, so a shared phone never posts one person's trip as another's.
+  var storageKey = "doorstep.tech.pings." + box.getAttribute("data-technician");
+  var queue = load();
+  var sending = false;
+  var lastSent = null; // {lat, lon, at}
+  var latest = null;
+  var timer = null;
+  var watchId = null;
+  var problem = "";
+  var failing = false; // the last delivery did not get through
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(storageKey)) || []; } catch (e) { return []; }
+  }
+  function save() {
+    try { localStorage.setItem(storageKey, JSON.stringify(queue)); } catch (e) { /* private mode: memory only */ }
+  }
+
+  function show(text, kind) {
+    statusLine.textContent = text;
+    statusLine.className = "sharing__status sharing__status--" + kind;
+  }
+  function refresh() {
+    if (!sharing) {
+      if (queue.length) show("Location sharing is off. Sending " + queue.length + " saved positions…", "waiting");
+      else show("Location sharing is off. It starts when you tap “On my way”.", "off");
+    } else if (problem) {
+      show(problem, "error");
+    } else if (!navigator.onLine || failing) {
+      show("Location sharing is on, but there is no connection: " + queue.length +
+        " positions are saved and will be sent when it returns.", "waiting");
+    } else if (lastSent) {
+      show("Location sharing is on: the customer can see where you are.", "on");
+    } else {
+      show("Location sharing is starting: waiting for your position…", "waiting");
+    }
+  }
+
+  function metres(a, b) { // haversine
+    var rad = Math.PI / 180, r = 6371000;
+    var dLat = (b.lat - a.lat) * rad, dLon = (b.lon - a.lon) * rad;
+    var h = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * r * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  function onPosition(position) {
+    var c = position.coords;
+    latest = {
+      lat: c.latitude, lon: c.longitude, at: position.timestamp || Date.now(),
+      ping: {
+        latitude: c.latitude, longitude: c.longitude,
+        accuracy: c.accuracy, speed: c.speed, heading: isNaN(c.heading) ? null : c.heading,
+        recorded_at: new Date(position.timestamp || Date.now()).toISOString()
+      }
+    };
+    problem = "";
+    decide();
+  }
+
+  function onError(error) {
+    problem = error.code === 1
+      ? "Location sharing is off: allow this site to use your location, then reload the page."
+      : "Location sharing is on, but your phone cannot find its position right now.";
+    refresh();
+  }
+
+  // Send the latest position if it is due; if it is due but too soon, try again when allowed.
+  function decide() {
+    clearTimeout(timer);
+    if (!latest || (lastSent && latest.at === lastSent.at)) return;
+    var now = Date.now();
+    var since = lastSent ? now - lastSent.sentAt : Infinity;
+    var due = !lastSent || since >= MAX_INTERVAL_MS || metres(lastSent, latest) >= MIN_MOVE_M;
+    if (!due) return;
+    if (since < MIN_INTERVAL_MS) { timer = setTimeout(decide, MIN_INTERVAL_MS - since); return; }
+    lastSent = { lat: latest.lat, lon: latest.lon, at: latest.at, sentAt: now };
+    queue.push(latest.ping);
+    save();
+    flush();
+  }
+
+  // Posts queued pings oldest first, one request at a time, so they arrive in order.
+  function flush() {
+    refresh();
+    if (sending || !queue.length || !navigator.onLine) return;
+    sending = true;
+    var batch = queue.slice(0, BATCH);
+    fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ pings: batch })
+    }).then(function (response) {
+      // Refused pings (4xx) would be refused again: drop them. Keep them on a server
+      // error, a throttle, or a lost sign-in, and try again later.
+      var retry = response.status >= 500 || response.status === 429 ||
+        response.status === 401 || response.status === 403;
+      if (response.status === 401 || response.status === 403) {
+        problem = "Location sharing is paused: sign in again to send your position.";
+      }
+      return retry;
+    }, function () { return true; /* offline or the server unreachable */ }).then(function (retry) {
+      sending = false;
+      failing = retry;
+      if (!retry) {
+        if (problem.indexOf("sign in") !== -1) problem = "";
+        queue.splice(0, batch.length);
+        save();
+        if (queue.length) { flush(); return; }
+      }
+      refresh();
+    });
+  }
+
+  // A phone standing still reports nothing: ask for its position so a ping still goes at
+  // least every MAX_INTERVAL_MS, and retry what is queued.
+  function tick() {
+    if (sharing && lastSent && Date.now() - lastSent.sentAt >= MAX_INTERVAL_MS) {
+      navigator.geolocation.getCurrentPosition(onPosition, onError, { enableHighAccuracy: true, maximumAge: 0 });
+    }
+    flush();
+  }
+
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", refresh);
+  if (sharing) {
+    if (!navigator.geolocation) {
+      show("Location sharing is off: this browser cannot share your location.", "error");
+    } else {
+      watchId = navigator.geolocation.watchPosition(onPosition, onError,
+        { enableHighAccuracy: true, maximumAge: 0, timeout: 60000 });
+      window.addEventListener("pagehide", function () { navigator.geolocation.clearWatch(watchId); });
+    }
+  }
+  setInterval(tick, MIN_INTERVAL_MS);
+  flush();
+})();

@@ -1,0 +1,70 @@
+"""The technician app: a phone-first list of the day's visits and buttons to move them on.
+
+Views parse input and call the scheduling services; the location sharing is tech.js
+posting to the API's location ingest.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from doorstep.core.errors import DomainError
+from doorstep.scheduling import services as scheduling
+from doorstep.scheduling.models import Booking
+from doorstep.technician import selectors
+from doorstep.technician.selectors import TECHNICIAN_MOVES
+from doorstep.workforce.models import Resource
+
+DONE_MESSAGES = {move.status: f"{move.label}: done." for move in TECHNICIAN_MOVES}
+
+
+def _not_a_technician(request: HttpRequest) -> HttpResponse:
+    return render(request, "technician/not_a_technician.html", status=403)
+
+
+def _technician(request: HttpRequest) -> Resource | None:
+    return selectors.technician_for(request.user.pk)
+
+
+@login_required
+@require_GET
+def visits(request: HttpRequest) -> HttpResponse:
+    technician = _technician(request)
+    if technician is None:
+        return _not_a_technician(request)
+    return render(
+        request,
+        "technician/visits.html",
+        {"technician": technician, "agenda": selectors.agenda(technician)},
+    )
+
+
+@login_required
+@require_POST
+def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
+    technician = _technician(request)
+    if technician is None:
+        return _not_a_technician(request)
+    # Another technician's visit does not exist as far as this one is concerned.
+    booking = get_object_or_404(Booking, pk=booking_id, resource_id=technician.pk)
+    status = request.POST.get("status", "")
+    if status not in selectors.TECHNICIAN_STATUSES:
+        messages.error(request, "That change is not one the technician app can make.")
+    else:
+        try:
+            scheduling.set_status(
+                booking=booking,
+                status=status,
+                changed_by=request.user,  # type: ignore[arg-type]
+                completion_note=request.POST.get("completion_note", ""),
+            )
+        except DomainError as refusal:
+            messages.error(request, f"Visit {booking.reference}: {refusal.message}")
+        else:
+            messages.success(request, f"Visit {booking.reference}: {DONE_MESSAGES[status]}")
+    return redirect(f"{reverse('technician:visits')}#visit-{booking.pk}")

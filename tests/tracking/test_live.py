@@ -1,0 +1,366 @@
+"""The live ETA (recompute, rate limit, status changes, running late) and status.json."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.notifications.visit_links import block, expire_now, issue_visit_link
+from doorstep.scheduling import services
+from doorstep.scheduling.models import BookingStatus
+from doorstep.scheduling.travel import Point, great_circle_km
+from doorstep.tracking import live
+from doorstep.tracking.eta import FallbackProvider, Route
+from doorstep.tracking.models import BookingEta, PingSource
+from doorstep.tracking.services import PingIn, record_pings
+from tests.factories import BookingFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = timezone.now().replace(microsecond=0)
+DESTINATION = (39.7392, -104.9903)  # the factories' account address
+HOME = (39.70, -104.95)
+
+
+class CountingProvider:
+    """Two minutes a straight-line kilometre, 1.3 road metres a straight metre."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.origins: list[Point] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.origins)
+
+    def route(self, origin: Point, destination: Point, departure_time: datetime) -> Route:
+        self.origins.append(origin)
+        km = great_circle_km(origin, destination)
+        return Route(duration=timedelta(seconds=km * 120), distance_m=km * 1300, provider="fake")
+
+    def estimate_travel(self, origin: Point, destination: Point, departure_time: datetime):  # type: ignore[no-untyped-def]
+        return self.route(origin, destination, departure_time).duration
+
+
+@pytest.fixture
+def provider(monkeypatch: pytest.MonkeyPatch) -> CountingProvider:
+    fake = CountingProvider()
+    monkeypatch.setattr(live, "get_provider", lambda: FallbackProvider(fake))
+    return fake
+
+
+@pytest.fixture
+def pushed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    payloads: list[dict[str, object]] = []
+    monkeypatch.setattr(live, "push", lambda *, booking_id, payload: payloads.append(payload))
+    return payloads
+
+
+def traveling_booking(at: datetime = T0, **fields: object):  # type: ignore[no-untyped-def]
+    booking = BookingFactory(**fields)
+    services.set_status(booking=booking, status=BookingStatus.TRAVELING, now=at)
+    return booking
+
+
+def ping(technician, latitude: float, longitude: float, at: datetime) -> None:  # type: ignore[no-untyped-def]
+    record_pings(
+        resource=technician,
+        pings=[PingIn(latitude=latitude, longitude=longitude, recorded_at=at)],
+        source=PingSource.APP,
+        now=at,
+    )
+
+
+def straight_m(latitude: float, longitude: float) -> float:
+    return great_circle_km(Point(latitude, longitude), Point(*DESTINATION)) * 1000
+
+
+# --- Recompute -----------------------------------------------------------------------
+
+
+def test_a_technician_is_routed_at_most_once_every_30_seconds(provider: CountingProvider) -> None:
+    booking = traveling_booking()
+    live.start_eta(booking_id=booking.pk, now=T0)
+    assert provider.calls == 1
+    for seconds in (5, 15, 29):
+        at = T0 + timedelta(seconds=seconds)
+        ping(booking.resource, 39.71, -104.96 - seconds / 1000, at)
+        live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+    assert provider.calls == 1
+    at = T0 + timedelta(seconds=30)
+    ping(booking.resource, 39.72, -104.97, at)
+    live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+    assert provider.calls == 2
+    assert BookingEta.objects.get(booking=booking).last_routed_at == at
+
+
+def test_between_routings_the_eta_scales_with_the_distance_still_to_go(
+    provider: CountingProvider,
+) -> None:
+    booking = traveling_booking()
+    ping(booking.resource, 39.70, -104.95, T0 + timedelta(seconds=1))
+    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0 + timedelta(seconds=1))
+    routed = BookingEta.objects.get(booking=booking)
+    halfway = ((39.70 + DESTINATION[0]) / 2, (-104.95 + DESTINATION[1]) / 2)
+    at = T0 + timedelta(seconds=11)
+    ping(booking.resource, *halfway, at)
+
+    [eta] = live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+
+    assert provider.calls == 1
+    share = straight_m(*halfway) / straight_m(39.70, -104.95)
+    assert share == pytest.approx(0.5, abs=0.01)
+    assert routed.routed_duration is not None
+    expected = routed.routed_duration.total_seconds() * share
+    assert (eta.eta - at).total_seconds() == pytest.approx(expected, abs=1)
+    assert eta.distance_m == pytest.approx(routed.distance_m * share)
+    assert eta.position_recorded_at == at
+    assert eta.last_routed_at == T0 + timedelta(seconds=1)
+
+
+def test_pings_of_a_technician_with_no_traveling_visit_change_nothing(
+    provider: CountingProvider,
+) -> None:
+    technician = ResourceFactory()
+    BookingFactory(resource=technician)  # scheduled
+    ping(technician, 39.71, -104.96, T0)
+    assert live.refresh_technician_etas(technician_id=technician.pk, now=T0) == []
+    assert provider.calls == 0
+    assert not BookingEta.objects.exists()
+
+
+def test_setting_off_routes_from_a_recent_position(provider: CountingProvider) -> None:
+    technician = ResourceFactory()
+    ping(technician, 39.72, -104.97, T0 - timedelta(minutes=2))
+    booking = traveling_booking(resource=technician)
+    eta = live.start_eta(booking_id=booking.pk, now=T0)
+    assert eta is not None
+    assert provider.origins == [Point(39.72, -104.97)]
+    assert eta.position_recorded_at == T0 - timedelta(minutes=2)
+
+
+def test_setting_off_routes_from_the_home_base_when_the_position_is_old(
+    provider: CountingProvider,
+) -> None:
+    technician = ResourceFactory()
+    ping(technician, 39.72, -104.97, T0 - timedelta(hours=1))
+    booking = traveling_booking(resource=technician)
+    eta = live.start_eta(booking_id=booking.pk, now=T0)
+    assert eta is not None
+    assert provider.origins == [Point(*HOME)]
+    assert eta.position_recorded_at is None
+    assert eta.provider == "fake"
+
+
+def test_leaving_traveling_clears_the_eta_and_pushes_the_new_status(
+    provider: CountingProvider, pushed: list[dict[str, object]], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking()
+    live.start_eta(booking_id=booking.pk, now=T0)
+    services.set_status(booking=booking, status=BookingStatus.IN_PROGRESS)
+    with django_capture_on_commit_callbacks(execute=True):
+        live.clear_eta(booking_id=booking.pk)
+    assert not BookingEta.objects.filter(booking=booking).exists()
+    assert pushed[-1]["status"] == BookingStatus.IN_PROGRESS
+    assert pushed[-1]["eta"] is None
+    assert pushed[-1]["latitude"] is None
+
+
+def test_events_drive_the_recompute_and_the_pushes(
+    provider: CountingProvider, pushed: list[dict[str, object]], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    booking = BookingFactory()
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_status(booking=booking, status=BookingStatus.TRAVELING)
+    assert BookingEta.objects.filter(booking=booking).exists()
+    assert pushed[-1]["status"] == BookingStatus.TRAVELING
+    assert pushed[-1]["eta"] is not None
+    assert pushed[-1]["latitude"] is None  # no position taken since setting off
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ping(booking.resource, 39.72, -104.97, now + timedelta(seconds=5))
+    assert pushed[-1]["latitude"] == 39.72
+    assert pushed[-1]["longitude"] == -104.97
+    assert pushed[-1]["type"] == "visit.update"
+    assert set(pushed[-1]) == {
+        "type", "status", "eta", "minutes", "distance_m", "latitude", "longitude", "updated_at"
+    }  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.set_status(booking=booking, status=BookingStatus.SCHEDULED)
+    assert not BookingEta.objects.filter(booking=booking).exists()
+    assert pushed[-1]["status"] == BookingStatus.SCHEDULED
+    assert pushed[-1]["latitude"] is None
+
+
+def test_each_new_eta_feeds_running_late(
+    provider: CountingProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[int, datetime]] = []
+    monkeypatch.setattr(
+        live, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
+    )
+    booking = traveling_booking()
+    eta = live.start_eta(booking_id=booking.pk, now=T0)
+    ping(booking.resource, 39.72, -104.97, T0 + timedelta(seconds=5))
+    [adjusted] = live.refresh_technician_etas(
+        technician_id=booking.resource_id, now=T0 + timedelta(seconds=5)
+    )
+    assert eta is not None
+    assert calls == [(booking.pk, eta.eta), (booking.pk, adjusted.eta)]
+
+
+def test_a_late_eta_sends_the_running_late_message(provider: CountingProvider) -> None:
+    from doorstep.notifications.models import MessageType, Notification
+    from tests.factories import ContactFactory
+
+    start = T0 - timedelta(hours=2)
+    booking = traveling_booking(start=start, end=start + timedelta(hours=1))
+    contact = ContactFactory(account=booking.work_order.account)
+    booking.work_order.account.primary_contact = contact
+    booking.work_order.account.save()
+    live.start_eta(booking_id=booking.pk, now=T0)
+    assert Notification.objects.filter(
+        booking=booking, message_type=MessageType.RUNNING_LATE
+    ).exists()
+
+
+# --- status.json ---------------------------------------------------------------------
+
+
+def status(client, code: str):  # type: ignore[no-untyped-def]
+    return client.get(reverse("visit_link_status", args=[code]))
+
+
+def test_status_of_a_scheduled_visit_has_no_eta_and_no_position(client) -> None:  # type: ignore[no-untyped-def]
+    booking = BookingFactory()
+    ping(booking.resource, 39.72, -104.97, T0)
+    response = status(client, issue_visit_link(booking=booking))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == BookingStatus.SCHEDULED
+    assert body["eta"] is body["minutes"] is body["distance_m"] is None
+    assert body["latitude"] is body["longitude"] is None
+
+
+def test_status_while_traveling_shows_the_eta_and_the_position_taken_since(
+    client, provider: CountingProvider
+) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking(at=T0 - timedelta(minutes=1))
+    ping(booking.resource, 39.72, -104.97, T0)
+    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0)
+    body = status(client, issue_visit_link(booking=booking)).json()
+    eta = BookingEta.objects.get(booking=booking)
+    assert body["status"] == BookingStatus.TRAVELING
+    assert body["eta"] == eta.eta.isoformat()
+    assert body["distance_m"] == round(eta.distance_m)
+    assert isinstance(body["minutes"], int)
+    assert (body["latitude"], body["longitude"]) == (39.72, -104.97)
+    assert body["updated_at"] == T0.isoformat()
+
+
+def test_status_never_shows_a_position_from_before_setting_off(
+    client, provider: CountingProvider
+) -> None:  # type: ignore[no-untyped-def]
+    technician = ResourceFactory()
+    ping(technician, 39.72, -104.97, T0 - timedelta(minutes=3))
+    booking = traveling_booking(at=T0 - timedelta(minutes=1), resource=technician)
+    live.start_eta(booking_id=booking.pk, now=T0 - timedelta(minutes=1))
+    body = status(client, issue_visit_link(booking=booking)).json()
+    assert body["status"] == BookingStatus.TRAVELING
+    assert body["eta"] is not None  # worked out from that position, which stays hidden
+    assert body["latitude"] is body["longitude"] is None
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        [BookingStatus.IN_PROGRESS],
+        [BookingStatus.IN_PROGRESS, BookingStatus.COMPLETED],
+        [BookingStatus.SCHEDULED],
+    ],
+)
+def test_status_after_traveling_shows_nothing_of_the_trip(
+    client, provider: CountingProvider, moves: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking(at=T0 - timedelta(minutes=5))
+    ping(booking.resource, 39.72, -104.97, T0 - timedelta(minutes=1))
+    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0)
+    for move in moves:
+        services.set_status(booking=booking, status=move, completion_note="")
+    # What the event would do; the answer must not depend on it having run.
+    body = status(client, issue_visit_link(booking=booking)).json()
+    assert body["status"] == moves[-1]
+    assert body["eta"] is body["minutes"] is body["distance_m"] is None
+    assert body["latitude"] is body["longitude"] is None
+
+
+def test_status_of_a_canceled_visit_says_only_canceled(client) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking()
+    services.set_status(booking=booking, status=BookingStatus.CANCELED, cancel_reason="Sick")
+    body = status(client, issue_visit_link(booking=booking)).json()
+    assert body["status"] == BookingStatus.CANCELED
+    assert body["latitude"] is body["eta"] is None
+
+
+def test_status_of_an_unknown_code_is_404(client) -> None:  # type: ignore[no-untyped-def]
+    BookingFactory()
+    assert status(client, "not-a-code-of-ours").status_code == 404
+
+
+def test_status_of_a_blocked_code_is_404(client, provider: CountingProvider) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking()
+    code = issue_visit_link(booking=booking)
+    block(link=booking.visit_links.get())
+    response = status(client, code)
+    assert response.status_code == 404
+    assert "latitude" not in response.json()
+
+
+def test_status_of_an_expired_code_is_404(client, provider: CountingProvider) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking()
+    code = issue_visit_link(booking=booking)
+    expire_now(link=booking.visit_links.get())
+    assert status(client, code).status_code == 404
+
+
+def test_status_of_a_code_for_another_visit_shows_that_visit_only(
+    client, provider: CountingProvider
+) -> None:  # type: ignore[no-untyped-def]
+    mine = BookingFactory()
+    theirs = traveling_booking(at=T0 - timedelta(minutes=1))
+    ping(theirs.resource, 39.72, -104.97, T0)
+    body = status(client, issue_visit_link(booking=mine)).json()
+    assert body["status"] == BookingStatus.SCHEDULED
+    assert body["latitude"] is None
+
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_status_answers_keep_the_code_private(client, valid: bool) -> None:  # type: ignore[no-untyped-def]
+    booking = BookingFactory()
+    code = issue_visit_link(booking=booking) if valid else "unknown"
+    response = status(client, code)
+    assert response.status_code == (200 if valid else 404)
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex"
+    assert "no-store" in response["Cache-Control"]
+    assert response["Content-Type"] == "application/json"
+
+
+def test_status_is_rate_limited_like_the_page(client, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.portal import visit_link_views
+
+    monkeypatch.setattr(visit_link_views, "RATE_LIMIT", 2)
+    monkeypatch.setattr(visit_link_views, "_clock", lambda: 1_000_000.0 + 7)
+    code = issue_visit_link(booking=BookingFactory())
+    assert [status(client, code).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_status_refuses_writes(client) -> None:  # type: ignore[no-untyped-def]
+    code = issue_visit_link(booking=BookingFactory())
+    assert client.post(reverse("visit_link_status", args=[code])).status_code == 405
