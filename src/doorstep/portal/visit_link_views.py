@@ -34,7 +34,8 @@ from doorstep.notifications.visit_links import find_valid_link
 from doorstep.portal import selectors
 from doorstep.portal.calendar import visit_calendar
 from doorstep.portal.context_processors import branding
-from doorstep.scheduling.models import BookingStatus
+from doorstep.scheduling.models import Booking, BookingStatus
+from doorstep.tracking.live import visit_state
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ RATE_LIMIT = 60
 RATE_WINDOW_SECONDS = 60
 
 OPENSTREETMAP = "https://www.openstreetmap.org/"
+# How often the live map asks for the visit's state when its socket is not open.
+LIVE_POLL_SECONDS = 10
 
 
 def private_answer[**P](view: View[P]) -> View[P]:
@@ -161,6 +164,12 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
         # pages; showing them here would use them up, and opening this page writes nothing.
         "messages": (),
     }
+    if booking.status == BookingStatus.TRAVELING:
+        context["live"] = _live_map(
+            booking,
+            status_url=reverse("visit_link_status", args=[code]),
+            socket_path=f"/ws/visits/{code}/",
+        )
     if booking.status == BookingStatus.SCHEDULED and booking.can_modify():
         context["sign_in_to_modify"] = _sign_in_then(reverse("portal:modify", args=[booking.pk]))
     if booking.status == BookingStatus.COMPLETED:
@@ -174,6 +183,44 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
     if booking.status == BookingStatus.CANCELED:
         context["canceled_at"] = _local(link.booking_canceled_at, zone)
     return context
+
+
+def _live_map(booking: Booking, *, status_url: str, socket_path: str) -> dict[str, object]:
+    """What the live map of a visit on its way needs, and its state as text for no JS."""
+    work_order = booking.work_order
+    state = visit_state(booking_id=booking.pk) or {}
+    zone = booking.time_zone
+    eta = datetime.fromisoformat(state["eta"]) if state.get("eta") else None
+    updated = datetime.fromisoformat(state["updated_at"]) if state.get("updated_at") else None
+    distance_m = state.get("distance_m")
+    return {
+        "latitude": _coordinate(work_order.latitude),
+        "longitude": _coordinate(work_order.longitude),
+        "tile_url": settings.DOORSTEP_MAP_TILE_URL,
+        "attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+        "status_url": status_url,
+        "socket_path": socket_path,
+        "poll_ms": int(LIVE_POLL_SECONDS * 1000),
+        "time_zone": zone.key,
+        "state": state,
+        "eta": _local(eta, zone),
+        "minutes": state.get("minutes"),
+        "distance": _distance(distance_m) if distance_m is not None else "",
+        "updated_seconds": (
+            max(0, int((timezone.now() - updated).total_seconds())) if updated else None
+        ),
+    }
+
+
+def _coordinate(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _distance(metres: float) -> str:
+    """As live.js writes it: metres below 1 km, else km with one decimal."""
+    if metres < 1000:
+        return f"{round(metres)} m"
+    return f"{metres / 1000:.1f} km"
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
@@ -220,5 +267,7 @@ def live_visit(request: HttpRequest, booking_id: int) -> HttpResponse:
         "visit": selectors.visit(booking),
         "calendar_url": reverse("portal:calendar", args=[booking.pk]),
         "map_url": _map_url(work_order.latitude, work_order.longitude),
+        # No status.json for a signed-in contact: without its socket the page polls itself.
+        "live": _live_map(booking, status_url="", socket_path=f"/ws/bookings/{booking.pk}/"),
     }
     return render(request, "portal/visit_link/visit.html", context)

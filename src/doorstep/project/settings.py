@@ -332,3 +332,11 @@ DOORSTEP_ROUTING_COMMERCIAL = env_str("DOORSTEP_ROUTING_COMMERCIAL").lower()
 DOORSTEP_ROUTING_TIMEOUT = env_int("DOORSTEP_ROUTING_TIMEOUT", 3)  # seconds
 # Where `doorstep routing build` puts Valhalla's tiles; a relative path is inside DATA_DIR.
 DOORSTEP_VALHALLA_TILES = DATA_DIR / (env_str("DOORSTEP_VALHALLA_TILES") or "valhalla")
+
+# --- Live map ---------------------------------------------------------------------------------
+# The tiles of the live map on a visit on its way: the one thing the visit page loads from
+# another site (without a Referer). Point it at your own tile server to load nothing from others.
+DOORSTEP_MAP_TILE_URL = env_str(
+    "DOORSTEP_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+DOORSTEP_MAP_ATTRIBUTION = env_str("DOORSTEP_MAP_ATTRIBUTION", "© OpenStreetMap contributors")

@@ -1,0 +1,145 @@
+/* The live map of a visit on its way (the Traveling state of the visit page).
+ * Updates come over the WebSocket; when it fails or closes, the page polls its status
+ * JSON (or, for a signed-in contact, the page itself). When the visit stops traveling,
+ * the page fetches itself and swaps its main content. No build step: plain ES2017. */
+(function () {
+  "use strict";
+  var root = document.querySelector("[data-live]");
+  if (!root) return;
+  var data = root.dataset;
+  var stateNode = document.getElementById("live-state");
+  var state = stateNode ? JSON.parse(stateNode.textContent) : {};
+  var $ = function (name) { return root.querySelector("[data-live-" + name + "]"); };
+  var timeFormat = new Intl.DateTimeFormat("en-GB", {
+    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: data.timeZone || undefined,
+  });
+  var announced = state.minutes;
+  var map = null, technician = null, socket = null, pollTimer = null, done = false;
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  function distance(m) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km"; }
+
+  function etaText(s) {
+    if (!s.eta) return "The arrival time is not known yet.";
+    return "Arriving around " + timeFormat.format(new Date(s.eta)) + ", in " +
+      plural(s.minutes, "minute") + ".";
+  }
+
+  function render() {
+    var eta = $("eta");
+    if (eta.textContent !== etaText(state)) {
+      eta.textContent = "";
+      if (state.eta) {
+        var time = document.createElement("time");
+        time.dateTime = state.eta;
+        time.textContent = timeFormat.format(new Date(state.eta));
+        eta.append("Arriving around ", time, ", in " + plural(state.minutes, "minute") + ".");
+      } else {
+        eta.textContent = etaText(state);
+      }
+    }
+    $("distance").textContent = state.distance_m == null ? "" : distance(state.distance_m) + " to go.";
+    if (state.minutes !== announced) {  // screen readers hear the ETA only when it changes
+      announced = state.minutes;
+      $("announce").textContent = etaText(state);
+    }
+    tick();
+    if (!map) return;
+    if (state.latitude == null || state.longitude == null) {
+      if (technician) { technician.remove(); technician = null; }
+      return;
+    }
+    var at = [state.latitude, state.longitude];
+    if (technician) {
+      technician.setLatLng(at);
+    } else {
+      technician = L.marker(at, {
+        title: "Your technician", alt: "Your technician", keyboard: false, interactive: false,
+        icon: L.divIcon({ className: "live__technician", iconSize: [22, 22] }),
+      }).addTo(map);
+    }
+    var bounds = L.latLngBounds([at]);
+    if (data.latitude && data.longitude) bounds.extend([+data.latitude, +data.longitude]);
+    map.fitBounds(bounds, { padding: [32, 32], maxZoom: 16 });
+  }
+
+  function tick() {
+    if (!state.updated_at) return;
+    var seconds = Math.max(0, Math.round((Date.now() - new Date(state.updated_at)) / 1000));
+    $("updated").textContent = "Updated " + plural(seconds, "second") + " ago.";
+  }
+
+  function update(next) {
+    if (done || !next || !next.status) return;
+    state = next;
+    if (state.status !== "traveling") { leave(); return; }
+    render();
+  }
+
+  // The visit is no longer on its way: show the page's new state, without the map.
+  function leave() {
+    done = true;
+    clearTimeout(pollTimer);
+    if (socket) { socket.onclose = null; socket.close(); }
+    if (map) { map.remove(); map = null; technician = null; }
+    fetch(location.href, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var main = page.querySelector("main");
+        if (main) document.querySelector("main").innerHTML = main.innerHTML;
+        if (page.title) document.title = page.title;
+      })
+      .catch(function () {
+        root.innerHTML = "<p>Your visit has moved on. Reload the page to see where it stands.</p>";
+      });
+  }
+
+  function poll() {
+    if (done) return;
+    var request = data.statusUrl
+      ? fetch(data.statusUrl, { credentials: "same-origin" }).then(function (r) {
+          return r.status === 404 ? { status: "gone" } : r.json();
+        })
+      : fetch(location.href, { credentials: "same-origin" }).then(function (r) {
+          return r.text().then(function (html) {
+            var node = new DOMParser().parseFromString(html, "text/html").getElementById("live-state");
+            return node ? JSON.parse(node.textContent) : { status: "gone" };
+          });
+        });
+    request.then(update, function () {}).then(function () {
+      if (!done) pollTimer = setTimeout(poll, +data.pollMs || 10000);
+    });
+  }
+
+  function connect() {
+    if (!data.socketPath || !window.WebSocket) { poll(); return; }
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var fellBack = false;
+    var fallBack = function () { if (!fellBack) { fellBack = true; socket = null; poll(); } };
+    socket = new WebSocket(scheme + location.host + data.socketPath);
+    socket.onmessage = function (event) { update(JSON.parse(event.data)); };
+    socket.onerror = fallBack;
+    socket.onclose = function (event) {
+      if (event.code === 4404) { update({ status: "gone" }); return; }  // link no longer valid
+      fallBack();
+    };
+  }
+
+  function drawMap() {
+    if (!window.L || !data.latitude || !data.longitude) return;
+    var box = document.getElementById("live-map");
+    box.hidden = false;
+    var destination = [+data.latitude, +data.longitude];
+    map = L.map(box, { scrollWheelZoom: false }).setView(destination, 14);
+    L.tileLayer(data.tileUrl, {
+      attribution: data.attribution, maxZoom: 19, referrerPolicy: "no-referrer",
+    }).addTo(map);
+    L.marker(destination, { title: "Your address", alt: "Your address", keyboard: false }).addTo(map);
+  }
+
+  drawMap();
+  render();
+  setInterval(function () { if (!done) tick(); }, 1000);
+  connect();
+})();
