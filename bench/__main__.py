@@ -20,13 +20,14 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-from bench import foundation, reminders, sending, slots  # noqa: E402
+from bench import foundation, reminders, sending, slots, tracking  # noqa: E402
 
 BENCHMARKS = {
     "foundation": foundation.run,
     "slots": slots.run,
     "reminders": reminders.run,
     "sending": sending.run,
+    "tracking": tracking.run,
 }
 
 
