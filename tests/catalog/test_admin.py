@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doorstep.catalog.models import IncidentType
 from tests import factories
+from tests.admin_pages import assert_list_queries_do_not_grow
 
 SERVICE_TYPES = reverse("admin:catalog_incidenttype_changelist")
 
@@ -102,15 +101,6 @@ def test_list_page_queries_do_not_grow_with_rows(
         need = factories.IncidentTypeSkillFactory()
         factories.IncidentTypeSkillFactory(incident_type=need.incident_type)
 
-    for _ in range(2):
-        make_row()
-    staff_client.get(SERVICE_TYPES)
-    with CaptureQueriesContext(connection) as few:
-        assert staff_client.get(SERVICE_TYPES).status_code == 200
-    for _ in range(12):
-        make_row()
-
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = staff_client.get(SERVICE_TYPES)
-
-    assert response.context["cl"].result_count == 14
+    assert_list_queries_do_not_grow(
+        staff_client, SERVICE_TYPES, make_row, django_assert_max_num_queries
+    )

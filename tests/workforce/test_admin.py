@@ -8,14 +8,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.db.models import Model
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from doorstep.workforce.models import Resource, TimeOff, WorkingHours
 from tests import factories
+from tests.admin_pages import assert_list_queries_do_not_grow
 
 TECHNICIAN_ADD = reverse("admin:workforce_resource_add")
 
@@ -280,20 +279,9 @@ LIST_ROWS: dict[str, Callable[[], Model]] = {
 def test_list_page_queries_do_not_grow_with_rows(
     staff_client: Client, url_name: str, django_assert_max_num_queries: Any
 ) -> None:
-    make_row = LIST_ROWS[url_name]
-    url = reverse(url_name)
-    for _ in range(2):
-        make_row()
-    staff_client.get(url)
-    with CaptureQueriesContext(connection) as few:
-        assert staff_client.get(url).status_code == 200
-    for _ in range(12):
-        make_row()
-
-    with django_assert_max_num_queries(len(few.captured_queries)):
-        response = staff_client.get(url)
-
-    assert response.context["cl"].result_count == 14
+    assert_list_queries_do_not_grow(
+        staff_client, reverse(url_name), LIST_ROWS[url_name], django_assert_max_num_queries
+    )
 
 
 def test_time_off_typed_for_a_new_technician_is_read_in_their_time_zone(
