@@ -31,9 +31,7 @@ from doorstep.portal.selectors import window_label
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
 from doorstep.scheduling.models import Booking, BookingStatus
-from doorstep.scheduling.services import InvalidBooking
 from doorstep.scheduling.slots import Slot, slots_by_day
-from doorstep.scheduling.travel import Point
 
 NEAREST_ALTERNATIVES = 3
 
@@ -120,14 +118,7 @@ def _availability(
         return found
     now = timezone.now()
     try:
-        if booking is not None:
-            if booking.work_order.latitude is None or booking.work_order.longitude is None:
-                raise InvalidBooking("This visit's address is not on our map.")
-            location = Point(
-                float(booking.work_order.latitude), float(booking.work_order.longitude)
-            )
-        else:
-            location = self_scheduling.visit_point(place)
+        location = self_scheduling.visit_point(booking.work_order if booking else place)
     except DomainError as refusal:
         found.problem = refusal.message
         return found

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
+from doorstep.core.models import Coordinates
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
@@ -46,7 +47,8 @@ def visit_place(*, account: Account, asset: Asset | None) -> Account | Functiona
     return account
 
 
-def visit_point(place: Account | FunctionalLocation) -> Point:
+def visit_point(place: Coordinates) -> Point:
+    """Where a visit goes on the map: an account's, a location's or a work order's point."""
     if place.latitude is None or place.longitude is None:
         raise InvalidBooking(
             "Your address is not yet on our map, so we cannot offer times online. "
@@ -168,9 +170,7 @@ def move_visit(
     if not booking.work_order.account.active:
         raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
     work_order = booking.work_order
-    if work_order.latitude is None or work_order.longitude is None:
-        raise InvalidBooking("This visit's address is not on our map. Please call us to move it.")
-    location = Point(float(work_order.latitude), float(work_order.longitude))
+    location = visit_point(work_order)
     request = _request_for_day(
         incident_type=work_order.incident_type,
         location=location,
