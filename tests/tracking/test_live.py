@@ -56,7 +56,7 @@ def provider(monkeypatch: pytest.MonkeyPatch) -> CountingProvider:
 @pytest.fixture
 def pushed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     payloads: list[dict[str, object]] = []
-    monkeypatch.setattr(live, "push", lambda *, booking_id, payload: payloads.append(payload))
+    monkeypatch.setattr(live, "push_all", lambda updates: payloads.extend(p for _, p in updates))
     return payloads
 
 
@@ -198,21 +198,26 @@ def test_events_drive_the_recompute_and_the_pushes(
     assert pushed[-1]["latitude"] is None
 
 
-def test_each_new_eta_feeds_running_late(
+def test_each_late_eta_feeds_running_late_and_an_eta_in_the_window_costs_nothing(
     provider: CountingProvider, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[int, datetime]] = []
     monkeypatch.setattr(
         live, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
     )
-    booking = traveling_booking()
-    eta = live.start_eta(booking_id=booking.pk, now=T0)
-    ping(booking.resource, 39.72, -104.97, T0 + timedelta(seconds=5))
+    on_time = traveling_booking(start=T0, end=T0 + timedelta(hours=4))
+    live.start_eta(booking_id=on_time.pk, now=T0)
+    assert calls == []
+
+    start = T0 - timedelta(hours=2)
+    late = traveling_booking(start=start, end=start + timedelta(hours=1))
+    eta = live.start_eta(booking_id=late.pk, now=T0)
+    ping(late.resource, 39.72, -104.97, T0 + timedelta(seconds=5))
     [adjusted] = live.refresh_technician_etas(
-        technician_id=booking.resource_id, now=T0 + timedelta(seconds=5)
+        technician_id=late.resource_id, now=T0 + timedelta(seconds=5)
     )
     assert eta is not None
-    assert calls == [(booking.pk, eta.eta), (booking.pk, adjusted.eta)]
+    assert calls == [(late.pk, eta.eta), (late.pk, adjusted.eta)]
 
 
 def test_a_late_eta_sends_the_running_late_message(provider: CountingProvider) -> None:

@@ -192,19 +192,23 @@ def test_accepted_batch_publishes_one_position_event_for_the_newest_ping(
 ) -> None:
     technician = ResourceFactory()
     seen: list[events.Event] = []
-    events.subscribe("tracking.position", seen.append)
+    events.subscribe("tracking.positions", seen.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             record(technician, ping(20, latitude=39.1), ping(10, latitude=39.2))
         with django_capture_on_commit_callbacks(execute=True):
             record(technician, ping(5, latitude=99.0))  # refused: nothing to tell
     finally:
-        events.unsubscribe("tracking.position", seen.append)
+        events.unsubscribe("tracking.positions", seen.append)
     assert [event.payload for event in seen] == [
         {
-            "resource_id": technician.pk,
-            "latitude": 39.2,
-            "longitude": -104.99,
-            "recorded_at": (NOW - timedelta(seconds=10)).isoformat(),
+            "positions": [
+                {
+                    "resource_id": technician.pk,
+                    "latitude": 39.2,
+                    "longitude": -104.99,
+                    "recorded_at": (NOW - timedelta(seconds=10)).isoformat(),
+                }
+            ]
         }
     ]

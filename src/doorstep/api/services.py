@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -34,13 +35,26 @@ def issue_api_key(*, name: str) -> tuple[ApiKey, str]:
 
 def authenticate_key(*, key: str, now: datetime | None = None) -> ApiKey | None:
     """The active key matching `key`, its last use noted; None for an unknown or revoked key."""
-    if not key.startswith(KEY_PREFIX):
-        return None
-    api_key = ApiKey.objects.filter(key_hash=hash_key(key), active=True).first()
-    if api_key is None:
-        return None
+    return authenticate_keys(keys={key}, now=now).get(key)
+
+
+def authenticate_keys(*, keys: Collection[str], now: datetime | None = None) -> dict[str, ApiKey]:
+    """The active keys among `keys`, by key, their last use noted: one query for any number."""
+    hashes = {hash_key(key): key for key in keys if key.startswith(KEY_PREFIX)}
+    if not hashes:
+        return {}
+    found = {
+        hashes[api_key.key_hash]: api_key
+        for api_key in ApiKey.objects.filter(key_hash__in=hashes, active=True)
+    }
     now = now or timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
-    return api_key
+    stale = [
+        api_key
+        for api_key in found.values()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION
+    ]
+    if stale:
+        ApiKey.objects.filter(pk__in=[api_key.pk for api_key in stale]).update(last_used_at=now)
+        for api_key in stale:
+            api_key.last_used_at = now
+    return found

@@ -12,8 +12,9 @@ Events published so far (name: payload keys):
   for moves of more than ten minutes
 - ``contact.added``: contact_id (a new contact was saved; invitations listen)
 - ``contact.invited``: contact_id, invitation_id
-- ``tracking.position``: resource_id, latitude, longitude, recorded_at (a technician's
-  newest position, once per ingest request)
+- ``tracking.positions``: positions, a list of {resource_id, latitude, longitude,
+  recorded_at}: the newest position of each technician whose position moved, once per
+  ingest transaction (one request, or a batch of them)
 
 Subscribe in an app's ``AppConfig.ready()`` with ``subscribe("booking.created", fn)``.
 A subscriber that fails is logged and does not stop the others.

@@ -53,7 +53,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +64,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "doorstep.project.urls"
+# Threads that run Django's views under `doorstep serve`: requests beyond this wait.
+DOORSTEP_HTTP_THREADS = env_int("DOORSTEP_HTTP_THREADS", 8)
 ASGI_APPLICATION = "doorstep.project.asgi.application"
 WSGI_APPLICATION = "doorstep.project.wsgi.application"
 
@@ -97,7 +98,16 @@ SQLITE_OPTIONS = {
     "timeout": 20,
 }
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'doorstep.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Connections are kept by the threads that opened them (the web server's pool, the
+# worker, the scheduler) and checked before reuse after an error: opening one costs
+# more than most of the queries a request makes.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DOORSTEP_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -216,7 +226,7 @@ PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"  # how numbers read on pages: +1 30
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # ServeStatic warns on every request when it is missing
+STATIC_ROOT.mkdir(exist_ok=True)  # `doorstep serve` fills it and ServeStatic serves it
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {

@@ -11,5 +11,5 @@ class TrackingConfig(AppConfig):
 
         # After commit: an ETA is worth recomputing only for a position or a status
         # that was really stored, and routing must not hold the ingest's transaction.
-        events.subscribe("tracking.position", live.on_position)
+        events.subscribe("tracking.positions", live.on_positions)
         events.subscribe("booking.status_changed", live.on_status_changed)

@@ -2,7 +2,7 @@
 
 Fed by two domain events (subscribed in `TrackingConfig.ready()`):
 
-- ``tracking.position``: each Traveling visit of the technician gets a new ETA. A trip is
+- ``tracking.positions``: each Traveling visit of those technicians gets a new ETA. A trip is
   routed at most once per technician every `ROUTING_INTERVAL`; in between, the last
   routed trip is scaled by the straight-line distance still to go.
 - ``booking.status_changed``: a visit that sets off gets its first ETA (from the
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,8 +32,10 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
+from doorstep.configuration.models import PortalSettings
+from doorstep.core import server_loop
 from doorstep.core.events import Event
-from doorstep.notifications.running_late import check_running_late
+from doorstep.notifications.running_late import check_running_late, lateness_level
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.scheduling.travel import Point, great_circle_km
 from doorstep.tracking.eta import get_provider
@@ -153,11 +156,21 @@ def _destination(booking: Booking) -> Point | None:
     return Point(float(work_order.latitude), float(work_order.longitude))
 
 
-def _routing_allowed(technician_id: int, now: datetime) -> bool:
-    last = BookingEta.objects.filter(booking__resource_id=technician_id).aggregate(
-        last=Max("last_routed_at")
-    )["last"]
-    return last is None or now - last >= ROUTING_INTERVAL
+def _last_routed(technician_ids: Collection[int]) -> dict[int, datetime]:
+    """When each technician's trip was last routed (technicians never routed are left out)."""
+    routed = (
+        BookingEta.objects.filter(
+            booking__resource_id__in=technician_ids, last_routed_at__isnull=False
+        )
+        .values("booking__resource_id")
+        .annotate(last=Max("last_routed_at"))
+        .values_list("booking__resource_id", "last")
+    )
+    return dict(routed)
+
+
+def _routing_allowed(last_routed: datetime | None, now: datetime) -> bool:
+    return last_routed is None or now - last_routed >= ROUTING_INTERVAL
 
 
 def _estimate(
@@ -170,7 +183,7 @@ def _estimate(
     may_route: bool,
     now: datetime,
 ) -> BookingEta:
-    """A new ETA for the booking; routes only when `may_route`."""
+    """A new ETA for the booking, not saved yet; routes only when `may_route`."""
     provider = get_provider()
     straight_m = great_circle_km(origin, destination) * 1000
     eta = current or BookingEta(booking=booking)
@@ -202,80 +215,145 @@ def _estimate(
     eta.distance_m = distance_m
     eta.computed_at = now
     eta.position_recorded_at = position.recorded_at if position is not None else None
-    eta.save()
     return eta
 
 
 def _push_after_commit(booking_id: int, payload: VisitUpdate) -> None:
-    transaction.on_commit(lambda: push(booking_id=booking_id, payload=payload))
+    _push_all_after_commit([(booking_id, payload)])
+
+
+def _push_all_after_commit(updates: list[tuple[int, VisitUpdate]]) -> None:
+    if updates:
+        transaction.on_commit(lambda: push_all(updates))
 
 
 def push(*, booking_id: int, payload: VisitUpdate) -> None:
     """Send a payload to the booking's viewers; a channel layer that is down costs the push."""
+    push_all([(booking_id, payload)])
+
+
+def push_all(updates: list[tuple[int, VisitUpdate]]) -> None:
+    """Send each payload to its booking's viewers, without waiting for them.
+
+    In the web server the sends run on its event loop, where the viewers' sockets and
+    the channel layer's connections live; elsewhere (a worker, a command) on one of
+    their own, waited for.
+    """
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not updates:
         return
-    try:
-        async_to_sync(layer.group_send)(group_name(booking_id), payload)
-    except Exception:
-        logger.exception("Could not push the live state of booking %s", booking_id)
+
+    async def send_all() -> None:
+        for booking_id, payload in updates:
+            try:
+                await layer.group_send(group_name(booking_id), payload)
+            except Exception:
+                logger.exception("Could not push the live state of booking %s", booking_id)
+
+    if not server_loop.run_soon(send_all):
+        async_to_sync(send_all)()
 
 
-def _after_new_eta(booking: Booking, eta: BookingEta, position: LatestPosition | None) -> None:
-    check_running_late(booking=booking, eta=eta.eta, now=eta.computed_at)
-    _push_after_commit(
-        booking.pk, _payload(booking, now=eta.computed_at, eta=eta, position=position)
+def _late_margin() -> timedelta:
+    return timedelta(minutes=PortalSettings.load().running_late_margin_minutes)
+
+
+def _after_new_etas(
+    rows: list[tuple[Booking, BookingEta, LatestPosition | None]], *, margin: timedelta
+) -> None:
+    """Save the new ETAs, say when a visit is running late, and push what viewers see."""
+    etas = [eta for _, eta, _ in rows]
+    if len(etas) == 1:
+        etas[0].save()
+    elif etas:
+        BookingEta.objects.bulk_create(
+            etas,
+            update_conflicts=True,
+            unique_fields=["booking"],
+            update_fields=[
+                field.name for field in BookingEta._meta.concrete_fields if not field.primary_key
+            ],
+        )
+    for booking, eta, _ in rows:
+        # Most ETAs are within the window: only a late one costs the check's queries.
+        if lateness_level(window_end=booking.end, eta=eta.eta, margin=margin):
+            check_running_late(booking=booking, eta=eta.eta, now=eta.computed_at)
+    _push_all_after_commit(
+        [
+            (booking.pk, _payload(booking, now=eta.computed_at, eta=eta, position=position))
+            for booking, eta, position in rows
+        ]
     )
+
+
+def refresh_technician_etas(*, technician_id: int, now: datetime | None = None) -> list[BookingEta]:
+    """New ETAs for the technician's Traveling visits from their latest position."""
+    return refresh_etas(technician_ids=[technician_id], now=now)
 
 
 @transaction.atomic
-def refresh_technician_etas(*, technician_id: int, now: datetime | None = None) -> list[BookingEta]:
-    """New ETAs for the technician's Traveling visits from their latest position.
+def refresh_etas(
+    *, technician_ids: Collection[int], now: datetime | None = None
+) -> list[BookingEta]:
+    """New ETAs for the Traveling visits of these technicians from their latest positions.
 
-    At most one visit is routed, and only when the technician's last routing is
-    `ROUTING_INTERVAL` old; the others are scaled from their last routed trip.
+    Per technician, at most one visit is routed, and only when their last routing is
+    `ROUTING_INTERVAL` old; the others are scaled from their last routed trip. The
+    queries do not grow with the number of technicians.
     """
     now = now or timezone.now()
-    if not Booking.objects.filter(
-        resource_id=technician_id, status=BookingStatus.TRAVELING
-    ).exists():
+    traveling = Booking.objects.filter(
+        resource_id__in=technician_ids, status=BookingStatus.TRAVELING
+    )
+    ids = sorted(set(traveling.values_list("resource_id", flat=True)))
+    if not ids:
         return []  # the common case of a ping: one query, no lock
     # One technician's ETAs are worked out one at a time (pings of two requests, or a
     # ping and a status change), so two cannot both spend the routing allowance.
-    Resource.objects.select_for_update().filter(pk=technician_id).values_list("pk").first()
+    list(
+        Resource.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     bookings = list(
-        _with_traveling_since(
-            Booking.objects.filter(resource_id=technician_id, status=BookingStatus.TRAVELING)
-        )
+        _with_traveling_since(traveling.filter(resource_id__in=ids))
         .select_related("work_order", "live_eta")
         .order_by("start", "pk")
     )
-    position = LatestPosition.objects.filter(resource_id=technician_id).first()
-    if position is None:
-        return []
-    origin = Point(*position.coordinates)
-    may_route = _routing_allowed(technician_id, now)
-    # The visit routed longest ago (or never) gets the one routing call.
+    positions = {p.resource_id: p for p in LatestPosition.objects.filter(resource_id__in=ids)}
+    last_routed = _last_routed(ids)
+    may_route = {
+        technician_id: _routing_allowed(last_routed.get(technician_id), now)
+        for technician_id in ids
+    }
+    # The visit routed longest ago (or never) gets its technician's one routing call.
     bookings.sort(key=lambda b: _routed_at(b) or datetime.min.replace(tzinfo=now.tzinfo))
-    etas = []
+    rows: list[tuple[Booking, BookingEta, LatestPosition | None]] = []
+    without_destination: list[tuple[int, VisitUpdate]] = []
     for booking in bookings:
+        position = positions.get(booking.resource_id)
+        if position is None:
+            continue
         destination = _destination(booking)
         if destination is None:
-            _push_after_commit(booking.pk, _payload(booking, now=now, position=position))
+            without_destination.append((booking.pk, _payload(booking, now=now, position=position)))
             continue
         eta = _estimate(
             booking=booking,
             current=getattr(booking, "live_eta", None),
-            origin=origin,
+            origin=Point(*position.coordinates),
             destination=destination,
             position=position,
-            may_route=may_route,
+            may_route=may_route[booking.resource_id],
             now=now,
         )
-        may_route = False
-        _after_new_eta(booking, eta, position)
-        etas.append(eta)
-    return etas
+        may_route[booking.resource_id] = False
+        rows.append((booking, eta, position))
+    _push_all_after_commit(without_destination)
+    if rows:
+        _after_new_etas(rows, margin=_late_margin())
+    return [eta for _, eta, _ in rows]
 
 
 def _routed_at(booking: Booking) -> datetime | None:
@@ -309,10 +387,12 @@ def start_eta(*, booking_id: int, now: datetime | None = None) -> BookingEta | N
         origin=origin,
         destination=destination,
         position=position,
-        may_route=_routing_allowed(booking.resource_id, now),
+        may_route=_routing_allowed(
+            _last_routed([booking.resource_id]).get(booking.resource_id), now
+        ),
         now=now,
     )
-    _after_new_eta(booking, eta, position)
+    _after_new_etas([(booking, eta, position)], margin=_late_margin())
     return eta
 
 
@@ -329,8 +409,8 @@ def clear_eta(*, booking_id: int, now: datetime | None = None) -> None:
 # --- Event subscribers ---------------------------------------------------------------
 
 
-def on_position(event: Event) -> None:
-    refresh_technician_etas(technician_id=event.payload["resource_id"])
+def on_positions(event: Event) -> None:
+    refresh_etas(technician_ids=[p["resource_id"] for p in event.payload["positions"]])
 
 
 def on_status_changed(event: Event) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from doorstep.core import events
@@ -102,7 +103,15 @@ def _coordinate(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class PingBatch:
+    """The pings one request brought for one technician."""
+
+    resource: Resource
+    pings: list[PingIn]
+    source: PingSource | str
+
+
 def record_pings(
     *,
     resource: Resource,
@@ -119,56 +128,78 @@ def record_pings(
     device is refused; a technician's latest position moves only forward in time, so
     a phone app and a Traccar device can both report without refusing each other.
     """
+    return record_batches([PingBatch(resource, pings, source)], now=now)[0]
+
+
+@transaction.atomic
+def record_batches(
+    batches: Sequence[PingBatch], *, now: datetime | None = None
+) -> list[IngestResult]:
+    """`record_pings()` for many requests at once, in one transaction: one result each.
+
+    The queries do not grow with the number of requests, which is what lets one
+    process take thousands of pings a second (`tracking.writer`). Batches are taken in
+    order, so a later request of the same technician sees the pings of an earlier one.
+    """
     now = now or timezone.now()
-    result = IngestResult()
-    # One technician's pings are recorded one request at a time, so two requests
-    # cannot both believe they hold the newest position.
-    Resource.objects.select_for_update().filter(pk=resource.pk).values_list("pk").first()
-    latest = LatestPosition.objects.filter(resource=resource).first()
-
-    candidates: list[tuple[int, PingIn]] = []
-    for index, ping in enumerate(pings):
-        reason = check_ping(ping, now=now)
-        if reason:
-            result.refusals.append(Refusal(index, reason))
-        else:
-            candidates.append((index, ping))
-    candidates.sort(key=lambda item: item[1].recorded_at)
-
-    known = set(
-        LocationPing.objects.filter(
-            resource=resource, recorded_at__in={ping.recorded_at for _, ping in candidates}
-        ).values_list("device_id", "recorded_at")
+    resource_ids = sorted({batch.resource.pk for batch in batches})
+    # One technician's pings are recorded one transaction at a time, so two cannot
+    # both believe they hold the newest position (in id order: no deadlock).
+    list(
+        Resource.objects.select_for_update()
+        .filter(pk__in=resource_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    newest_by_device: dict[str, datetime] = dict(
+    latest = {
+        position.resource_id: position
+        for position in LatestPosition.objects.filter(resource_id__in=resource_ids)
+    }
+
+    results = [IngestResult() for _ in batches]
+    candidates: list[list[tuple[int, PingIn]]] = []
+    for batch, result in zip(batches, results, strict=True):
+        valid = []
+        for index, ping in enumerate(batch.pings):
+            reason = check_ping(ping, now=now)
+            if reason:
+                result.refusals.append(Refusal(index, reason))
+            else:
+                valid.append((index, ping))
+        valid.sort(key=lambda item: item[1].recorded_at)
+        candidates.append(valid)
+
+    all_pings = [ping for valid in candidates for _, ping in valid]
+    known: set[tuple[int, str, datetime]] = set(
         LocationPing.objects.filter(
-            resource=resource, device_id__in={ping.device_id for _, ping in candidates}
-        )
-        .values("device_id")
-        .annotate(newest=Max("recorded_at"))
-        .values_list("device_id", "newest")
+            resource_id__in=resource_ids, recorded_at__in={ping.recorded_at for ping in all_pings}
+        ).values_list("resource_id", "device_id", "recorded_at")
     )
+    newest_by_device = _newest_by_device(resource_ids, {ping.device_id for ping in all_pings})
+
     to_store: list[LocationPing] = []
-    for index, ping in candidates:
-        key = (ping.device_id, ping.recorded_at)
-        if key in known:
-            result.duplicates += 1
-            continue
-        newest_time = newest_by_device.get(ping.device_id)
-        if newest_time is not None and ping.recorded_at <= newest_time:
-            result.refusals.append(
-                Refusal(
-                    index,
-                    f"The position is dated {_utc(ping.recorded_at)}, not after this "
-                    f"device's latest position ({_utc(newest_time)}): "
-                    "positions must arrive in the order they were taken.",
+    newest_stored: dict[int, LocationPing] = {}
+    for batch, result, valid in zip(batches, results, candidates, strict=True):
+        resource = batch.resource
+        for index, ping in valid:
+            key = (resource.pk, ping.device_id, ping.recorded_at)
+            if key in known:
+                result.duplicates += 1
+                continue
+            newest_time = newest_by_device.get((resource.pk, ping.device_id))
+            if newest_time is not None and ping.recorded_at <= newest_time:
+                result.refusals.append(
+                    Refusal(
+                        index,
+                        f"The position is dated {_utc(ping.recorded_at)}, not after this "
+                        f"device's latest position ({_utc(newest_time)}): "
+                        "positions must arrive in the order they were taken.",
+                    )
                 )
-            )
-            continue
-        known.add(key)
-        newest_by_device[ping.device_id] = ping.recorded_at
-        to_store.append(
-            LocationPing(
+                continue
+            known.add(key)
+            newest_by_device[(resource.pk, ping.device_id)] = ping.recorded_at
+            stored = LocationPing(
                 resource=resource,
                 device_id=ping.device_id,
                 latitude=_coordinate(ping.latitude),
@@ -180,42 +211,91 @@ def record_pings(
                 battery_percent=ping.battery_percent,
                 recorded_at=ping.recorded_at,
                 received_at=now,
-                source=source,
+                source=batch.source,
             )
-        )
-    result.refusals.sort(key=lambda refusal: refusal.index)
-    result.latest = latest
-    if not to_store:
-        return result
+            to_store.append(stored)
+            result.accepted += 1
+            current = newest_stored.get(resource.pk)
+            if current is None or stored.recorded_at > current.recorded_at:
+                newest_stored[resource.pk] = stored
+        result.refusals.sort(key=lambda refusal: refusal.index)
+    if to_store:
+        LocationPing.objects.bulk_create(to_store)
 
-    LocationPing.objects.bulk_create(to_store)
-    result.accepted = len(to_store)
-    newest = to_store[-1]
-    if latest is not None and newest.recorded_at <= latest.recorded_at:
-        return result  # another device of the technician has reported a later position
-    result.latest, _ = LatestPosition.objects.update_or_create(
-        resource=resource,
-        defaults={
-            "latitude": newest.latitude,
-            "longitude": newest.longitude,
-            "accuracy_m": newest.accuracy_m,
-            "speed_mps": newest.speed_mps,
-            "heading_deg": newest.heading_deg,
-            "recorded_at": newest.recorded_at,
-            "received_at": now,
-            "source": source,
-        },
-    )
-    # One event per request, for the newest position only: the live map and the ETA
-    # need where the technician is, not each step of a buffer sent after a tunnel.
-    events.publish(
-        "tracking.position",
-        resource_id=resource.pk,
-        latitude=float(newest.latitude),
-        longitude=float(newest.longitude),
-        recorded_at=newest.recorded_at.isoformat(),
-    )
-    return result
+    # A technician's latest position moves only forward: another device of theirs may
+    # have reported a later position than this request's newest.
+    moved = [
+        LatestPosition(
+            resource_id=resource_id,
+            latitude=ping.latitude,
+            longitude=ping.longitude,
+            accuracy_m=ping.accuracy_m,
+            speed_mps=ping.speed_mps,
+            heading_deg=ping.heading_deg,
+            recorded_at=ping.recorded_at,
+            received_at=now,
+            source=ping.source,
+        )
+        for resource_id, ping in newest_stored.items()
+        if resource_id not in latest or ping.recorded_at > latest[resource_id].recorded_at
+    ]
+    if moved:
+        LatestPosition.objects.bulk_create(
+            moved,
+            update_conflicts=True,
+            unique_fields=["resource"],
+            update_fields=[
+                "latitude",
+                "longitude",
+                "accuracy_m",
+                "speed_mps",
+                "heading_deg",
+                "recorded_at",
+                "received_at",
+                "source",
+            ],
+        )
+        latest.update((position.resource_id, position) for position in moved)
+        # One event for the newest position of each technician: the live map and the
+        # ETA need where the technician is, not each step of a buffer sent after a tunnel.
+        events.publish(
+            "tracking.positions",
+            positions=[
+                {
+                    "resource_id": position.resource_id,
+                    "latitude": float(position.latitude),
+                    "longitude": float(position.longitude),
+                    "recorded_at": position.recorded_at.isoformat(),
+                }
+                for position in moved
+            ],
+        )
+    for batch, result in zip(batches, results, strict=True):
+        result.latest = latest.get(batch.resource.pk)
+    return results
+
+
+def _newest_by_device(
+    resource_ids: list[int], device_ids: set[str]
+) -> dict[tuple[int, str], datetime]:
+    """The time of the newest stored ping of each technician's device: one query per
+    device id (a technician has one or two), each an index lookup per technician."""
+    newest: dict[tuple[int, str], datetime] = {}
+    for device_id in sorted(device_ids):
+        rows = (
+            Resource.objects.filter(pk__in=resource_ids)
+            .annotate(
+                newest=Subquery(
+                    LocationPing.objects.filter(resource=OuterRef("pk"), device_id=device_id)
+                    .order_by("-recorded_at")
+                    .values("recorded_at")[:1]
+                )
+            )
+            .filter(newest__isnull=False)
+            .values_list("pk", "newest")
+        )
+        newest.update(((resource_id, device_id), moment) for resource_id, moment in rows)
+    return newest
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from doorstep.api.ingest import INGEST
 from doorstep.project.background import SchedulerThread, WorkerThread, describe_database
 
 
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             background.append(SchedulerThread())
         for thread in background:
             thread.start()
+        # Location pings of concurrent requests are recorded together (api.ingest).
+        INGEST.start()
 
         host, port = options["host"], options["port"]
         shown_host = f"[{host}]" if ":" in host else host
@@ -65,6 +68,9 @@ class Command(BaseCommand):
             proxy_headers=bool(getattr(settings, "SECURE_PROXY_SSL_HEADER", None)),
             forwarded_allow_ips="*" if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) else None,
             log_level="info" if settings.DEBUG else "warning",
+            # Live-map updates are a few hundred bytes: compressing them costs more CPU
+            # than it saves, and a compressor's buffers per socket cost memory.
+            ws_per_message_deflate=False,
         )
         server = uvicorn.Server(config)
         # uvicorn stops gracefully on SIGINT/SIGTERM, then raises the signal again for
@@ -75,6 +81,7 @@ class Command(BaseCommand):
         try:
             server.run()
         finally:
+            INGEST.stop()
             for thread in background:
                 thread.stop()
             for thread in background:

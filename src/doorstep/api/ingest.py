@@ -1,0 +1,321 @@
+"""Location ingest, whichever way a request arrives: what it says, who sent it, the answer.
+
+Two kinds of request post positions:
+
+- ``/api/v1/locations``: JSON pings from the technician app (signed in) or from an
+  integration (an API key naming the technician);
+- ``/api/v1/osmand``: the OsmAnd protocol of the Traccar Client apps, keyed by the
+  technician's tracking device id.
+
+A request is first *read* (`read_locations()`, `read_osmand()`): nothing but its own
+bytes, so a malformed request is answered without touching the database. What can be
+read becomes a `Job`. Jobs are then *processed* in batches (`process()`): the API keys,
+the technicians and the pings of every job of a batch cost one query each, in one
+transaction, through `INGEST`, a group commit (`core.group_commit`). The Django views
+(`api.locations`) and the server's fast lane (`api.fast_lane`) both do just this, so
+an answer does not depend on the way the request came in.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from django.db.models import Q
+from django.http import QueryDict
+from django.utils import timezone
+
+from doorstep.api import services
+from doorstep.api.osmand import OsmAndFormatError, OsmAndRequest, parse_json, parse_params
+from doorstep.core.group_commit import GroupCommit
+from doorstep.tracking.models import PingSource
+from doorstep.tracking.services import IngestResult, PingBatch, PingIn, Refusal, record_batches
+from doorstep.workforce.models import Resource
+
+logger = logging.getLogger(__name__)
+
+MAX_PINGS_PER_REQUEST = 1_000
+EXAMPLE_TIME = "2025-05-01T09:30:00Z"
+KEY_SCHEMES = ("bearer", "token")
+INVALID_KEY = "The API key is not valid or has been revoked."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the sender is told: an HTTP status and a JSON object."""
+
+    status: int
+    body: dict[str, Any]
+    retry_after: int | None = None
+
+
+def error(status: int, message: str, **extra: Any) -> Answer:
+    return Answer(status, {"error": message, **extra})
+
+
+BUSY = Answer(
+    503,
+    {"error": "Too many positions are arriving at once: send them again shortly."},
+    retry_after=5,
+)
+
+
+@dataclass
+class Job:
+    """One request, read: its pings and who it says it comes from, not yet checked."""
+
+    kind: Literal["locations", "osmand"]
+    source: str
+    pings: list[PingIn] = field(default_factory=list)
+    positions: list[int] = field(default_factory=list)  # each ping's place in the request
+    unreadable: list[Refusal] = field(default_factory=list)
+    technician: Resource | None = None  # already known: the signed-in technician
+    key: str | None = None  # the API key presented, "" for a malformed header
+    technician_id: int | None = None
+    device_id: str = ""  # names the technician when technician_id is not given
+    refused: Answer | None = None  # the answer once the key is accepted: unreadable
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def key_from_header(authorization: str) -> str | None:
+    """The key of ``Authorization: Bearer <key>`` (or ``Token``); "" when malformed, None
+    when there is no header at all."""
+    header = authorization.strip()
+    if not header:
+        return None
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() not in KEY_SCHEMES:
+        return ""
+    return key.strip()
+
+
+def read_locations(
+    body: bytes, *, technician: Resource | None = None, key: str | None = None
+) -> Job:
+    """A ``/api/v1/locations`` request of the signed-in `technician`, or of an API `key`."""
+    job = Job(
+        kind="locations",
+        source=PingSource.APP if technician else PingSource.API,
+        technician=technician,
+        key=key,
+    )
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        job.refused = error(400, f"The body is not valid JSON: {problem}.")
+        return job
+    if not isinstance(data, dict):
+        job.refused = error(400, "The body must be a JSON object with a list of pings.")
+        return job
+    if technician is None:  # an integration, which names the technician
+        job.refused = _name_technician(job, data)
+        if job.refused:
+            return job
+    raw_pings = data.get("pings", [data])
+    if not isinstance(raw_pings, list) or not 1 <= len(raw_pings) <= MAX_PINGS_PER_REQUEST:
+        job.refused = error(400, f"pings must be a list of 1 to {MAX_PINGS_PER_REQUEST:,} pings.")
+        return job
+    for index, raw in enumerate(raw_pings):
+        try:
+            job.pings.append(_ping(raw, device_id=job.device_id))
+            job.positions.append(index)
+        except ValueError as problem:
+            job.unreadable.append(Refusal(index, str(problem)))
+    return job
+
+
+def _name_technician(job: Job, data: dict[str, Any]) -> Answer | None:
+    job.device_id = str(data.get("device_id") or "").strip()
+    technician_id = data.get("technician_id")
+    if technician_id not in (None, ""):
+        if isinstance(technician_id, bool) or not str(technician_id).isdigit():
+            return error(400, "technician_id must be the technician's number.")
+        job.technician_id = int(technician_id)
+        return None
+    if job.device_id:
+        return None
+    return error(
+        400, "Name the technician: send technician_id, or device_id (their tracking device id)."
+    )
+
+
+def _number(ping: dict[str, Any], name: str, *, required: bool = False) -> float | None:
+    value = ping.get(name)
+    if value is None:
+        if required:
+            raise ValueError(f"{name} is missing.")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number.")
+    return float(value)
+
+
+def _recorded_at(ping: dict[str, Any]) -> datetime:
+    value = ping.get("recorded_at")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(
+            f"recorded_at is missing: send the time of the position, like {EXAMPLE_TIME}."
+        )
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"recorded_at must be a date and time in ISO 8601, like {EXAMPLE_TIME}."
+        ) from None
+    if timezone.is_naive(moment):
+        raise ValueError(f"recorded_at must include its time zone, like {EXAMPLE_TIME}.")
+    return moment
+
+
+def _ping(raw: object, *, device_id: str) -> PingIn:
+    if not isinstance(raw, dict):
+        raise ValueError("Each ping must be a JSON object.")
+    return PingIn(
+        latitude=_number(raw, "latitude", required=True),  # type: ignore[arg-type]
+        longitude=_number(raw, "longitude", required=True),  # type: ignore[arg-type]
+        recorded_at=_recorded_at(raw),
+        accuracy_m=_number(raw, "accuracy"),
+        speed_mps=_number(raw, "speed"),
+        heading_deg=_number(raw, "heading"),
+        altitude_m=_number(raw, "altitude"),
+        battery_percent=_number(raw, "battery"),
+        device_id=device_id,
+    )
+
+
+def read_osmand(*, method: str, query_string: str, content_type: str, body: bytes) -> Job | Answer:
+    """A ``/api/v1/osmand`` request, in any of the shapes the Traccar Client apps send."""
+    now = timezone.now()
+    try:
+        parsed = _osmand_request(
+            method=method, query_string=query_string, content_type=content_type, body=body, now=now
+        )
+    except OsmAndFormatError as problem:
+        return error(400, problem.message)
+    return Job(
+        kind="osmand",
+        source=PingSource.OSMAND,
+        pings=parsed.pings,
+        positions=list(range(len(parsed.pings))),
+        device_id=parsed.device_id,
+    )
+
+
+def _osmand_request(
+    *, method: str, query_string: str, content_type: str, body: bytes, now: datetime
+) -> OsmAndRequest:
+    body = body.strip()
+    query = QueryDict(query_string)
+    is_json = content_type == "application/json" or body[:1] in (b"{", b"[")
+    if method == "POST" and is_json:
+        try:
+            data = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+            raise OsmAndFormatError(f"The body is not valid JSON: {problem}.") from None
+        fallback = query.get("id") or query.get("deviceid") or ""
+        return parse_json(data, fallback_device_id=fallback, now=now)
+    # Fields may be in the query string, in a form body, or both (query string first,
+    # as Traccar reads them); a body is read as a form whatever its content type.
+    params: dict[str, str] = {}
+    if method == "POST" and body:
+        params.update(QueryDict(body.decode("utf-8", "replace")).dict())
+    params.update(query.dict())
+    return parse_params(params, now=now)
+
+
+# --- Processing ------------------------------------------------------------------------
+
+
+def process(jobs: Sequence[Job]) -> list[Answer]:
+    """Check the keys, find the technicians and record the pings of many jobs at once."""
+    now = timezone.now()
+    keys = services.authenticate_keys(
+        keys={job.key for job in jobs if job.key is not None}, now=now
+    )
+    technicians = _technicians(jobs)
+    answers: list[Answer | None] = []
+    batches: list[PingBatch] = []
+    recorded: list[int] = []  # which jobs the batches are
+    for index, job in enumerate(jobs):
+        checked = _check(job, keys, technicians)
+        if isinstance(checked, Answer):
+            answers.append(checked)
+        else:
+            answers.append(None)
+            batches.append(PingBatch(checked, job.pings, job.source))
+            recorded.append(index)
+    if batches:
+        for index, result in zip(recorded, record_batches(batches, now=now), strict=True):
+            answers[index] = _answer(jobs[index], result)
+    return [answer for answer in answers if answer is not None]
+
+
+def _technicians(jobs: Sequence[Job]) -> dict[tuple[str, object], Resource]:
+    ids = {job.technician_id for job in jobs if job.technician is None and job.technician_id}
+    devices = {
+        job.device_id
+        for job in jobs
+        if job.technician is None and job.technician_id is None and job.device_id
+    }
+    if not ids and not devices:
+        return {}
+    found: dict[tuple[str, object], Resource] = {}
+    for technician in Resource.objects.filter(Q(pk__in=ids) | Q(tracking_device_id__in=devices)):
+        found["id", technician.pk] = technician
+        if technician.tracking_device_id:
+            found["device", technician.tracking_device_id] = technician
+    return found
+
+
+def _technician_of(job: Job, technicians: dict[tuple[str, object], Resource]) -> Resource | None:
+    if job.technician_id is not None:
+        return technicians.get(("id", job.technician_id))
+    return technicians.get(("device", job.device_id))
+
+
+def _check(
+    job: Job, keys: Mapping[str, object], technicians: dict[tuple[str, object], Resource]
+) -> Resource | Answer:
+    """The technician whose pings the job brings, or why none of them is recorded."""
+    if job.key is not None and job.key not in keys:
+        return error(401, INVALID_KEY)
+    if job.refused is not None:
+        return job.refused
+    technician = job.technician or _technician_of(job, technicians)
+    if technician is not None:
+        return technician
+    if job.kind == "osmand":
+        logger.info("OsmAnd position from unknown device %r", job.device_id)
+        return error(
+            404,
+            f"No technician has the tracking device id “{job.device_id}”: "
+            "set it on the technician in the back office.",
+        )
+    if job.technician_id is not None:
+        return error(404, f"No technician has the number {job.technician_id}.")
+    return error(404, f"No technician has the tracking device id “{job.device_id}”.")
+
+
+def _answer(job: Job, result: IngestResult) -> Answer:
+    """200 when every ping was stored or already known, 207 when some were refused (the
+    JSON API; OsmAnd senders know only 200), 400 when all were."""
+    refusals = sorted(
+        [*job.unreadable, *(Refusal(job.positions[r.index], r.reason) for r in result.refusals)],
+        key=lambda refusal: refusal.index,
+    )
+    refused = [{"index": refusal.index, "reason": refusal.reason} for refusal in refusals]
+    if result.accepted == 0 and result.duplicates == 0 and refusals:
+        message = refusals[0].reason if job.kind == "osmand" else "No position was accepted."
+        return error(400, message, refused=refused)
+    body = {"accepted": result.accepted, "duplicates": result.duplicates, "refused": refused}
+    return Answer(207 if refused and job.kind == "locations" else 200, body)
+
+
+INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest")
+"""Started by `doorstep serve`; until then, each job is processed in its caller's thread."""

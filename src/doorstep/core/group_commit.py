@@ -1,0 +1,131 @@
+"""Group commit: many requests' writes in one transaction, on one thread.
+
+A request hands its job to a `GroupCommit` and waits for its own result. One thread
+takes every job that arrived while it was busy with the previous batch and processes
+them together with one call of the batch function, which answers each job. Nothing
+waits on a timer: a lone job is processed at once, and batches grow only when jobs
+arrive faster than one batch takes.
+
+Used for location pings (`doorstep.api.ingest`), where each request is small and many
+arrive each second: the cost of a transaction and of each query is paid once per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, connection
+
+logger = logging.getLogger(__name__)
+
+ANSWER_TIMEOUT = 30.0  # seconds a caller waits for its batch
+
+
+class Busy(Exception):
+    """The batch thread did not answer in time: the caller should try again later."""
+
+
+@dataclass
+class _Pending[J, R]:
+    job: J
+    future: Future[R] = field(default_factory=Future)
+
+
+class GroupCommit[J, R]:
+    """Processes jobs in batches on its own thread once started; in the caller's until then.
+
+    `process(jobs)` must return one result per job, in order. When it raises for a
+    batch, each job is processed again on its own, so one bad job costs only its result.
+    """
+
+    def __init__(
+        self, process: Callable[[Sequence[J]], list[R]], *, name: str, max_batch: int = 500
+    ) -> None:
+        self.process = process
+        self.name = name
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Pending[J, R] | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        with self._lock:
+            if not self.running:
+                self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Process what is queued, then end the thread; jobs are then processed in place."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def submit(self, job: J) -> R:
+        """The job's result; processed in this thread when the batch thread is not running."""
+        if not self.running:
+            return self.process([job])[0]
+        pending: _Pending[J, R] = _Pending(job)
+        self._queue.put(pending)
+        try:
+            return pending.future.result(timeout=ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise Busy from None
+
+    async def submit_async(self, job: J) -> R:
+        """`submit()` for async callers: the batch thread must be running."""
+        if not self.running:
+            raise RuntimeError(f"{self.name} is not running")
+        pending: _Pending[J, R] = _Pending(job)
+        self._queue.put(pending)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(pending.future), ANSWER_TIMEOUT)
+        except TimeoutError:
+            raise Busy from None
+
+    def _run(self) -> None:
+        stopping = False
+        try:
+            while not stopping:
+                first = self._queue.get()
+                if first is None:
+                    break
+                batch = [first]
+                while len(batch) < self.max_batch:
+                    try:
+                        pending = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if pending is None:
+                        stopping = True
+                        break
+                    batch.append(pending)
+                close_old_connections()  # a connection broken since the last batch is replaced
+                self._process(batch)
+        finally:
+            connection.close()
+
+    def _process(self, batch: list[_Pending[J, R]]) -> None:
+        try:
+            results = self.process([pending.job for pending in batch])
+        except Exception as error:
+            if len(batch) > 1:
+                for pending in batch:
+                    self._process([pending])
+                return
+            logger.exception("%s could not process a job", self.name)
+            batch[0].future.set_exception(error)
+            return
+        for pending, result in zip(batch, results, strict=True):
+            pending.future.set_result(result)
