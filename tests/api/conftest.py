@@ -1,9 +1,97 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+import json
+from typing import Any
 
+import pytest
+from asgiref.sync import async_to_sync
+from django.http import HttpResponse
+from django.test import Client
+from django.test.client import FakePayload
+
+from doorstep.api.fast_lane import FastLane
 from doorstep.api.services import issue_api_key
+
+
+class FastLaneClient(Client):
+    """A test client whose requests meet the server's fast lane first, as in production.
+
+    A request the lane takes is answered by it (in this thread, inside the test's
+    transaction: no group commit thread runs in the tests); one it passes on is
+    answered by Django, as the test client always does. `lane_answered` tells which.
+    """
+
+    lane_answered: bool = False
+
+    def request(self, **environ: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        passed_on: list[bool] = []
+
+        async def django(scope: Any, receive: Any, send: Any) -> None:
+            passed_on.append(True)
+
+        lane = FastLane(django)
+        started: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            else:
+                chunks.append(message.get("body", b""))
+
+        async_to_sync(lane)(_scope(environ), receive, send)
+        self.lane_answered = not passed_on
+        if passed_on:
+            environ["wsgi.input"] = FakePayload(body)
+            return super().request(**environ)
+        content = b"".join(chunks)
+        response = HttpResponse(content, status=started["status"])
+        for name, value in started["headers"]:
+            response[name.decode("latin-1")] = value.decode("latin-1")
+        response.json = lambda: json.loads(content)  # type: ignore[attr-defined]
+        return response
+
+
+def _scope(environ: dict[str, Any]) -> dict[str, Any]:
+    headers = [
+        (name[5:].replace("_", "-").lower().encode("latin-1"), str(value).encode("latin-1"))
+        for name, value in environ.items()
+        if name.startswith("HTTP_")
+    ]
+    if "HTTP_HOST" not in environ:
+        headers.append((b"host", environ.get("SERVER_NAME", "testserver").encode()))
+    if environ.get("CONTENT_TYPE"):
+        headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
+    return {
+        "type": "http",
+        "method": environ["REQUEST_METHOD"],
+        "path": environ["PATH_INFO"],
+        "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
+        "headers": headers,
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 50000),
+    }
+
+
+@pytest.fixture(params=["django", "fast lane"])
+def lane(request: pytest.FixtureRequest) -> str:
+    """Every API test runs twice: through Django alone, and meeting the fast lane first."""
+    return str(request.param)
+
+
+def make_client(lane: str, **options: Any) -> Client:
+    return FastLaneClient(**options) if lane == "fast lane" else Client(**options)
+
+
+@pytest.fixture
+def client(lane: str) -> Client:
+    return make_client(lane)
 
 
 @pytest.fixture
@@ -13,6 +101,6 @@ def api_key(db: None) -> str:
 
 
 @pytest.fixture
-def strict_client() -> Client:
+def strict_client(lane: str) -> Client:
     """A client that is checked for CSRF like a real browser."""
-    return Client(enforce_csrf_checks=True)
+    return make_client(lane, enforce_csrf_checks=True)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
+from tests.api.conftest import make_client
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +26,9 @@ def technician():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app() -> Client:
+def app(lane: str) -> Client:
     """The phone: no session, no CSRF token, checked for CSRF like any other client."""
-    return Client(enforce_csrf_checks=True)
+    return make_client(lane, enforce_csrf_checks=True)
 
 
 def moment(seconds_ago: int = 5) -> datetime:

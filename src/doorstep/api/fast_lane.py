@@ -12,8 +12,7 @@ views do:
 
 Everything else goes on to Django: the technician app's signed-in posts, other
 methods (answered 405 there), a Host that is not allowed (400 there), plain HTTP when
-HTTPS is required (redirected there), and every request while the group commit is not
-running. The answers are `api.ingest`'s, so they do not depend on the lane.
+HTTPS is required (redirected there). The answers are `api.ingest`'s, so they do not depend on the lane.
 """
 
 from __future__ import annotations
@@ -49,7 +48,7 @@ class FastLane:
     async def __call__(
         self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
     ) -> None:
-        if scope["type"] == "http" and ingest.INGEST.running and _takes(scope):
+        if scope["type"] == "http" and _takes(scope):
             await _answer(scope, receive, send)
         else:
             await self.application(scope, receive, send)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
@@ -84,9 +85,10 @@ class GroupCommit[J, R]:
             raise Busy from None
 
     async def submit_async(self, job: J) -> R:
-        """`submit()` for async callers: the batch thread must be running."""
+        """`submit()` for async callers; in a thread of Django's when the batch thread is
+        not running (the caller's own, under `async_to_sync`, as in the test suite)."""
         if not self.running:
-            raise RuntimeError(f"{self.name} is not running")
+            return await sync_to_async(self.submit)(job)
         pending: _Pending[J, R] = _Pending(job)
         self._queue.put(pending)
         try:

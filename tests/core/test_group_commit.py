@@ -1,0 +1,130 @@
+"""Group commit: jobs of many threads processed in batches, each caller given its own result."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+
+import pytest
+
+from doorstep.core import group_commit
+from doorstep.core.group_commit import Busy, GroupCommit
+
+
+class Recorder:
+    """A batch function that doubles numbers, refuses 13 and remembers each batch."""
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.batches: list[list[int]] = []
+        self.gate = gate
+
+    def __call__(self, jobs: Sequence[int]) -> list[int]:
+        if self.gate is not None:
+            self.gate.wait(5)
+        if 13 in jobs:
+            raise ValueError("unlucky")
+        self.batches.append(list(jobs))
+        return [job * 2 for job in jobs]
+
+
+def test_without_its_thread_each_job_is_processed_in_the_callers_thread() -> None:
+    recorder = Recorder()
+    commit = GroupCommit(recorder, name="test")
+    assert commit.submit(4) == 8
+    assert recorder.batches == [[4]]
+
+
+def test_jobs_that_arrive_while_a_batch_is_processed_form_the_next_batch() -> None:
+    gate = threading.Event()
+    recorder = Recorder(gate)
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+    results: dict[int, int] = {}
+    try:
+        first = threading.Thread(target=lambda: results.update({1: commit.submit(1)}))
+        first.start()
+        # While the first batch waits at the gate, ten more jobs queue up.
+        others = [
+            threading.Thread(target=lambda n=n: results.update({n: commit.submit(n)}))
+            for n in range(2, 12)
+        ]
+        for thread in others:
+            thread.start()
+        while commit._queue.qsize() < 10:
+            threading.Event().wait(0.01)
+        gate.set()
+        for thread in [first, *others]:
+            thread.join(5)
+    finally:
+        commit.stop()
+    assert results == {n: n * 2 for n in range(1, 12)}
+    assert recorder.batches[0] == [1]
+    assert sorted(recorder.batches[1]) == list(range(2, 12))  # one batch, not ten
+
+
+def test_a_failing_job_costs_only_its_own_result() -> None:
+    gate = threading.Event()
+    recorder = Recorder(gate)
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+    outcomes: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        try:
+            outcomes[n] = commit.submit(n)
+        except ValueError as error:
+            outcomes[n] = error
+
+    try:
+        threads = [threading.Thread(target=submit, args=(n,)) for n in (12, 13, 14)]
+        for thread in threads:
+            thread.start()
+        while commit._queue.qsize() < 2:
+            threading.Event().wait(0.01)
+        gate.set()
+        for thread in threads:
+            thread.join(5)
+    finally:
+        commit.stop()
+    assert outcomes[12] == 24
+    assert outcomes[14] == 28
+    assert isinstance(outcomes[13], ValueError)
+
+
+def test_a_caller_that_waits_too_long_is_told_busy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
+    gate = threading.Event()
+    commit = GroupCommit(Recorder(gate), name="test")
+    commit.start()
+    try:
+        with pytest.raises(Busy):
+            commit.submit(1)
+    finally:
+        gate.set()
+        commit.stop()
+
+
+def test_async_callers_wait_without_blocking_the_loop() -> None:
+    recorder = Recorder()
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+
+    async def main() -> list[int]:
+        return list(await asyncio.gather(*(commit.submit_async(n) for n in range(5))))
+
+    try:
+        assert asyncio.run(main()) == [0, 2, 4, 6, 8]
+    finally:
+        commit.stop()
+    assert sum(len(batch) for batch in recorder.batches) == 5
+
+
+def test_stop_processes_what_is_queued_then_processes_in_place() -> None:
+    recorder = Recorder()
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+    assert commit.submit(3) == 6
+    commit.stop()
+    assert not commit.running
+    assert commit.submit(5) == 10  # in this thread now
