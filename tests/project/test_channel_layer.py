@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 
+import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
@@ -52,3 +53,33 @@ def test_the_cache_keeps_values() -> None:
 
     assert cache.get(key) == {"eta": 12}
     cache.delete(key)
+
+
+def test_the_in_memory_layer_sweeps_for_expired_messages_once_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from doorstep.core import channel_layer
+    from doorstep.core.channel_layer import SweepingInMemoryChannelLayer
+
+    sweeps: list[int] = []
+    monkeypatch.setattr(
+        InMemoryChannelLayer, "_clean_expired", lambda self: sweeps.append(len(self.channels))
+    )
+    clock = [1000.0]
+    monkeypatch.setattr(channel_layer.time, "monotonic", lambda: clock[0])
+    layer = SweepingInMemoryChannelLayer(expiry=60)
+
+    async def traffic() -> None:
+        channels = [await layer.new_channel() for _ in range(50)]
+        for channel in channels:
+            await layer.group_add("booking-1", channel)
+        for _ in range(20):
+            await layer.group_send("booking-1", {"type": "visit.update"})
+            for channel in channels:
+                await layer.receive(channel)
+
+    async_to_sync(traffic)()
+    assert len(sweeps) == 1  # not 20 sends + 1,000 receives
+    clock[0] += 1.5
+    async_to_sync(layer.group_send)("booking-1", {"type": "visit.update"})
+    assert len(sweeps) == 2

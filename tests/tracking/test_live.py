@@ -369,3 +369,24 @@ def test_status_is_rate_limited_like_the_page(client, monkeypatch: pytest.Monkey
 def test_status_refuses_writes(client) -> None:  # type: ignore[no-untyped-def]
     code = issue_visit_link(booking=BookingFactory())
     assert client.post(reverse("visit_link_status", args=[code])).status_code == 405
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_refreshing_many_technicians_costs_the_same_queries_as_one(
+    count: int,
+    provider: CountingProvider,
+    pushed: list[dict[str, object]],
+    django_assert_max_num_queries,
+) -> None:  # type: ignore[no-untyped-def]
+    bookings = [traveling_booking(at=T0 - timedelta(minutes=1)) for _ in range(count)]
+    for booking in bookings:
+        ping(booking.resource, 39.72, -104.97, T0)
+    live.refresh_etas(technician_ids=[b.resource_id for b in bookings], now=T0)
+    assert provider.calls == count  # each technician's first refresh is routed
+    with django_assert_max_num_queries(9):
+        etas = live.refresh_etas(
+            technician_ids=[b.resource_id for b in bookings], now=T0 + timedelta(seconds=5)
+        )
+    assert len(etas) == count
+    assert provider.calls == count  # within 30 s: scaled, not routed again
+    assert BookingEta.objects.filter(computed_at=T0 + timedelta(seconds=5)).count() == count

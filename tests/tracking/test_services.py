@@ -8,7 +8,7 @@ import pytest
 from doorstep.core import events
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from doorstep.tracking.selectors import latest_position
-from doorstep.tracking.services import PingIn, record_pings
+from doorstep.tracking.services import PingBatch, PingIn, record_batches, record_pings
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +212,57 @@ def test_accepted_batch_publishes_one_position_event_for_the_newest_ping(
             ]
         }
     ]
+
+
+# --- Many requests in one transaction (the ingest group commit) ----------------------
+
+
+def batches(technicians, seconds_ago: float):  # type: ignore[no-untyped-def]
+    return [
+        PingBatch(technician, [ping(seconds_ago)], PingSource.API) for technician in technicians
+    ]
+
+
+@pytest.mark.parametrize("count", [1, 40])
+def test_a_batch_of_requests_costs_the_same_queries_as_one(
+    count: int, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    technicians = ResourceFactory.create_batch(count)
+    record_batches(batches(technicians, 30), now=NOW)  # each has a latest position already
+    with django_assert_max_num_queries(8):
+        results = record_batches(batches(technicians, 20), now=NOW)
+    assert [result.accepted for result in results] == [1] * count
+    assert LocationPing.objects.count() == 2 * count
+    assert {p.recorded_at for p in LatestPosition.objects.all()} == {NOW - timedelta(seconds=20)}
+
+
+def test_two_requests_of_one_technician_in_a_batch_are_taken_in_order() -> None:
+    technician = ResourceFactory()
+    first = PingBatch(technician, [ping(20, latitude=39.1)], PingSource.APP)
+    resent = PingBatch(technician, [ping(20, latitude=39.1)], PingSource.APP)
+    older = PingBatch(technician, [ping(30)], PingSource.APP)
+    newer = PingBatch(technician, [ping(10, latitude=39.3)], PingSource.APP)
+    results = record_batches([first, resent, older, newer], now=NOW)
+    assert [(r.accepted, r.duplicates, len(r.refusals)) for r in results] == [
+        (1, 0, 0),
+        (0, 1, 0),  # the same ping again: a duplicate, not stored twice
+        (0, 0, 1),  # older than what the first request brought: out of order
+        (1, 0, 0),
+    ]
+    assert LocationPing.objects.count() == 2
+    assert LatestPosition.objects.get(resource=technician).latitude == Decimal("39.300000")
+    assert all(result.latest is not None for result in results)
+
+
+def test_a_refused_request_in_a_batch_does_not_stop_the_others() -> None:
+    technician, other = ResourceFactory.create_batch(2)
+    results = record_batches(
+        [
+            PingBatch(technician, [ping(5, latitude=95.0)], PingSource.API),
+            PingBatch(other, [ping(5)], PingSource.API),
+        ],
+        now=NOW,
+    )
+    assert results[0].nothing_accepted
+    assert results[1].accepted == 1
+    assert not LocationPing.objects.filter(resource=technician).exists()

@@ -12,7 +12,8 @@ views do:
 
 Everything else goes on to Django: the technician app's signed-in posts, other
 methods (answered 405 there), a Host that is not allowed (400 there), plain HTTP when
-HTTPS is required (redirected there). The answers are `api.ingest`'s, so they do not depend on the lane.
+HTTPS is required (redirected there). The answers are `api.ingest`'s, so they do not
+depend on the lane.
 """
 
 from __future__ import annotations
