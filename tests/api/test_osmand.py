@@ -219,14 +219,32 @@ def test_unknown_device_in_json_answers_404(app: Client, technician) -> None:  #
     ("extra", "reason"),
     [
         ({"lat": "95.0"}, "Latitude must be between -90 and 90."),
-        ({"lon": "east"}, "lon must be a number, not “east”."),
-        ({"timestamp": "yesterday"}, "timestamp “yesterday” is neither seconds since 1970"),
         ({"timestamp": "1000000"}, "more than 24 hours old"),
         ({"accuracy": "9000"}, "Accuracy must be between 0 and 5,000 metres."),
         ({"speed": "300"}, "Speed must be between 0 and 100 metres per second."),
     ],
 )
-def test_bad_ping_answers_400_with_the_reason(
+def test_a_refused_position_answers_200_so_the_app_does_not_resend_it_forever(
+    app: Client, technician, extra: dict[str, str], reason: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Traccar Client resends its oldest position until it gets a 200: a 400 for one that
+    # can never be taken would hold back every later position of the phone.
+    response = app.post(f"{URL}?{classic_query(moment(), **extra)}")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["accepted"], body["duplicates"]) == (0, 0)
+    assert reason in body["refused"][0]["reason"]
+    assert not LocationPing.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"lon": "east"}, "lon must be a number, not “east”."),
+        ({"timestamp": "yesterday"}, "timestamp “yesterday” is neither seconds since 1970"),
+    ],
+)
+def test_a_request_that_cannot_be_read_answers_400_with_the_reason(
     app: Client, technician, extra: dict[str, str], reason: str
 ) -> None:  # type: ignore[no-untyped-def]
     response = app.post(f"{URL}?{classic_query(moment(), **extra)}")
@@ -258,11 +276,13 @@ def test_duplicate_answers_200_and_is_stored_once(app: Client, technician) -> No
     assert LocationPing.objects.count() == 1
 
 
-def test_out_of_order_ping_answers_400(app: Client, technician) -> None:  # type: ignore[no-untyped-def]
+def test_out_of_order_ping_is_refused_with_a_200(app: Client, technician) -> None:  # type: ignore[no-untyped-def]
     app.post(f"{URL}?{classic_query(moment(10))}")
     response = app.post(f"{URL}?{classic_query(moment(20))}")
-    assert response.status_code == 400
-    assert "order they were taken" in response.json()["error"]
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 0
+    assert "order they were taken" in response.json()["refused"][0]["reason"]
+    assert LocationPing.objects.count() == 1
 
 
 def test_missing_timestamp_is_taken_as_now(app: Client, technician) -> None:  # type: ignore[no-untyped-def]

@@ -303,18 +303,27 @@ def _check(
 
 
 def _answer(job: Job, result: IngestResult) -> Answer:
-    """200 when every ping was stored or already known, 207 when some were refused (the
-    JSON API; OsmAnd senders know only 200), 400 when all were."""
+    """What the sender of recorded (or refused) pings is told.
+
+    The JSON API: 200 when every ping was stored or already known, 207 when some were
+    refused, 400 when all were. Traccar Client: always 200, the refusals in the body.
+    The app resends a position until it gets a 200, oldest first, so refusing one that
+    can never be taken (a day old, out of order, a bogus fix) would hold back every
+    position after it for good; such a refusal is logged instead.
+    """
     refusals = sorted(
         [*job.unreadable, *(Refusal(job.positions[r.index], r.reason) for r in result.refusals)],
         key=lambda refusal: refusal.index,
     )
     refused = [{"index": refusal.index, "reason": refusal.reason} for refusal in refusals]
-    if result.accepted == 0 and result.duplicates == 0 and refusals:
-        message = refusals[0].reason if job.kind == "osmand" else "No position was accepted."
-        return error(400, message, refused=refused)
     body = {"accepted": result.accepted, "duplicates": result.duplicates, "refused": refused}
-    return Answer(207 if refused and job.kind == "locations" else 200, body)
+    if job.kind == "osmand":
+        for refusal in refusals:
+            logger.info("OsmAnd position of %r refused: %s", job.device_id, refusal.reason)
+        return Answer(200, body)
+    if result.accepted == 0 and result.duplicates == 0 and refusals:
+        return error(400, "No position was accepted.", refused=refused)
+    return Answer(207 if refused else 200, body)
 
 
 INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest")
