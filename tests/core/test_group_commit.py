@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Sequence
 
 import pytest
@@ -18,14 +19,23 @@ class Recorder:
     def __init__(self, gate: threading.Event | None = None) -> None:
         self.batches: list[list[int]] = []
         self.gate = gate
+        self.entered = threading.Event()  # a batch has reached the gate
 
     def __call__(self, jobs: Sequence[int]) -> list[int]:
+        self.entered.set()
         if self.gate is not None:
-            self.gate.wait(5)
+            self.gate.wait(10)
         if 13 in jobs:
             raise ValueError("unlucky")
         self.batches.append(list(jobs))
         return [job * 2 for job in jobs]
+
+
+def wait_for_queue(commit: GroupCommit[int, int], size: int) -> None:
+    deadline = time.monotonic() + 5
+    while commit._queue.qsize() < size:
+        assert time.monotonic() < deadline, "the jobs did not queue up"
+        time.sleep(0.01)
 
 
 def test_without_its_thread_each_job_is_processed_in_the_callers_thread() -> None:
@@ -44,6 +54,7 @@ def test_jobs_that_arrive_while_a_batch_is_processed_form_the_next_batch() -> No
     try:
         first = threading.Thread(target=lambda: results.update({1: commit.submit(1)}))
         first.start()
+        assert recorder.entered.wait(5)
         # While the first batch waits at the gate, ten more jobs queue up.
         others = [
             threading.Thread(target=lambda n=n: results.update({n: commit.submit(n)}))
@@ -51,8 +62,7 @@ def test_jobs_that_arrive_while_a_batch_is_processed_form_the_next_batch() -> No
         ]
         for thread in others:
             thread.start()
-        while commit._queue.qsize() < 10:
-            threading.Event().wait(0.01)
+        wait_for_queue(commit, 10)
         gate.set()
         for thread in [first, *others]:
             thread.join(5)
@@ -77,16 +87,20 @@ def test_a_failing_job_costs_only_its_own_result() -> None:
             outcomes[n] = error
 
     try:
+        first = threading.Thread(target=submit, args=(11,))
+        first.start()
+        assert recorder.entered.wait(5)
         threads = [threading.Thread(target=submit, args=(n,)) for n in (12, 13, 14)]
         for thread in threads:
             thread.start()
-        while commit._queue.qsize() < 2:
-            threading.Event().wait(0.01)
+        wait_for_queue(commit, 3)  # the next batch holds all three
         gate.set()
+        first.join(5)
         for thread in threads:
             thread.join(5)
     finally:
         commit.stop()
+    assert outcomes[11] == 22
     assert outcomes[12] == 24
     assert outcomes[14] == 28
     assert isinstance(outcomes[13], ValueError)
