@@ -179,6 +179,49 @@ def test_recording_the_same_message_twice_adds_nothing(contact) -> None:  # type
     assert Notification.objects.filter(booking=booking).count() == 2
 
 
+LONGEST_EMAIL = f"pat.{'x' * 60}@{'d' * 63}.{'e' * 63}.{'f' * 56}.test"  # 254 characters
+
+
+def test_the_longest_email_address_fits_the_outbox_key() -> None:
+    from doorstep.notifications.reminders import idempotency_key
+    from doorstep.notifications.rules import Delivery
+
+    assert len(LONGEST_EMAIL) == 254
+    keys = {
+        address: idempotency_key(
+            booking_id=1_000_000_000,
+            message_type=MessageType.RESCHEDULED,
+            delivery=Delivery(channel="email", address=address, contact_id=1, language="en"),
+            version="2026-11-25T08:00:00+00:00",
+        )
+        for address in (LONGEST_EMAIL, LONGEST_EMAIL.replace("pat.", "sam."))
+    }
+    assert all(len(key) <= 300 for key in keys.values())
+    assert len(set(keys.values())) == 2  # still one key per address
+    short = idempotency_key(
+        booking_id=7,
+        message_type=MessageType.CONFIRMED,
+        delivery=Delivery(channel="email", address="pat@example.test", contact_id=1, language="en"),
+        version="",
+    )
+    assert short == "7:confirmed:email:pat@example.test:"  # keys already stored stay valid
+
+
+def test_a_move_announced_to_the_longest_address_is_written_once(contact) -> None:  # type: ignore[no-untyped-def]
+    from doorstep.notifications.outbox import record
+
+    contact.email = LONGEST_EMAIL
+    contact.save()
+    booking = book(contact)
+    new_start = booking.start + timedelta(days=1)
+    services.reschedule(booking=booking, start=new_start, end=booking.end + timedelta(days=1))
+    record(booking=booking, message_type=MessageType.RESCHEDULED, version=new_start.isoformat())
+
+    email = messages(booking, MessageType.RESCHEDULED)["email"]
+    assert email.address == LONGEST_EMAIL
+    assert len(email.idempotency_key) <= 300
+
+
 @pytest.mark.parametrize(
     ("language", "greeting", "weekday_words"),
     [

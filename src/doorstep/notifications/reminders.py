@@ -14,6 +14,7 @@ rules, the same rendering and the same idempotency keys, in a fixed number of qu
 
 from __future__ import annotations
 
+import hashlib
 import time as stopwatch
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from doorstep.scheduling.models import Booking, BookingQuerySet, BookingStatus
 # Bookings written per batch: a few hundred keeps each insert short (SQLite has one
 # writer at a time) while the queries per batch stay a small, fixed number.
 BATCH_SIZE = 500
+IDEMPOTENCY_KEY_LENGTH: int = Notification._meta.get_field("idempotency_key").max_length  # type: ignore[assignment]
 
 # What a message reads from its booking besides the contacts, loaded with it.
 MESSAGE_RELATIONS = ("work_order__account", "work_order__incident_type", "resource")
@@ -124,16 +126,18 @@ def load_for_messages(bookings: QuerySet[Booking]) -> list[Booking]:
 def idempotency_key(
     *, booking_id: int, message_type: str, delivery: rules.Delivery, version: str
 ) -> str:
-    """The outbox key of one delivery: booking, message, channel, address and version."""
-    return ":".join(
-        [
-            str(booking_id),
-            message_type,
-            delivery.channel,
-            delivery.address or f"contact{delivery.contact_id}",
-            version,
-        ]
-    )
+    """The outbox key of one delivery: booking, message, channel, address and version.
+
+    An address long enough to push the key past its column (email allows 254
+    characters) is replaced by its SHA-256, which keeps the key unique and stable.
+    """
+    address = delivery.address or f"contact{delivery.contact_id}"
+    parts = [str(booking_id), message_type, delivery.channel, address, version]
+    key = ":".join(parts)
+    if len(key) > IDEMPOTENCY_KEY_LENGTH:
+        parts[3] = "sha256-" + hashlib.sha256(address.lower().encode()).hexdigest()
+        key = ":".join(parts)
+    return key
 
 
 def _deliveries(
