@@ -19,3 +19,6 @@ STORAGES = {
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 SMS_BACKEND = "doorstep.notifications.sms.LocmemBackend"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Connections that stay open in helper threads (the WebSocket consumers' database
+# thread) would keep PostgreSQL from dropping the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -183,7 +183,7 @@ LONGEST_EMAIL = f"pat.{'x' * 60}@{'d' * 63}.{'e' * 63}.{'f' * 56}.test"  # 254 c
 
 
 def test_the_longest_email_address_fits_the_outbox_key() -> None:
-    from doorstep.notifications.reminders import idempotency_key
+    from doorstep.notifications.outbox import idempotency_key
     from doorstep.notifications.rules import Delivery
 
     assert len(LONGEST_EMAIL) == 254

@@ -17,9 +17,8 @@ from doorstep.notifications.models import (
     NotificationState,
     ReminderRun,
 )
+from doorstep.notifications.outbox import load_for_messages, record_many
 from doorstep.notifications.reminders import (
-    load_for_messages,
-    record_many,
     reminder_version,
     run_due_reminders,
     send_reminders,

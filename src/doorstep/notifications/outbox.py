@@ -1,12 +1,21 @@
-"""Writing messages into the outbox, inside the transaction of the change that causes them."""
+"""Writing messages into the outbox, inside the transaction of the change that causes them.
+
+Every message of a booking is written by `record_many`, a batch of bookings at a time in a
+fixed number of queries: the reminder job calls it with thousands of visits, `record` with
+one. Both use the same rules, the same rendering and the same idempotency keys.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -21,6 +30,7 @@ from doorstep.notifications.models import (
     Notification,
     NotificationState,
 )
+from doorstep.portal.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 
 # Put in the stored body where the visit link goes. The link's code is made when the
@@ -45,6 +55,10 @@ CALENDAR_METHOD: dict[str, str] = {
     MessageType.RESCHEDULED: "REQUEST",
     MessageType.CANCELED: "CANCEL",
 }
+IDEMPOTENCY_KEY_LENGTH: int = Notification._meta.get_field("idempotency_key").max_length  # type: ignore[assignment]
+
+# What a message reads from its booking besides the contacts, loaded with it.
+MESSAGE_RELATIONS = ("work_order__account", "work_order__incident_type", "resource")
 
 
 @dataclass(frozen=True)
@@ -136,11 +150,9 @@ def record(
 ) -> list[Notification]:
     """Write this message's notifications for the booking, once per idempotency key.
 
-    One booking through the same path as the reminder job's batches, so a message is
-    built one way only.
+    One booking through `record_many`, the path of the reminder job's batches, so a
+    message is built one way only.
     """
-    from doorstep.notifications.reminders import load_for_messages, record_many
-
     [loaded] = load_for_messages(Booking.objects.filter(pk=booking.pk))
     return record_many(
         bookings=[loaded],
@@ -202,6 +214,210 @@ def was_told(booking_id: int) -> bool:
         .exclude(state__in=[NotificationState.SKIPPED, NotificationState.FAILED])
         .exists()
     )
+
+
+# --- writing many bookings' messages at once -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessageSettings:
+    """The portal settings and the exclusion lists, read once for many messages."""
+
+    portal: PortalSettings
+    excluded_account_ids: frozenset[int]
+    excluded_service_type_ids: frozenset[int]
+    # Each contact as the rules see them, worked out once: reading a phone number is slow.
+    _recipients: dict[int, rules.Recipient | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    @classmethod
+    def load(cls) -> MessageSettings:
+        portal = PortalSettings.load()
+        return cls(
+            portal=portal,
+            excluded_account_ids=frozenset(portal.excluded_accounts.values_list("pk", flat=True)),
+            excluded_service_type_ids=frozenset(
+                portal.excluded_incident_types.values_list("pk", flat=True)
+            ),
+        )
+
+    def recipient(self, contact: Contact | None) -> rules.Recipient | None:
+        """`_recipient`, once for each contact."""
+        if contact is None:
+            return None
+        if contact.pk not in self._recipients:
+            self._recipients[contact.pk] = _recipient(contact)
+        return self._recipients[contact.pk]
+
+    def policy(self, booking: Booking, message_type: str) -> rules.Policy:
+        """What the portal settings say of this message for this booking, without a query."""
+        portal = self.portal
+        work_order = booking.work_order
+        return rules.Policy(
+            message_enabled=portal.notifications_enabled
+            and getattr(portal, SETTING_OF[message_type]),
+            communication_type=portal.communication_type,
+            send_to=portal.send_messages_to,
+            account_excluded=work_order.account_id in self.excluded_account_ids,
+            service_type_excluded=work_order.incident_type_id in self.excluded_service_type_ids,
+        )
+
+
+def load_for_messages(bookings: QuerySet[Booking]) -> list[Booking]:
+    """The bookings with all that their messages read, in two queries however many.
+
+    The contacts are read apart from the bookings: the primary contact is most often
+    the person who reported the work too, and many visits share an account, so each
+    contact is made (and its phone number parsed) once, not twice for every visit.
+    """
+    loaded = list(bookings.select_related(*MESSAGE_RELATIONS))
+    contact_ids = {
+        contact_id
+        for booking in loaded
+        for contact_id in (
+            booking.work_order.account.primary_contact_id,
+            booking.work_order.reported_by_id,
+        )
+        if contact_id is not None
+    }
+    contacts = Contact.objects.in_bulk(contact_ids)
+    for booking in loaded:
+        work_order = booking.work_order
+        account = work_order.account
+        account.primary_contact = contacts.get(account.primary_contact_id or 0)
+        work_order.reported_by = contacts.get(work_order.reported_by_id or 0)
+    return loaded
+
+
+def idempotency_key(
+    *, booking_id: int, message_type: str, delivery: rules.Delivery, version: str
+) -> str:
+    """The outbox key of one delivery: booking, message, channel, address and version.
+
+    An address long enough to push the key past its column (email allows 254
+    characters) is replaced by its SHA-256, which keeps the key unique and stable.
+    """
+    address = delivery.address or f"contact{delivery.contact_id}"
+    parts = [str(booking_id), message_type, delivery.channel, address, version]
+    key = ":".join(parts)
+    if len(key) > IDEMPOTENCY_KEY_LENGTH:
+        parts[3] = "sha256-" + hashlib.sha256(address.lower().encode()).hexdigest()
+        key = ":".join(parts)
+    return key
+
+
+def _deliveries(
+    booking: Booking,
+    message_type: str,
+    message_settings: MessageSettings,
+) -> list[rules.Delivery]:
+    work_order = booking.work_order
+    return rules.deliveries(
+        policy=message_settings.policy(booking, message_type),
+        primary=message_settings.recipient(work_order.account.primary_contact),
+        reported_by=message_settings.recipient(work_order.reported_by),
+    )
+
+
+def _rows(
+    *,
+    booking: Booking,
+    message_type: str,
+    version: str,
+    now: datetime,
+    message_settings: MessageSettings,
+) -> list[Notification]:
+    """One booking's rows: its deliveries, rendered, or skipped with their reason."""
+    work_order = booking.work_order
+    contacts = {c.pk: c for c in (work_order.account.primary_contact, work_order.reported_by) if c}
+    method = CALENDAR_METHOD.get(message_type)
+    rows = []
+    for delivery in _deliveries(booking, message_type, message_settings):
+        contact = contacts.get(delivery.contact_id)
+        skipped = bool(delivery.skip_reason)
+        rendered = (
+            Rendered("", "", "")
+            if skipped
+            else render(
+                booking=booking,
+                message_type=message_type,
+                channel=delivery.channel,
+                contact=contact,
+                language=delivery.language,
+                portal=message_settings.portal,
+            )
+        )
+        rows.append(
+            Notification(
+                booking=booking,
+                message_type=message_type,
+                channel=delivery.channel,
+                contact=contact,
+                address=delivery.address,
+                language=delivery.language,
+                subject=rendered.subject,
+                body=rendered.body,
+                body_html=rendered.body_html,
+                calendar=(
+                    visit_calendar(booking, method=method).decode()
+                    if method and delivery.channel == rules.EMAIL and not skipped
+                    else ""
+                ),
+                state=NotificationState.SKIPPED if skipped else NotificationState.PENDING,
+                skip_reason=delivery.skip_reason,
+                next_attempt_at=None if skipped else now,
+                idempotency_key=idempotency_key(
+                    booking_id=booking.pk,
+                    message_type=message_type,
+                    delivery=delivery,
+                    version=version,
+                ),
+                created_at=now,
+            )
+        )
+    return rows
+
+
+def record_many(
+    *,
+    bookings: Sequence[Booking],
+    message_type: str,
+    versions: Mapping[int, str],
+    now: datetime,
+    message_settings: MessageSettings | None = None,
+    wake_sender: bool = True,
+) -> list[Notification]:
+    """Write one message for each of the bookings in one insert (`record` uses it too).
+
+    `bookings` are read with `load_for_messages`; `versions` maps a
+    booking's id to its idempotency version ("" when missing). A row whose key is in the
+    outbox already stays as it is. Queries: three for the settings unless they are
+    given, and one insert, however many bookings (messages with a calendar attachment,
+    which reminders are not, read the settings once more for each email).
+    """
+    message_settings = message_settings or MessageSettings.load()
+    rows = [
+        row
+        for booking in bookings
+        for row in _rows(
+            booking=booking,
+            message_type=message_type,
+            version=versions.get(booking.pk, ""),
+            now=now,
+            message_settings=message_settings,
+        )
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    if wake_sender and any(row.state == NotificationState.PENDING for row in rows):
+        _wake_sender()
+    return rows
+
+
+def _wake_sender() -> None:
+    from doorstep.notifications.tasks import send_notifications
+
+    transaction.on_commit(send_notifications.enqueue)
 
 
 # --- what each event writes ----------------------------------------------------------------
