@@ -212,3 +212,57 @@ def available_slots(
         return []
     technicians = technicians_for(request=request)
     return find_slots(request, technicians, travel or default_estimator(time_zone))
+
+
+def booking_fit_warnings(
+    *, resource: Resource, incident_type: IncidentType, start: datetime, end: datetime
+) -> list[str]:
+    """Why this technician is a poor fit for a visit the office books by hand; [] if none.
+
+    The customers' booking pages only offer technicians with the skills, at work and not
+    off; the office may book anyone (an emergency, a trainee shadowing), so the back
+    office saves the booking and shows these as warnings. Four queries.
+    """
+    warnings: list[str] = []
+    name = resource.display_name
+    levels = dict(
+        ResourceSkill.objects.filter(resource=resource).values_list("skill_id", "proficiency")
+    )
+    for required in IncidentTypeSkill.objects.filter(incident_type=incident_type).select_related(
+        "skill"
+    ):
+        has = levels.get(required.skill_id, 0)
+        if has < required.minimum_proficiency:
+            having = f"has level {has}" if has else "does not have it"
+            warnings.append(
+                f"{name} is not qualified for {incident_type.name}: it needs "
+                f"“{required.skill.name}” at level {required.minimum_proficiency}, "
+                f"and {name} {having}."
+            )
+
+    zone = ZoneInfo(resource.time_zone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    shown = f"{local_start:%A %H:%M}–{local_end:%H:%M} ({resource.time_zone})"
+    intervals = list(
+        WorkingHours.objects.filter(resource=resource, weekday=local_start.weekday())
+        .order_by("start_time")
+        .values_list("start_time", "end_time")
+    )
+    if not intervals:
+        warnings.append(f"{name} does not work on {local_start:%A}s: the visit is {shown}.")
+    elif local_start.date() != local_end.date() or not any(
+        opens <= local_start.time() and local_end.time() <= closes for opens, closes in intervals
+    ):
+        hours = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in intervals)
+        warnings.append(
+            f"The visit, {shown}, is outside {name}'s working hours on {local_start:%A}s ({hours})."
+        )
+
+    for off in TimeOff.objects.filter(resource=resource, start__lt=end, end__gt=start):
+        warnings.append(
+            f"{name} is off from {off.start.astimezone(zone):%Y-%m-%d %H:%M} to "
+            f"{off.end.astimezone(zone):%Y-%m-%d %H:%M}"
+            + (f" ({off.reason})" if off.reason else "")
+            + "."
+        )
+    return warnings

@@ -282,6 +282,90 @@ def test_adding_a_booking_goes_through_the_service(staff_client: Client, staff_u
     assert (first.to_status, first.changed_by) == ("scheduled", staff_user)
 
 
+def warnings_shown(response: Any) -> list[str]:
+    return [
+        str(message) for message in response.context["messages"] if message.level_tag == "warning"
+    ]
+
+
+def test_booking_a_technician_who_is_a_poor_fit_saves_it_with_warnings(
+    staff_client: Client,
+) -> None:
+    work_order = factories.WorkOrderFactory(incident_type__name="Boiler service")
+    factories.IncidentTypeSkillFactory(
+        incident_type=work_order.incident_type, skill__name="Gas safety", minimum_proficiency=3
+    )
+    technician = factories.ResourceFactory(display_name="Alex")
+    factories.WorkingHoursFactory(resource=technician)  # Mondays 08:00–17:00
+    factories.TimeOffFactory(resource=technician, start=at(16), end=at(20), reason="Dentist")
+
+    response = staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": technician.pk} | times(at(16), at(18)),
+        follow=True,
+    )
+
+    assert Booking.objects.filter(resource=technician).exists()  # the office decides
+    assert warnings_shown(response) == [
+        "Alex is not qualified for Boiler service: it needs “Gas safety” at level 3, "
+        "and Alex does not have it.",
+        "The visit, Monday 16:00–18:00 (America/Denver), is outside Alex's working hours "
+        "on Mondays (08:00–17:00).",
+        "Alex is off from 2031-01-13 16:00 to 2031-01-13 20:00 (Dentist).",
+    ]
+
+
+def test_booking_a_qualified_technician_at_work_warns_of_nothing(staff_client: Client) -> None:
+    work_order = factories.WorkOrderFactory()
+    skill = factories.IncidentTypeSkillFactory(
+        incident_type=work_order.incident_type, minimum_proficiency=3
+    ).skill
+    technician = factories.ResourceFactory()
+    factories.ResourceSkillFactory(resource=technician, skill=skill, proficiency=4)
+    factories.WorkingHoursFactory(resource=technician)
+
+    response = staff_client.post(
+        BOOKING_ADD,
+        {"work_order": work_order.pk, "resource": technician.pk} | times(at(9), at(11)),
+        follow=True,
+    )
+
+    assert Booking.objects.filter(resource=technician).exists()
+    assert warnings_shown(response) == []
+
+
+def test_moving_a_booking_out_of_the_technicians_hours_warns(staff_client: Client) -> None:
+    booking = scheduled_booking()
+    factories.WorkingHoursFactory(resource=booking.resource)
+    url = booking_page(booking)
+
+    response = staff_client.post(
+        url, inline_management(staff_client, url) | times(at(6), at(7)), follow=True
+    )
+
+    booking.refresh_from_db()
+    assert booking.start == at(6)
+    assert [w for w in warnings_shown(response) if "outside" in w]
+
+
+def test_a_technician_without_hours_that_day_is_said_not_to_work_then(db: None) -> None:
+    from doorstep.scheduling.selectors import booking_fit_warnings
+
+    technician = factories.ResourceFactory(display_name="Sam")
+    factories.WorkingHoursFactory(resource=technician, weekday=1)  # Tuesdays only
+
+    warnings = booking_fit_warnings(
+        resource=technician,
+        incident_type=factories.IncidentTypeFactory(),
+        start=at(9),
+        end=at(10),
+    )
+
+    assert warnings == [
+        "Sam does not work on Mondays: the visit is Monday 09:00–10:00 (America/Denver)."
+    ]
+
+
 def test_a_booking_without_end_lasts_the_service_type_duration(staff_client: Client) -> None:
     work_order = factories.WorkOrderFactory(incident_type__estimated_duration_minutes=90)
     technician = factories.ResourceFactory()

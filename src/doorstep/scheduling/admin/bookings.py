@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -27,6 +27,7 @@ from doorstep.scheduling.admin.base import (
 )
 from doorstep.scheduling.forms import BookingAddForm, BookingChangeForm, status_move_fields
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
+from doorstep.scheduling.selectors import booking_fit_warnings
 from doorstep.users.models import User
 
 if TYPE_CHECKING:
@@ -173,9 +174,11 @@ class BookingAdmin(LocalTimeZoneAdmin[Booking], ServiceBackedAdmin[Booking]):
                 created_by=user,
             )
             adopt(obj, booking)
+            self._warn_of_poor_fit(request, booking)
             return
         if {"start", "end"} & set(form.changed_data):
             self._move(obj, user)
+            self._warn_of_poor_fit(request, obj)
         new_status = form.cleaned_data.get("new_status")
         if new_status:
             services.set_status(
@@ -185,6 +188,16 @@ class BookingAdmin(LocalTimeZoneAdmin[Booking], ServiceBackedAdmin[Booking]):
                 cancel_reason=form.cleaned_data.get("reason_for_canceling", ""),
                 completion_note=form.cleaned_data.get("completion_note", ""),
             )
+
+    def _warn_of_poor_fit(self, request: HttpRequest, booking: Booking) -> None:
+        """Saved, as the office asked; what the customers' pages would not have offered."""
+        for warning in booking_fit_warnings(
+            resource=booking.resource,
+            incident_type=booking.work_order.incident_type,
+            start=booking.start,
+            end=booking.end,
+        ):
+            self.message_user(request, warning, messages.WARNING)
 
     def _move(self, booking: Booking, user: User) -> None:
         """New times typed for a Scheduled booking: the reschedule service checks them again."""
