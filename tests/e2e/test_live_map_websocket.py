@@ -21,6 +21,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,6 +102,7 @@ class Server:
     key: str
     visits: dict[str, Visit]
     log: Path
+    env: dict[str, str]
 
     def ping(self, visit: Visit, position: dict[str, float]) -> None:
         """The technician's phone posts one position, taken now, to the location API."""
@@ -115,10 +117,9 @@ class Server:
         assert (status, answer["accepted"]) == (200, 1), answer
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+@contextmanager
+def seeded_server(folder: Path, **settings: str) -> Iterator[Server]:
     """A migrated, seeded `doorstep serve` (no worker, no scheduler, no Redis)."""
-    folder = tmp_path_factory.mktemp("live-map-websocket")
     env = clean_env(
         folder / "data",
         DOORSTEP_HTTPS="false",
@@ -127,6 +128,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         DOORSTEP_MAP_TILE_URL="http://127.0.0.1:9/{z}/{x}/{y}.png",
         # The setup script builds its data with the test suite's factories.
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPOSITORY), os.environ.get("PYTHONPATH")])),
+        **settings,
     )
     assert "REDIS_URL" not in env  # the in-memory channel layer of a single process
     run_doorstep("migrate", "--noinput", env=env)
@@ -139,7 +141,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             key=data["key"],
             visits={name: Visit(**visit) for name, visit in data["visits"].items()},
             log=log,
+            env=env,
         )
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with seeded_server(tmp_path_factory.mktemp("live-map-websocket")) as running:
+        yield running
 
 
 @pytest.fixture
@@ -322,3 +331,46 @@ def test_the_traveling_live_map_has_no_serious_accessibility_violations(
     expect(page.locator("[data-live-eta]")).to_contain_text("Arriving around")
 
     assert accessibility_violations(page) == []
+
+
+QUIET_SECONDS = 3
+
+
+def test_a_change_no_socket_hears_reaches_the_page_after_a_quiet_minute(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> None:
+    """A status changed in another process: without Redis, no push reaches the page's
+    socket, and its quiet check (every `DOORSTEP_LIVE_QUIET_SECONDS`) finds the change."""
+    folder = tmp_path_factory.mktemp("live-map-quiet")
+    with seeded_server(folder, DOORSTEP_LIVE_QUIET_SECONDS=str(QUIET_SECONDS)) as quiet:
+        visit = quiet.visits["websocket"]
+        context = browser.new_context(base_url=quiet.base, locale="en-US", **PHONE)
+        try:
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            watched = watch(page)
+            page.goto(f"/t/{visit.code}/")
+            expect(page.locator("[data-live]")).to_have_attribute(
+                "data-quiet-ms", str(QUIET_SECONDS * 1000)
+            )
+            wait_for_frame(page, watched, lambda f: f.get("type") == "visit.update", 5)
+
+            run_doorstep(
+                "shell",
+                "-c",
+                "from doorstep.scheduling import services; "
+                "from doorstep.scheduling.models import Booking, BookingStatus; "
+                f"booking = Booking.objects.get(reference={visit.reference!r}); "
+                "services.set_status(booking=booking, status=BookingStatus.IN_PROGRESS)",
+                env=quiet.env,
+            )
+
+            expect(page.get_by_role("heading", name="Your technician has arrived")).to_be_visible(
+                timeout=(QUIET_SECONDS + 5) * 1000
+            )
+            assert [url for url in watched.requests if url.endswith("/status.json")]
+            assert not [
+                frame for frame in watched.frames if frame.get("status") == "in_progress"
+            ]  # the socket never heard of it: the check found it
+        finally:
+            context.close()

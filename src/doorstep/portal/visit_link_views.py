@@ -201,6 +201,7 @@ def _live_map(booking: Booking, *, status_url: str, socket_path: str) -> dict[st
         "status_url": status_url,
         "socket_path": socket_path,
         "poll_ms": int(LIVE_POLL_SECONDS * 1000),
+        "quiet_ms": settings.DOORSTEP_LIVE_QUIET_SECONDS * 1000,
         "time_zone": zone.key,
         "state": state,
         "eta": _local(eta, zone),

@@ -352,3 +352,7 @@ DOORSTEP_MAP_TILE_URL = env_str(
     "DOORSTEP_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 )
 DOORSTEP_MAP_ATTRIBUTION = env_str("DOORSTEP_MAP_ATTRIBUTION", "© OpenStreetMap contributors")
+# A live map whose socket has been quiet this long checks the visit's state once: a
+# connection dropped without a word, or a change made in a process whose channel layer
+# does not reach this one (no Redis), leaves the page stale for this long at most.
+DOORSTEP_LIVE_QUIET_SECONDS = env_int("DOORSTEP_LIVE_QUIET_SECONDS", 60)

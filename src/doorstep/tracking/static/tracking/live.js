@@ -1,6 +1,8 @@
 /* The live map of a visit on its way (the Traveling state of the visit page).
  * Updates come over the WebSocket; when it fails or closes, the page polls its status
- * JSON (or, for a signed-in contact, the page itself). When the visit stops traveling,
+ * JSON (or, for a signed-in contact, the page itself). A socket that stays quiet for
+ * data-quiet-ms gets one such check too: a connection a network dropped without a word,
+ * or an update made where no socket hears it, leaves the page stale for that long at most. When the visit stops traveling,
  * the page fetches itself and swaps its main content. No build step: plain ES2017. */
 (function () {
   "use strict";
@@ -15,6 +17,7 @@
   });
   var announced = state.minutes;
   var map = null, technician = null, socket = null, pollTimer = null, done = false;
+  var quietMs = +data.quietMs || 60000, lastHeard = Date.now();
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   function distance(m) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km"; }
@@ -95,9 +98,8 @@
       });
   }
 
-  function poll() {
-    if (done) return;
-    var request = data.statusUrl
+  function fetchState() {
+    return data.statusUrl
       ? fetch(data.statusUrl, { credentials: "same-origin" }).then(function (r) {
           return r.status === 404 ? { status: "gone" } : r.json();
         })
@@ -107,7 +109,11 @@
             return node ? JSON.parse(node.textContent) : { status: "gone" };
           });
         });
-    request.then(update, function () {}).then(function () {
+  }
+
+  function poll() {
+    if (done) return;
+    fetchState().then(update, function () {}).then(function () {
       if (!done) pollTimer = setTimeout(poll, +data.pollMs || 10000);
     });
   }
@@ -118,7 +124,7 @@
     var fellBack = false;
     var fallBack = function () { if (!fellBack) { fellBack = true; socket = null; poll(); } };
     socket = new WebSocket(scheme + location.host + data.socketPath);
-    socket.onmessage = function (event) { update(JSON.parse(event.data)); };
+    socket.onmessage = function (event) { lastHeard = Date.now(); update(JSON.parse(event.data)); };
     socket.onerror = fallBack;
     socket.onclose = function (event) {
       if (event.code === 4404) { update({ status: "gone" }); return; }  // link no longer valid
@@ -140,6 +146,13 @@
 
   drawMap();
   render();
-  setInterval(function () { if (!done) tick(); }, 1000);
+  setInterval(function () {
+    if (done) return;
+    tick();
+    if (socket && Date.now() - lastHeard >= quietMs) {
+      lastHeard = Date.now();
+      fetchState().then(update, function () {});
+    }
+  }, 1000);
   connect();
 })();
