@@ -18,7 +18,7 @@ from doorstep.notifications.visit_links import block, issue_visit_link
 from doorstep.project.asgi import application
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
-from doorstep.tracking import live
+from doorstep.tracking import consumers, live
 from doorstep.tracking.consumers import NOT_AVAILABLE
 from doorstep.tracking.eta import FallbackProvider, OfflineProvider
 from doorstep.tracking.models import PingSource
@@ -149,6 +149,26 @@ async def test_a_blocked_code_is_closed() -> None:
     booking, code = await traveling_visit()
     await database_sync_to_async(lambda: block(link=booking.visit_links.get()))()
     await assert_closed_not_available(connect_to(f"/ws/visits/{code}/"))
+
+
+async def test_a_code_blocked_while_its_page_is_open_stops_the_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The code is checked again on the first update after the interval: here at once.
+    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.0)
+    booking, code = await traveling_visit()
+    communicator = connect_to(f"/ws/visits/{code}/")
+    await communicator.connect()
+    await communicator.receive_json_from(WAIT)
+    await database_sync_to_async(lambda: block(link=booking.visit_links.get()))()
+
+    await ping(booking, 39.72, -104.97)
+
+    assert await communicator.receive_output(WAIT) == {
+        "type": "websocket.close",
+        "code": NOT_AVAILABLE,
+    }
+    await communicator.wait()
 
 
 async def test_another_site_cannot_open_the_socket() -> None:

@@ -326,5 +326,9 @@ def _answer(job: Job, result: IngestResult) -> Answer:
     return Answer(207 if refused else 200, body)
 
 
-INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest")
+# At 200 pings a second, 10 ms gathers two or three requests per transaction, which
+# halves the work of each; a phone does not notice 10 ms.
+LINGER_SECONDS = 0.010
+
+INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest", linger=LINGER_SECONDS)
 """Started by `doorstep serve`; until then, each job is processed in its caller's thread."""

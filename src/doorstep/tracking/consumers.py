@@ -12,6 +12,7 @@ booking gets the same payload.
 
 from __future__ import annotations
 
+import random
 import time
 from typing import Any
 
@@ -24,7 +25,10 @@ from doorstep.tracking import live
 
 NOT_AVAILABLE = 4404
 # A code blocked or expired while its page is open stops the stream within this time
-# (checked when an update arrives, so an idle socket costs no queries).
+# (checked when an update arrives, so an idle socket costs no queries). Each socket
+# starts its count at a random point of the interval: viewers that connected together
+# would otherwise all check at the same moment, and hold up every update behind a
+# thousand queries at once.
 RECHECK_SECONDS = 30.0
 
 
@@ -43,7 +47,7 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=NOT_AVAILABLE)
             return
         self.booking_id = booking_id
-        self.checked_at = time.monotonic()
+        self.checked_at = time.monotonic() - random.uniform(0, RECHECK_SECONDS)  # noqa: S311
         # Join before reading the state: an update that lands in between is newer than
         # the state and is delivered after it (a consumer handles one message at a time).
         await self.channel_layer.group_add(live.group_name(booking_id), self.channel_name)

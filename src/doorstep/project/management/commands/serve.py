@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 from argparse import ArgumentParser
 from typing import Any
@@ -78,6 +79,11 @@ class Command(BaseCommand):
         # worker and the scheduler get to stop cleanly too instead of dying mid-task.
         for stop_signal in (signal.SIGINT, signal.SIGTERM):
             signal.signal(stop_signal, lambda signum, frame: None)
+        # What is loaded by now (Django, the apps, the URL patterns) lives as long as the
+        # process: kept out of the collector's way, it makes each full collection, and
+        # the pause it causes in every request and live update, that much shorter.
+        gc.collect()
+        gc.freeze()
         try:
             server.run()
         finally:
