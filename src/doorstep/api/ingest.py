@@ -326,9 +326,9 @@ def _answer(job: Job, result: IngestResult) -> Answer:
     return Answer(207 if refused else 200, body)
 
 
-# At 200 pings a second, 10 ms gathers two or three requests per transaction, which
-# halves the work of each; a phone does not notice 10 ms.
-LINGER_SECONDS = 0.010
+# At 200 pings a second, 20 ms gathers four or five requests per transaction, which
+# divides the work of each by three; a phone does not notice 20 ms.
+LINGER_SECONDS = 0.020
 
 INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest", linger=LINGER_SECONDS)
 """Started by `doorstep serve`; until then, each job is processed in its caller's thread."""

@@ -2,9 +2,10 @@
 
 A request hands its job to a `GroupCommit` and waits for its own result. One thread
 takes every job that arrived while it was busy with the previous batch, and those that
-arrive within `linger` seconds of the first, and processes them together with one call
-of the batch function, which answers each job. Under load, batches grow by themselves;
-the linger gathers the jobs of a moderate load too, for a few milliseconds of waiting.
+arrive within `linger` seconds of the first one's arrival, and processes them together
+with one call of the batch function, which answers each job. Under load, batches grow by
+themselves and nothing lingers; at a moderate load, the linger gathers a few jobs per
+batch for a few milliseconds of waiting.
 
 Used for location pings (`doorstep.api.ingest`), where each request is small and many
 arrive each second: the cost of a transaction and of each query is paid once per batch.
@@ -37,6 +38,7 @@ class Busy(Exception):
 class _Pending[J, R]:
     job: J
     future: Future[R] = field(default_factory=Future)
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 class GroupCommit[J, R]:
@@ -111,7 +113,9 @@ class GroupCommit[J, R]:
                 if first is None:
                     break
                 batch = [first]
-                deadline = time.monotonic() + self.linger
+                # The linger counts from the first job's arrival: jobs that queued up while
+                # the previous batch was processed have waited long enough already.
+                deadline = first.queued_at + self.linger
                 while len(batch) < self.max_batch:
                     try:
                         pending = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))

@@ -35,6 +35,7 @@ from django.utils import timezone
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import server_loop
 from doorstep.core.events import Event
+from doorstep.core.locks import lock_rows
 from doorstep.notifications.running_late import check_running_late, lateness_level
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.scheduling.travel import Point, great_circle_km
@@ -310,12 +311,7 @@ def refresh_etas(
         return []  # the common case of a ping: one query, no lock
     # One technician's ETAs are worked out one at a time (pings of two requests, or a
     # ping and a status change), so two cannot both spend the routing allowance.
-    list(
-        Resource.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_rows(Resource.objects.filter(pk__in=ids))
     bookings = list(
         _with_traveling_since(traveling.filter(resource_id__in=ids))
         .select_related("work_order", "live_eta")
@@ -372,7 +368,7 @@ def start_eta(*, booking_id: int, now: datetime | None = None) -> BookingEta | N
     )
     if booking is None or booking.status != BookingStatus.TRAVELING:
         return None
-    Resource.objects.select_for_update().filter(pk=booking.resource_id).values_list("pk").first()
+    lock_rows(Resource.objects.filter(pk=booking.resource_id))
     position = LatestPosition.objects.filter(resource_id=booking.resource_id).first()
     if position is not None and position.recorded_at < now - RECENT_POSITION:
         position = None

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from doorstep.core import events
+from doorstep.core.locks import lock_rows
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from doorstep.workforce.models import Resource
 
@@ -145,12 +146,7 @@ def record_batches(
     resource_ids = sorted({batch.resource.pk for batch in batches})
     # One technician's pings are recorded one transaction at a time, so two cannot
     # both believe they hold the newest position (in id order: no deadlock).
-    list(
-        Resource.objects.select_for_update()
-        .filter(pk__in=resource_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    lock_rows(Resource.objects.filter(pk__in=resource_ids))
     latest = {
         position.resource_id: position
         for position in LatestPosition.objects.filter(resource_id__in=resource_ids)
