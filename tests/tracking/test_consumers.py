@@ -5,8 +5,10 @@ Runs on the configured channel layer: in memory, or Redis when REDIS_URL is set.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
@@ -14,7 +16,13 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from doorstep.notifications.visit_links import block, issue_visit_link
+from doorstep.notifications.visit_links import (
+    block,
+    expire_now,
+    find_valid_link,
+    hash_visit_code,
+    issue_visit_link,
+)
 from doorstep.project.asgi import application
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
@@ -151,24 +159,74 @@ async def test_a_blocked_code_is_closed() -> None:
     await assert_closed_not_available(connect_to(f"/ws/visits/{code}/"))
 
 
-async def test_a_code_blocked_while_its_page_is_open_stops_the_stream(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # The code is checked again on the first update after the interval: here at once.
-    monkeypatch.setattr(consumers, "RECHECK_SECONDS", 0.0)
-    booking, code = await traveling_visit()
+async def open_stream(code: str) -> WebsocketCommunicator:
     communicator = connect_to(f"/ws/visits/{code}/")
-    await communicator.connect()
+    connected, _ = await communicator.connect()
+    assert connected
     await communicator.receive_json_from(WAIT)
-    await database_sync_to_async(lambda: block(link=booking.visit_links.get()))()
+    return communicator
 
-    await ping(booking, 39.72, -104.97)
 
+async def assert_stream_closed(communicator: WebsocketCommunicator) -> None:
     assert await communicator.receive_output(WAIT) == {
         "type": "websocket.close",
         "code": NOT_AVAILABLE,
     }
     await communicator.wait()
+
+
+@pytest.mark.parametrize("revoke", [block, expire_now])
+async def test_a_code_staff_revoke_while_its_page_is_open_stops_its_stream_at_once(
+    revoke: Any,
+) -> None:
+    booking, code = await traveling_visit()
+    other_code = await database_sync_to_async(issue_visit_link)(booking=booking)
+    revoked = await open_stream(code)
+    other = await open_stream(other_code)
+
+    link = await database_sync_to_async(
+        lambda: booking.visit_links.get(code_hash=hash_visit_code(code))
+    )()
+    await database_sync_to_async(revoke)(link=link)
+
+    await assert_stream_closed(revoked)  # no update needed: staff's action is pushed
+    await ping(booking, 39.72, -104.97)
+    update = await other.receive_json_from(WAIT)  # the booking's other code goes on
+    assert update["latitude"] == 39.72
+    await other.disconnect()
+
+
+async def test_a_code_whose_end_passes_stops_at_the_next_update() -> None:
+    booking, code = await traveling_visit()
+    link = await database_sync_to_async(booking.visit_links.get)()
+    link.valid_until = timezone.now() + timedelta(seconds=1)
+    await database_sync_to_async(link.save)()
+    communicator = await open_stream(code)
+
+    await asyncio.sleep(1.1)
+    await ping(booking, 39.72, -104.97)
+
+    await assert_stream_closed(communicator)
+
+
+async def test_following_a_visit_checks_the_code_once_not_at_each_update(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checks: list[str] = []
+
+    def counting(code: str) -> Any:
+        checks.append(code)
+        return find_valid_link(code)
+
+    monkeypatch.setattr(consumers, "find_valid_link", counting)
+    booking, code = await traveling_visit()
+    communicator = await open_stream(code)
+    for step in range(5):
+        await ping(booking, 39.72 + step / 100, -104.97)
+        assert (await communicator.receive_json_from(WAIT))["status"] == "traveling"
+
+    assert checks == [code]
+    await communicator.disconnect()
 
 
 async def test_another_site_cannot_open_the_socket() -> None:

@@ -12,6 +12,7 @@ Events published so far (name: payload keys):
   for moves of more than ten minutes
 - ``contact.added``: contact_id (a new contact was saved; invitations listen)
 - ``contact.invited``: contact_id, invitation_id
+- ``visit_link.revoked``: link_id, booking_id (staff blocked or expired a visit code)
 - ``tracking.positions``: positions, a list of {resource_id, latitude, longitude,
   recorded_at}: the newest position of each technician whose position moved, once per
   ingest transaction (one request, or a batch of them)

@@ -4,8 +4,8 @@ A request hands its job to a `GroupCommit` and waits for its own result. One thr
 takes every job that arrived while it was busy with the previous batch, and those that
 arrive within `linger` seconds of the first one's arrival, and processes them together
 with one call of the batch function, which answers each job. Under load, batches grow by
-themselves and nothing lingers; at a moderate load, the linger gathers a few jobs per
-batch for a few milliseconds of waiting.
+themselves and nothing lingers (after a batch of `LARGE_BATCH` jobs); at a moderate
+load, the linger gathers a few jobs per batch for a few milliseconds of waiting.
 
 Used for location pings (`doorstep.api.ingest`), where each request is small and many
 arrive each second: the cost of a transaction and of each query is paid once per batch.
@@ -28,6 +28,7 @@ from django.db import close_old_connections, connection
 logger = logging.getLogger(__name__)
 
 ANSWER_TIMEOUT = 30.0  # seconds a caller waits for its batch
+LARGE_BATCH = 16  # jobs: after a batch this large, the next one does not linger
 
 
 class Busy(Exception):
@@ -107,6 +108,7 @@ class GroupCommit[J, R]:
 
     def _run(self) -> None:
         stopping = False
+        last_size = 0
         try:
             while not stopping:
                 first = self._queue.get()
@@ -114,8 +116,10 @@ class GroupCommit[J, R]:
                     break
                 batch = [first]
                 # The linger counts from the first job's arrival: jobs that queued up while
-                # the previous batch was processed have waited long enough already.
-                deadline = first.queued_at + self.linger
+                # the previous batch was processed have waited long enough already. After
+                # a large batch there is none: jobs arrive faster than batches take.
+                linger = self.linger if last_size < LARGE_BATCH else 0.0
+                deadline = first.queued_at + linger
                 while len(batch) < self.max_batch:
                     try:
                         pending = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -127,6 +131,7 @@ class GroupCommit[J, R]:
                     batch.append(pending)
                 close_old_connections()  # a connection broken since the last batch is replaced
                 self._process(batch)
+                last_size = len(batch)
         finally:
             connection.close()
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
 from doorstep.notifications.models import VisitLink
@@ -123,6 +124,7 @@ def expire_now(
     locked.valid_until = now
     locked.save(update_fields=["valid_until"])
     logger.info("Visit link %s of %s expired by %s", link.pk, link.booking_id, by)
+    events.publish("visit_link.revoked", link_id=link.pk, booking_id=link.booking_id)
     return _refreshed(link)
 
 
@@ -137,6 +139,7 @@ def block(*, link: VisitLink, by: User | None = None, now: datetime | None = Non
     locked.blocked_by = by
     locked.save(update_fields=["blocked_at", "blocked_by"])
     logger.info("Visit link %s of %s blocked by %s", link.pk, link.booking_id, by)
+    events.publish("visit_link.revoked", link_id=link.pk, booking_id=link.booking_id)
     return _refreshed(link)
 
 

@@ -13,3 +13,4 @@ class TrackingConfig(AppConfig):
         # that was really stored, and routing must not hold the ingest's transaction.
         events.subscribe("tracking.positions", live.on_positions)
         events.subscribe("booking.status_changed", live.on_status_changed)
+        events.subscribe("visit_link.revoked", live.on_link_revoked)

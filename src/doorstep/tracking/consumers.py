@@ -14,30 +14,34 @@ from __future__ import annotations
 
 import random
 import time
+from datetime import datetime
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils import timezone
 
 from doorstep.notifications.visit_links import find_valid_link
 from doorstep.portal.selectors import account_bookings
 from doorstep.tracking import live
 
 NOT_AVAILABLE = 4404
-# A code blocked or expired while its page is open stops the stream within this time
-# (checked when an update arrives, so an idle socket costs no queries). Each socket
-# starts its count at a random point of the interval: viewers that connected together
-# would otherwise all check at the same moment, and hold up every update behind a
-# thousand queries at once.
+# A signed-in contact's right to a booking (the account's contacts change, a user is
+# deactivated) is checked again on the first update after this long. Each socket starts
+# its count at a random point of the interval: sockets that connected together would
+# otherwise all check at once, and hold up every update behind their queries.
 RECHECK_SECONDS = 30.0
 
 
 class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     booking_id: int | None = None
-    checked_at = 0.0
 
     def allowed_booking_id(self) -> int | None:
         """The booking this socket may follow, or None; runs in a thread (database)."""
+        raise NotImplementedError
+
+    async def still_allowed(self) -> bool:
+        """Whether the socket may still follow its booking, asked before each update."""
         raise NotImplementedError
 
     async def connect(self) -> None:
@@ -47,7 +51,6 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=NOT_AVAILABLE)
             return
         self.booking_id = booking_id
-        self.checked_at = time.monotonic() - random.uniform(0, RECHECK_SECONDS)  # noqa: S311
         # Join before reading the state: an update that lands in between is newer than
         # the state and is delivered after it (a consumer handles one message at a time).
         await self.channel_layer.group_add(live.group_name(booking_id), self.channel_name)
@@ -64,31 +67,56 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             )
             self.booking_id = None
 
+    async def refuse(self) -> None:
+        await self.disconnect(NOT_AVAILABLE)
+        await self.close(code=NOT_AVAILABLE)
+
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         """Viewers only listen; whatever they send is ignored."""
 
     async def visit_update(self, message: dict[str, Any]) -> None:
         if self.booking_id is None:
             return
-        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
-            if await database_sync_to_async(self.allowed_booking_id)() != self.booking_id:
-                await self.disconnect(NOT_AVAILABLE)
-                await self.close(code=NOT_AVAILABLE)
-                return
-            self.checked_at = time.monotonic()
+        if not await self.still_allowed():
+            await self.refuse()
+            return
         await self.send_json(message)
+
+    async def visit_link_revoked(self, message: dict[str, Any]) -> None:
+        """Staff blocked or expired one of the booking's codes (`tracking.live`)."""
 
 
 class VisitLinkConsumer(_LiveVisitConsumer):
-    """`ws/visits/<code>/`: the visit of a valid visit link."""
+    """`ws/visits/<code>/`: the visit of a valid visit link.
+
+    Checked once, when the socket opens; no query after that. A code can stop working
+    two ways only: its end passes, which the socket checks against the time it read,
+    or staff block or expire it, which reaches the booking's group as a
+    "visit.link_revoked" message (`tracking.live.on_link_revoked`).
+    """
+
+    link_id: int | None = None
+    expires_at: datetime | None = None
 
     def allowed_booking_id(self) -> int | None:
         link = find_valid_link(str(self.scope["url_route"]["kwargs"]["code"]))
-        return link.booking_id if link is not None else None
+        if link is None:
+            return None
+        self.link_id, self.expires_at = link.pk, link.expires_at
+        return link.booking_id
+
+    async def still_allowed(self) -> bool:
+        return self.expires_at is None or timezone.now() < self.expires_at
+
+    async def visit_link_revoked(self, message: dict[str, Any]) -> None:
+        if self.booking_id is not None and message.get("link_id") == self.link_id:
+            await self.refuse()
 
 
 class AccountVisitConsumer(_LiveVisitConsumer):
     """`ws/bookings/<id>/`: a visit of the signed-in contact's account ("View live map")."""
+
+    checked_at = 0.0
 
     def allowed_booking_id(self) -> int | None:
         user = self.scope.get("user")
@@ -101,4 +129,13 @@ class AccountVisitConsumer(_LiveVisitConsumer):
         found: int | None = (
             account_bookings(contact).filter(pk=booking_id).values_list("pk", flat=True).first()
         )
+        if found is not None and not self.checked_at:
+            self.checked_at = time.monotonic() - random.uniform(0, RECHECK_SECONDS)  # noqa: S311
         return found
+
+    async def still_allowed(self) -> bool:
+        if time.monotonic() - self.checked_at <= RECHECK_SECONDS:
+            return True
+        found: int | None = await database_sync_to_async(self.allowed_booking_id)()
+        self.checked_at = time.monotonic()
+        return found == self.booking_id

@@ -405,6 +405,18 @@ def clear_eta(*, booking_id: int, now: datetime | None = None) -> None:
 # --- Event subscribers ---------------------------------------------------------------
 
 
+def on_link_revoked(event: Event) -> None:
+    """Close the sockets open on a code staff just blocked or expired, wherever they are."""
+    push_all(
+        [
+            (
+                event.payload["booking_id"],
+                {"type": "visit.link_revoked", "link_id": event.payload["link_id"]},
+            )
+        ]
+    )
+
+
 def on_positions(event: Event) -> None:
     refresh_etas(technician_ids=[p["resource_id"] for p in event.payload["positions"]])
 
