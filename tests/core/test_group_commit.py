@@ -142,3 +142,60 @@ def test_stop_processes_what_is_queued_then_processes_in_place() -> None:
     commit.stop()
     assert not commit.running
     assert commit.submit(5) == 10  # in this thread now
+
+
+def test_a_caller_that_gave_up_does_not_stop_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
+    gate = threading.Event()
+    recorder = Recorder(gate)
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+
+    async def impatient() -> None:
+        with pytest.raises(Busy):
+            await commit.submit_async(1)  # its future is cancelled when it gives up
+
+    try:
+        waiting = threading.Thread(target=lambda: asyncio.run(impatient()))
+        waiting.start()
+        assert recorder.entered.wait(5)
+        waiting.join(5)
+        gate.set()  # the batch of the job given up on ends now
+        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 5.0)
+        assert commit.submit(2) == 4
+        assert commit.running
+    finally:
+        commit.stop()
+
+
+def test_a_job_given_up_on_before_its_batch_is_not_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
+    gate = threading.Event()
+    recorder = Recorder(gate)
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+    try:
+
+        def gives_up() -> None:
+            with pytest.raises(Busy):
+                commit.submit(1)
+
+        first = threading.Thread(target=gives_up)
+        first.start()
+        assert recorder.entered.wait(5)
+
+        async def impatient() -> None:
+            with pytest.raises(Busy):
+                await commit.submit_async(7)
+
+        asyncio.run(impatient())  # queued behind the first batch, then given up on
+        first.join(5)
+        gate.set()
+        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 5.0)
+        assert commit.submit(3) == 6
+    finally:
+        commit.stop()
+    assert [7] not in recorder.batches
+    assert all(7 not in batch for batch in recorder.batches)

@@ -82,6 +82,14 @@ class GroupCommit[J, R]:
         if thread is not None:
             self._queue.put(None)
             thread.join(timeout)
+        # A job queued by a caller that saw the thread running just before it stopped.
+        while True:
+            try:
+                pending = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if pending is not None:
+                self._process([pending])
 
     def submit(self, job: J) -> R:
         """The job's result; processed in this thread when the batch thread is not running."""
@@ -136,12 +144,20 @@ class GroupCommit[J, R]:
             connection.close()
 
     def _process(self, batch: list[_Pending[J, R]]) -> None:
+        # A caller that gave up (its wait timed out) has cancelled its future: its job is
+        # dropped. The others' futures are marked running, which no caller can cancel,
+        # so each surely takes its result.
+        batch = [pending for pending in batch if pending.future.set_running_or_notify_cancel()]
+        if batch:
+            self._process_running(batch)
+
+    def _process_running(self, batch: list[_Pending[J, R]]) -> None:
         try:
             results = self.process([pending.job for pending in batch])
         except Exception as error:
             if len(batch) > 1:
                 for pending in batch:
-                    self._process([pending])
+                    self._process_running([pending])
                 return
             logger.exception("%s could not process a job", self.name)
             batch[0].future.set_exception(error)
