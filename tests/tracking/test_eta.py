@@ -427,6 +427,32 @@ def test_fallback_on_a_timeout_answers_without_waiting_for_the_server(
     assert "within 0.3 s" in caplog.text
 
 
+def test_a_failed_server_is_left_alone_for_a_while_then_asked_again(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def answer(method: str, path: str, body: bytes) -> Answer:
+        asked.append(path)
+        return Answer(500, {"code": "Error"})
+
+    server.answer = answer
+    provider = FallbackProvider(OsrmProvider(server.url))
+    clock = [1000.0]
+    monkeypatch.setattr(eta, "_clock", lambda: clock[0])
+
+    assert provider.route(A, B, DEPARTURE).provider == "offline"
+    assert len(asked) == 1
+    clock[0] += eta.RESTING_SECONDS - 1
+    for _ in range(5):  # while it rests: the offline estimate at once, no request
+        assert provider.route(A, B, DEPARTURE).provider == "offline"
+    assert len(asked) == 1
+
+    clock[0] += 2
+    server.answer = lambda method, path, body: Answer(200, OSRM_ROUTE)
+    assert provider.route(A, B, DEPARTURE).provider == "osrm"
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
