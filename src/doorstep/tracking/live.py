@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import server_loop
+from doorstep.core.coalescing import Coalescing
 from doorstep.core.events import Event
 from doorstep.core.locks import lock_rows
 from doorstep.notifications.running_late import check_running_late, lateness_level
@@ -417,8 +418,17 @@ def on_link_revoked(event: Event) -> None:
     )
 
 
+def _refresh(technician_ids: set[int]) -> None:
+    refresh_etas(technician_ids=technician_ids)
+
+
+# Started by `doorstep serve`: the ingest's thread hands it the technicians whose
+# position moved and goes on answering pings while their trips are routed.
+REFRESHER: Coalescing[int] = Coalescing(_refresh, name="eta-refresh")
+
+
 def on_positions(event: Event) -> None:
-    refresh_etas(technician_ids=[p["resource_id"] for p in event.payload["positions"]])
+    REFRESHER.request([position["resource_id"] for position in event.payload["positions"]])
 
 
 def on_status_changed(event: Event) -> None:

@@ -16,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from doorstep.api.ingest import INGEST
 from doorstep.project.background import SchedulerThread, WorkerThread, describe_database
+from doorstep.tracking.live import REFRESHER
 
 
 class Command(BaseCommand):
@@ -51,8 +52,10 @@ class Command(BaseCommand):
             background.append(SchedulerThread())
         for thread in background:
             thread.start()
-        # Location pings of concurrent requests are recorded together (api.ingest).
+        # Location pings of concurrent requests are recorded together (api.ingest), and
+        # the ETAs they move are worked out on a thread of their own (tracking.live).
         INGEST.start()
+        REFRESHER.start()
 
         host, port = options["host"], options["port"]
         shown_host = f"[{host}]" if ":" in host else host
@@ -88,6 +91,7 @@ class Command(BaseCommand):
             server.run()
         finally:
             INGEST.stop()
+            REFRESHER.stop()
             for thread in background:
                 thread.stop()
             for thread in background:
