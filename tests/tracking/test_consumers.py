@@ -16,12 +16,13 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from doorstep.core import events
 from doorstep.notifications.visit_links import (
     block,
     expire_now,
-    find_valid_link,
     hash_visit_code,
     issue_visit_link,
+    valid_link_facts,
 )
 from doorstep.project.asgi import application
 from doorstep.scheduling import services
@@ -196,6 +197,39 @@ async def test_a_code_staff_revoke_while_its_page_is_open_stops_its_stream_at_on
     await other.disconnect()
 
 
+async def test_a_code_extended_while_its_page_is_open_keeps_streaming() -> None:
+    booking, code = await traveling_visit()
+    link = await database_sync_to_async(booking.visit_links.get)()
+    link.valid_until = timezone.now() + timedelta(seconds=1)
+    await database_sync_to_async(link.save)()
+    communicator = await open_stream(code)
+    link.valid_until = timezone.now() + timedelta(days=1)  # staff extend it
+    await database_sync_to_async(link.save)()
+
+    await asyncio.sleep(1.1)
+    await ping(booking, 39.72, -104.97)
+
+    assert (await communicator.receive_json_from(WAIT))["latitude"] == 39.72
+    await communicator.disconnect()
+
+
+async def test_a_lost_revocation_is_caught_by_the_periodic_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consumers.VisitLinkConsumer, "recheck_seconds", 0.0)
+    booking, code = await traveling_visit()
+    communicator = await open_stream(code)
+    events.unsubscribe("visit_link.revoked", live.on_link_revoked)  # the message is lost
+    try:
+        await database_sync_to_async(lambda: block(link=booking.visit_links.get()))()
+    finally:
+        events.subscribe("visit_link.revoked", live.on_link_revoked)
+
+    await ping(booking, 39.72, -104.97)
+
+    await assert_stream_closed(communicator)
+
+
 async def test_a_code_whose_end_passes_stops_at_the_next_update() -> None:
     booking, code = await traveling_visit()
     link = await database_sync_to_async(booking.visit_links.get)()
@@ -216,9 +250,9 @@ async def test_following_a_visit_checks_the_code_once_not_at_each_update(
 
     def counting(code: str) -> Any:
         checks.append(code)
-        return find_valid_link(code)
+        return valid_link_facts(code)
 
-    monkeypatch.setattr(consumers, "find_valid_link", counting)
+    monkeypatch.setattr(consumers, "valid_link_facts", counting)
     booking, code = await traveling_visit()
     communicator = await open_stream(code)
     for step in range(5):

@@ -86,6 +86,20 @@ def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | No
     )
 
 
+def valid_link_facts(code: str, *, now: datetime | None = None) -> VisitLink | None:
+    """The valid link behind a code with its booking id and end only: a cheap check."""
+    if not code or len(code) > MAX_CODE_LENGTH:
+        return None
+    now = now or timezone.now()
+    found: VisitLink | None = (
+        VisitLink.objects.valid(now)
+        .filter(code_hash=hash_visit_code(code))
+        .only("pk", "booking_id")
+        .first()
+    )
+    return found
+
+
 @transaction.atomic
 def extend(
     *, link: VisitLink, until: datetime, by: User | None = None, now: datetime | None = None

@@ -21,28 +21,35 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from doorstep.notifications.visit_links import find_valid_link
+from doorstep.notifications.visit_links import valid_link_facts
 from doorstep.portal.selectors import account_bookings
 from doorstep.tracking import live
 
 NOT_AVAILABLE = 4404
-# A signed-in contact's right to a booking (the account's contacts change, a user is
-# deactivated) is checked again on the first update after this long. Each socket starts
-# its count at a random point of the interval: sockets that connected together would
-# otherwise all check at once, and hold up every update behind their queries.
-RECHECK_SECONDS = 30.0
 
 
 class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     booking_id: int | None = None
+    # The right to follow the booking is checked again on the first update after this
+    # long. Each socket starts its count at a random point of the interval: sockets that
+    # connected together would otherwise all check at once, and hold up every update.
+    recheck_seconds = 30.0
+    checked_at = 0.0
 
     def allowed_booking_id(self) -> int | None:
         """The booking this socket may follow, or None; runs in a thread (database)."""
         raise NotImplementedError
 
+    def must_recheck(self) -> bool:
+        return time.monotonic() - self.checked_at > self.recheck_seconds
+
     async def still_allowed(self) -> bool:
         """Whether the socket may still follow its booking, asked before each update."""
-        raise NotImplementedError
+        if not self.must_recheck():
+            return True
+        found: int | None = await database_sync_to_async(self.allowed_booking_id)()
+        self.checked_at = time.monotonic()
+        return found == self.booking_id
 
     async def connect(self) -> None:
         booking_id = await database_sync_to_async(self.allowed_booking_id)()
@@ -51,6 +58,7 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=NOT_AVAILABLE)
             return
         self.booking_id = booking_id
+        self.checked_at = time.monotonic() - random.uniform(0, self.recheck_seconds)  # noqa: S311
         # Join before reading the state: an update that lands in between is newer than
         # the state and is delivered after it (a consumer handles one message at a time).
         await self.channel_layer.group_add(live.group_name(booking_id), self.channel_name)
@@ -89,24 +97,27 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
 class VisitLinkConsumer(_LiveVisitConsumer):
     """`ws/visits/<code>/`: the visit of a valid visit link.
 
-    Checked once, when the socket opens; no query after that. A code can stop working
-    two ways only: its end passes, which the socket checks against the time it read,
-    or staff block or expire it, which reaches the booking's group as a
-    "visit.link_revoked" message (`tracking.live.on_link_revoked`).
+    A code staff block or expire closes its sockets at once: a "visit.link_revoked"
+    message reaches the booking's group (`tracking.live.on_link_revoked`). The code's end
+    is compared with the clock at each update, without a query; the database is asked
+    again only when that end has passed (it may have been extended) and every two
+    minutes, in case the staff's message was lost on its way.
     """
 
+    recheck_seconds = 120.0
     link_id: int | None = None
     expires_at: datetime | None = None
 
     def allowed_booking_id(self) -> int | None:
-        link = find_valid_link(str(self.scope["url_route"]["kwargs"]["code"]))
+        link = valid_link_facts(str(self.scope["url_route"]["kwargs"]["code"]))
         if link is None:
             return None
         self.link_id, self.expires_at = link.pk, link.expires_at
         return link.booking_id
 
-    async def still_allowed(self) -> bool:
-        return self.expires_at is None or timezone.now() < self.expires_at
+    def must_recheck(self) -> bool:
+        ended = self.expires_at is not None and timezone.now() >= self.expires_at
+        return ended or super().must_recheck()
 
     async def visit_link_revoked(self, message: dict[str, Any]) -> None:
         if self.booking_id is not None and message.get("link_id") == self.link_id:
@@ -114,9 +125,11 @@ class VisitLinkConsumer(_LiveVisitConsumer):
 
 
 class AccountVisitConsumer(_LiveVisitConsumer):
-    """`ws/bookings/<id>/`: a visit of the signed-in contact's account ("View live map")."""
+    """`ws/bookings/<id>/`: a visit of the signed-in contact's account ("View live map").
 
-    checked_at = 0.0
+    The contact's right to it (the account's contacts change, a user is deactivated)
+    is checked again every 30 seconds.
+    """
 
     def allowed_booking_id(self) -> int | None:
         user = self.scope.get("user")
@@ -129,13 +142,4 @@ class AccountVisitConsumer(_LiveVisitConsumer):
         found: int | None = (
             account_bookings(contact).filter(pk=booking_id).values_list("pk", flat=True).first()
         )
-        if found is not None and not self.checked_at:
-            self.checked_at = time.monotonic() - random.uniform(0, RECHECK_SECONDS)  # noqa: S311
         return found
-
-    async def still_allowed(self) -> bool:
-        if time.monotonic() - self.checked_at <= RECHECK_SECONDS:
-            return True
-        found: int | None = await database_sync_to_async(self.allowed_booking_id)()
-        self.checked_at = time.monotonic()
-        return found == self.booking_id
