@@ -67,6 +67,8 @@ def _scope(environ: dict[str, Any]) -> dict[str, Any]:
         headers.append((b"host", environ.get("SERVER_NAME", "testserver").encode()))
     if environ.get("CONTENT_TYPE"):
         headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
+    if environ.get("CONTENT_LENGTH"):
+        headers.append((b"content-length", str(environ["CONTENT_LENGTH"]).encode()))
     return {
         "type": "http",
         "method": environ["REQUEST_METHOD"],

@@ -8,7 +8,9 @@ and leaves the recording to the ingest group commit (`api.ingest.INGEST`), like 
 views do:
 
 - ``POST /api/v1/locations`` with an ``Authorization`` header (integrations);
-- ``GET`` or ``POST /api/v1/osmand`` (Traccar Client).
+- ``GET`` or ``POST /api/v1/osmand`` (Traccar Client);
+
+of at most `MAX_BODY_BYTES`, with a Content-Length.
 
 Everything else goes on to Django: the technician app's signed-in posts, other
 methods (answered 405 there), a Host that is not allowed (400 there), plain HTTP when
@@ -29,6 +31,7 @@ from asgiref.typing import (
     Scope,
 )
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http.request import split_domain_port, validate_host
 
 from doorstep.api import ingest
@@ -38,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 LOCATIONS = "/api/v1/locations"
 OSMAND = "/api/v1/osmand"
+# Reading a request happens on the event loop, before any key is checked: a larger one
+# (a thousand JSON pings are about 100 KB) goes to Django, which reads it in a thread.
+MAX_BODY_BYTES = 256 * 1024
 
 
 class FastLane:
@@ -69,6 +75,9 @@ def _takes(scope: HTTPScope) -> bool:
     headers = _headers(scope)
     if path == LOCATIONS and not headers.get("authorization", "").strip():
         return False  # the technician app, signed in: Django checks its session
+    length = headers.get("content-length", "0").strip() or "0"
+    if not length.isdigit() or int(length) > MAX_BODY_BYTES or "transfer-encoding" in headers:
+        return False
     if settings.SECURE_SSL_REDIRECT and scope.get("scheme") != "https":
         return False
     host = headers.get("x-forwarded-host" if settings.USE_X_FORWARDED_HOST else "host", "")
@@ -80,8 +89,8 @@ def _takes(scope: HTTPScope) -> bool:
 
 
 async def _read_body(receive: ASGIReceiveCallable) -> bytes | None:
-    """The request body; None when it is larger than Django would take."""
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    """The request body; None when it is larger than it said."""
+    limit = MAX_BODY_BYTES
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -102,20 +111,22 @@ async def _read_body(receive: ASGIReceiveCallable) -> bytes | None:
 async def _answer(scope: HTTPScope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
     body = await _read_body(receive)
     if body is None:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        await _send(send, scope, ingest.error(413, f"The request is larger than {limit:,} bytes."))
+        await _send(send, scope, ingest.error(400, "The request is larger than it said."))
         return
     headers = _headers(scope)
-    if scope["path"] == LOCATIONS:
-        key = ingest.key_from_header(headers.get("authorization", ""))
-        read: ingest.Job | ingest.Answer = ingest.read_locations(body, key=key)
-    else:
-        read = ingest.read_osmand(
-            method=scope["method"],
-            query_string=scope["query_string"].decode("latin-1"),
-            content_type=headers.get("content-type", "").split(";")[0].strip(),
-            body=body,
-        )
+    try:
+        if scope["path"] == LOCATIONS:
+            key = ingest.key_from_header(headers.get("authorization", ""))
+            read: ingest.Job | ingest.Answer = ingest.read_locations(body, key=key)
+        else:
+            read = ingest.read_osmand(
+                method=scope["method"],
+                query_string=scope["query_string"].decode("latin-1"),
+                content_type=headers.get("content-type", "").split(";")[0].strip(),
+                body=body,
+            )
+    except SuspiciousOperation as problem:  # too many form fields, as Django answers
+        read = ingest.error(400, f"The request cannot be read: {problem}")
     if isinstance(read, ingest.Answer):
         answer = read
     else:
@@ -145,6 +156,8 @@ async def _send(send: ASGISendCallable, scope: HTTPScope, answer: ingest.Answer)
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
             hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
         headers.append((b"strict-transport-security", hsts.encode()))
     if answer.retry_after is not None:
         headers.append((b"retry-after", str(answer.retry_after).encode()))
