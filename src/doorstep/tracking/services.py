@@ -25,6 +25,7 @@ MAX_FUTURE_SKEW = timedelta(minutes=2)
 MAX_AGE = timedelta(hours=24)
 MAX_ACCURACY_M = 5_000.0
 MAX_SPEED_MPS = 100.0  # 360 km/h: faster than any van, so a fault of the receiver
+TIMES_PER_QUERY = 5_000  # a query may hold only so many values (32,766 on SQLite)
 
 
 @dataclass(frozen=True)
@@ -166,12 +167,14 @@ def record_batches(
         candidates.append(valid)
 
     all_pings = [ping for valid in candidates for _, ping in valid]
-    known: set[tuple[int, str, datetime]] = set(
-        LocationPing.objects.filter(
-            resource_id__in=resource_ids, recorded_at__in={ping.recorded_at for ping in all_pings}
-        ).values_list("resource_id", "device_id", "recorded_at")
+    known = _stored_already(resource_ids, {ping.recorded_at for ping in all_pings})
+    newest_by_device = _newest_by_device(
+        {
+            (batch.resource.pk, ping.device_id)
+            for batch, valid in zip(batches, candidates, strict=True)
+            for _, ping in valid
+        }
     )
-    newest_by_device = _newest_by_device(resource_ids, {ping.device_id for ping in all_pings})
 
     to_store: list[LocationPing] = []
     newest_stored: dict[int, LocationPing] = {}
@@ -271,13 +274,30 @@ def record_batches(
     return results
 
 
-def _newest_by_device(
-    resource_ids: list[int], device_ids: set[str]
-) -> dict[tuple[int, str], datetime]:
-    """The time of the newest stored ping of each technician's device: one query per
-    device id (a technician has one or two), each an index lookup per technician."""
+def _stored_already(
+    resource_ids: list[int], times: set[datetime]
+) -> set[tuple[int, str, datetime]]:
+    """(technician, device, time) of the stored pings of these technicians at these times."""
+    ordered = sorted(times)
+    known: set[tuple[int, str, datetime]] = set()
+    for first in range(0, len(ordered), TIMES_PER_QUERY):
+        known.update(
+            LocationPing.objects.filter(
+                resource_id__in=resource_ids,
+                recorded_at__in=ordered[first : first + TIMES_PER_QUERY],
+            ).values_list("resource_id", "device_id", "recorded_at")
+        )
+    return known
+
+
+def _newest_by_device(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], datetime]:
+    """The time of the newest stored ping of each (technician, device): one query per
+    device id, over the technicians that device id came with, each an index lookup."""
+    technicians_of: dict[str, list[int]] = {}
+    for resource_id, device_id in pairs:
+        technicians_of.setdefault(device_id, []).append(resource_id)
     newest: dict[tuple[int, str], datetime] = {}
-    for device_id in sorted(device_ids):
+    for device_id, resource_ids in sorted(technicians_of.items()):
         rows = (
             Resource.objects.filter(pk__in=resource_ids)
             .annotate(
