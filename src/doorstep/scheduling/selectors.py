@@ -243,11 +243,16 @@ def booking_fit_warnings(
     zone = ZoneInfo(resource.time_zone)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     shown = f"{local_start:%A %H:%M}–{local_end:%H:%M} ({resource.time_zone})"
-    intervals = list(
+    intervals: list[tuple[time, time]] = []
+    for opens, closes in (
         WorkingHours.objects.filter(resource=resource, weekday=local_start.weekday())
         .order_by("start_time")
         .values_list("start_time", "end_time")
-    )
+    ):
+        if intervals and opens <= intervals[-1][1]:  # back to back: one stretch of work
+            intervals[-1] = (intervals[-1][0], max(closes, intervals[-1][1]))
+        else:
+            intervals.append((opens, closes))
     if not intervals:
         warnings.append(f"{name} does not work on {local_start:%A}s: the visit is {shown}.")
     elif local_start.date() != local_end.date() or not any(

@@ -348,6 +348,26 @@ def test_moving_a_booking_out_of_the_technicians_hours_warns(staff_client: Clien
     assert [w for w in warnings_shown(response) if "outside" in w]
 
 
+def test_a_visit_across_two_back_to_back_stretches_of_work_is_within_hours(db: None) -> None:
+    from datetime import time
+
+    from doorstep.scheduling.selectors import booking_fit_warnings
+
+    technician = factories.ResourceFactory()
+    factories.WorkingHoursFactory(resource=technician, start_time=time(8), end_time=time(12))
+    factories.WorkingHoursFactory(resource=technician, start_time=time(12), end_time=time(17))
+
+    assert (
+        booking_fit_warnings(
+            resource=technician,
+            incident_type=factories.IncidentTypeFactory(),
+            start=at(11),
+            end=at(13),
+        )
+        == []
+    )
+
+
 def test_a_technician_without_hours_that_day_is_said_not_to_work_then(db: None) -> None:
     from doorstep.scheduling.selectors import booking_fit_warnings
 
