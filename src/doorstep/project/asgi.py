@@ -10,11 +10,8 @@ pings; WebSockets go to the consumers.
 """
 
 import os
-import re
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "doorstep.project.settings")
-
-from wsgiref.headers import Headers
 
 from a2wsgi import WSGIMiddleware
 from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
@@ -30,26 +27,12 @@ django_wsgi = get_wsgi_application()
 
 from doorstep.api.fast_lane import FastLane  # noqa: E402
 from doorstep.core import server_loop  # noqa: E402
+from doorstep.project.static_files import static_files_options  # noqa: E402
 from doorstep.tracking.routing import websocket_urlpatterns  # noqa: E402
 
-# Files named with their content's hash (base.3f1a9c0b2d4e.css) never change.
-HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.\w+$")
-
-
-def _static_headers(headers: Headers, path: str, url: str) -> None:
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = settings.SECURE_REFERRER_POLICY or "same-origin"
-
-
 http_application = ServeStaticASGI(
-    # Django's handler returns its response object, which is the iterable of bytes WSGI
-    # asks for; its annotation says only HttpResponseBase.
     FastLane(WSGIMiddleware(django_wsgi, workers=settings.DOORSTEP_HTTP_THREADS)),  # type: ignore[arg-type]
-    root=settings.STATIC_ROOT,
-    prefix=settings.STATIC_URL,
-    max_age=60,
-    add_headers_function=_static_headers,
-    immutable_file_test=lambda path, url: bool(HASHED_NAME.search(url)),
+    **static_files_options(),
 )
 
 router = ProtocolTypeRouter(
