@@ -32,6 +32,7 @@ from django.utils import timezone
 from doorstep.api import services
 from doorstep.api.osmand import OsmAndFormatError, OsmAndRequest, parse_json, parse_params
 from doorstep.core.group_commit import GroupCommit
+from doorstep.tracking.live import REFRESHER
 from doorstep.tracking.models import PingSource
 from doorstep.tracking.services import IngestResult, PingBatch, PingIn, Refusal, record_batches
 from doorstep.workforce.models import Resource
@@ -330,5 +331,7 @@ def _answer(job: Job, result: IngestResult) -> Answer:
 # divides the work of each by three; a phone does not notice 20 ms.
 LINGER_SECONDS = 0.020
 
-INGEST: GroupCommit[Job, Answer] = GroupCommit(process, name="ping-ingest", linger=LINGER_SECONDS)
+INGEST: GroupCommit[Job, Answer] = GroupCommit(
+    process, name="ping-ingest", linger=LINGER_SECONDS, after=REFRESHER.run_pending
+)
 """Started by `doorstep serve`; until then, each job is processed in its caller's thread."""

@@ -56,11 +56,13 @@ class GroupCommit[J, R]:
         name: str,
         max_batch: int = 500,
         linger: float = 0.0,
+        after: Callable[[], object] | None = None,
     ) -> None:
         self.process = process
         self.name = name
         self.max_batch = max_batch
         self.linger = linger
+        self.after = after  # called once each batch is answered, on the batch thread
         self._queue: queue.SimpleQueue[_Pending[J, R] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -140,6 +142,11 @@ class GroupCommit[J, R]:
                 close_old_connections()  # a connection broken since the last batch is replaced
                 self._process(batch)
                 last_size = len(batch)
+                if self.after is not None:
+                    try:
+                        self.after()
+                    except Exception:
+                        logger.exception("%s: the work after a batch failed", self.name)
         finally:
             connection.close()
 

@@ -422,8 +422,8 @@ def _refresh(technician_ids: set[int]) -> None:
     refresh_etas(technician_ids=technician_ids)
 
 
-# Started by `doorstep serve`: the ingest's thread hands it the technicians whose
-# position moved and goes on answering pings while their trips are routed.
+# Deferred under `doorstep serve`: the ingest's thread answers a batch's pings, then
+# refreshes the ETAs of all the technicians the batch moved (`api.ingest`).
 REFRESHER: Coalescing[int] = Coalescing(_refresh, name="eta-refresh")
 
 

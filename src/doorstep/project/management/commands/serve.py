@@ -53,9 +53,9 @@ class Command(BaseCommand):
         for thread in background:
             thread.start()
         # Location pings of concurrent requests are recorded together (api.ingest), and
-        # the ETAs they move are worked out on a thread of their own (tracking.live).
+        # the ETAs they move are worked out once each batch is answered (tracking.live).
+        REFRESHER.defer()
         INGEST.start()
-        REFRESHER.start()
 
         host, port = options["host"], options["port"]
         shown_host = f"[{host}]" if ":" in host else host
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             server.run()
         finally:
             INGEST.stop()
-            REFRESHER.stop()
+            REFRESHER.defer(False)
             for thread in background:
                 thread.stop()
             for thread in background:
