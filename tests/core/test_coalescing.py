@@ -51,22 +51,17 @@ def test_undeferring_does_what_was_gathered() -> None:
     assert calls == [{1}, {2}]
 
 
-def test_a_group_commit_runs_its_after_work_once_each_batch_is_answered() -> None:
+def test_a_group_commit_does_the_gathered_work_after_each_batch() -> None:
     calls: list[set[int]] = []
     coalescing = Coalescing(calls.append, name="test")
     coalescing.defer()
-    answered: list[int] = []
 
     def process(jobs: object) -> list[int]:
         assert isinstance(jobs, list)
         coalescing.request(jobs)
         return [job * 2 for job in jobs]
 
-    def after() -> None:
-        answered.append(len(calls))
-        coalescing.run_pending()
-
-    commit: GroupCommit[int, int] = GroupCommit(process, name="test", after=after)
+    commit: GroupCommit[int, int] = GroupCommit(process, name="test", after=coalescing.run_pending)
     commit.start()
     try:
         assert commit.submit(5) == 10
