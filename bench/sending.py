@@ -128,7 +128,7 @@ def _load_rows() -> None:
     from doorstep.customers.models import Account, Contact
     from doorstep.notifications import outbox
     from doorstep.notifications.models import Channel, MessageType, Notification
-    from doorstep.portal.calendar import visit_calendar
+    from doorstep.scheduling.calendar import visit_calendar
     from doorstep.scheduling.models import Booking, BookingStatus, WorkOrder
     from doorstep.workforce.models import Resource
 

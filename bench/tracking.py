@@ -442,8 +442,8 @@ class _Connection:
 def _load_rows() -> Fixture:
     from django.db import connection, transaction
 
-    from doorstep.api.services import issue_api_key
-    from doorstep.notifications.visit_links import issue_visit_link
+    from doorstep.access.api_keys import issue_api_key
+    from doorstep.access.visit_links import issue_visit_link
     from doorstep.scheduling import services
     from doorstep.scheduling.models import BookingStatus
     from tests.factories import BookingFactory

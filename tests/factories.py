@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.utils import timezone
 
+from doorstep.access.models import Invitation
 from doorstep.catalog.models import IncidentType, IncidentTypeSkill
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote, WorkOrder
@@ -181,3 +185,28 @@ class TimelineNoteFactory(factory.django.DjangoModelFactory):
 
     work_order = factory.SubFactory(WorkOrderFactory)
     text = "Customer asks to ring twice."
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    code: str  # read from the email, the only place the code exists in clear
+
+
+def invite(contact: Contact, **options: Any) -> SentInvitation:
+    """Invite the contact, have the worker send the email, and read the code from it."""
+    from django.core import mail
+
+    from doorstep.access.invitations import invite_contact
+    from doorstep.notifications.sending import send_due
+
+    invitation = invite_contact(contact=contact, **options)
+    send_due(worker="tests")
+    found = [
+        re.search(r"code: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", message.body)
+        for message in mail.outbox
+        if message.to == [invitation.email]
+    ]
+    assert found, "the invitation email was not sent"
+    assert found[-1], "the invitation email has no code"
+    return SentInvitation(invitation=invitation, code=found[-1].group(1))

@@ -9,8 +9,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.test.client import FakePayload
 
+from doorstep.access.api_keys import issue_api_key
 from doorstep.api.fast_lane import FastLane
-from doorstep.api.services import issue_api_key
 
 
 class FastLaneClient(Client):

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from doorstep.api import ingest
 from doorstep.core.group_commit import Busy
+from doorstep.tracking import ingest as recording
 from doorstep.tracking.models import LocationPing
 from tests.api.conftest import FastLaneClient
 from tests.factories import ResourceFactory, UserFactory
@@ -123,10 +123,10 @@ def test_too_many_form_fields_answer_400_as_django_does(lane_client: FastLaneCli
 def test_a_busy_ingest_asks_the_sender_to_come_back(
     lane_client: FastLaneClient, api_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def busy(job: ingest.Job) -> ingest.Answer:
+    async def busy(job: recording.Job) -> recording.Outcome:
         raise Busy
 
-    monkeypatch.setattr(ingest.INGEST, "submit_async", busy)
+    monkeypatch.setattr(recording.INGEST, "submit_async", busy)
     response = post(lane_client, ping_body(ResourceFactory().pk), Authorization=f"Bearer {api_key}")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
@@ -136,10 +136,10 @@ def test_a_busy_ingest_asks_the_sender_to_come_back(
 def test_an_ingest_failure_is_a_json_500_not_a_dropped_connection(
     lane_client: FastLaneClient, api_key: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(job: ingest.Job) -> ingest.Answer:
+    async def broken(job: recording.Job) -> recording.Outcome:
         raise RuntimeError("database gone")
 
-    monkeypatch.setattr(ingest.INGEST, "submit_async", broken)
+    monkeypatch.setattr(recording.INGEST, "submit_async", broken)
     response = post(lane_client, ping_body(ResourceFactory().pk), Authorization=f"Bearer {api_key}")
     assert response.status_code == 500
     assert "could not be recorded" in response.json()["error"]

@@ -9,13 +9,22 @@ import pytest
 from django.utils import timezone
 
 from doorstep.api import ingest
+from doorstep.tracking import ingest as recording
 from doorstep.tracking.models import LocationPing
 from tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def job_of(technician_id: int, key: str, seconds_ago: int = 5) -> ingest.Job:
+def process(jobs: list[recording.Job]) -> list[ingest.Answer]:
+    """The jobs recorded as one batch, and each one's answer."""
+    return [
+        ingest.answer(job, outcome)
+        for job, outcome in zip(jobs, recording.process(jobs), strict=True)
+    ]
+
+
+def job_of(technician_id: int, key: str, seconds_ago: int = 5) -> recording.Job:
     recorded_at = (timezone.now() - timedelta(seconds=seconds_ago)).isoformat()
     body = {
         "technician_id": technician_id,
@@ -29,16 +38,16 @@ def test_a_batch_of_jobs_costs_the_same_queries_as_one(
     count: int, api_key: str, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     technicians = ResourceFactory.create_batch(count)
-    ingest.process([job_of(t.pk, api_key, 10) for t in technicians])
+    process([job_of(t.pk, api_key, 10) for t in technicians])
     with django_assert_max_num_queries(12):
-        answers = ingest.process([job_of(t.pk, api_key) for t in technicians])
+        answers = process([job_of(t.pk, api_key) for t in technicians])
     assert {answer.status for answer in answers} == {200}
     assert LocationPing.objects.count() == 2 * count
 
 
 def test_each_job_of_a_batch_gets_its_own_answer(api_key: str) -> None:
     technician = ResourceFactory()
-    answers = ingest.process(
+    answers = process(
         [
             job_of(technician.pk, api_key),
             job_of(technician.pk, "ds_not-a-key"),

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from doorstep.api.models import ApiKey
+from doorstep.access.models import ApiKey
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from tests.factories import ResourceFactory, UserFactory
 

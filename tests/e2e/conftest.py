@@ -22,8 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expec
 from pytest_django.live_server_helper import LiveServer
 
 from doorstep.customers.models import Contact
-from doorstep.notifications.services import invite_contact
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, invite
 
 # Debian's build, installed by `make test` (apt-get install -y chromium). Playwright never
 # downloads a browser of its own here.
@@ -125,7 +124,7 @@ class Invited:
 def invited_contact(**contact_fields: Any) -> Invited:
     """A contact of an active account with a fresh invitation, and the code from its email."""
     contact = ContactFactory(**contact_fields)
-    return Invited(contact=contact, code=invite_contact(contact=contact).code)
+    return Invited(contact=contact, code=invite(contact).code)
 
 
 # --- Steps of the customer's journey ------------------------------------------------------------

@@ -19,8 +19,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from doorstep.access.visit_links import issue_visit_link
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.visit_links import issue_visit_link
 from doorstep.portal import visit_link_views
 from doorstep.scheduling.models import Booking
 from tests.e2e.conftest import PHONE, open_context

@@ -54,9 +54,9 @@ SETUP_SCRIPT = """
 import json
 from datetime import timedelta
 from django.utils import timezone
-from doorstep.api.services import issue_api_key
+from doorstep.access.api_keys import issue_api_key
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.visit_links import issue_visit_link
+from doorstep.access.visit_links import issue_visit_link
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
 from tests.factories import BookingFactory, ResourceFactory, UserFactory

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, Request, expect
 
+from doorstep.access.visit_links import issue_visit_link
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.visit_links import issue_visit_link
 from tests.factories import AccountFactory, BookingFactory, ContactFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -159,7 +159,7 @@ def test_parallel_workers_never_send_the_same_row_twice(contact) -> None:  # typ
 
 @pytest.mark.django_db
 def test_a_failed_send_leaves_no_valid_link_behind(contact, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from doorstep.notifications.models.visit_links import VisitLink
+    from doorstep.access.models.visit_links import VisitLink
 
     book(contact)
 

@@ -18,8 +18,8 @@ from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from doorstep.access import visit_links
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications import visit_links
 from doorstep.scheduling.models import Booking, BookingStatus
 from tests.factories import BookingFactory, ContactFactory, UserFactory, WorkOrderFactory
 

@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from doorstep.access import visit_links
+from doorstep.access.models import VisitLink
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications import visit_links
-from doorstep.notifications.models import VisitLink
 from doorstep.portal import visit_link_views
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.users.models import User
@@ -394,7 +394,7 @@ def test_behind_a_proxy_the_limit_counts_the_address_the_proxy_saw(
 
 # --- The back office ------------------------------------------------------------------------
 
-ADMIN_LIST = reverse("admin:notifications_visitlink_changelist")
+ADMIN_LIST = reverse("admin:access_visitlink_changelist")
 
 
 @pytest.fixture
@@ -517,7 +517,7 @@ def test_a_codes_page_offers_its_changes_as_buttons_and_never_the_code(
     staff_client: Client, codes: dict[str, tuple[str, VisitLink]]
 ) -> None:
     code, link = codes["ending"]
-    page_url = reverse("admin:notifications_visitlink_change", args=[link.pk])
+    page_url = reverse("admin:access_visitlink_change", args=[link.pk])
 
     page = staff_client.get(page_url).content.decode()
 
@@ -533,11 +533,11 @@ def test_a_codes_page_offers_its_changes_as_buttons_and_never_the_code(
         ("expire", "Expire now"),
         ("block", "Block"),
     ):
-        action = reverse(f"admin:notifications_visitlink_{name}", args=[link.pk])
+        action = reverse(f"admin:access_visitlink_{name}", args=[link.pk])
         assert f'formaction="{action}">{label}</button>' in form
 
     response = staff_client.post(
-        reverse("admin:notifications_visitlink_block", args=[link.pk]), follow=True
+        reverse("admin:access_visitlink_block", args=[link.pk]), follow=True
     )
 
     assert response.redirect_chain[-1][0] == page_url
@@ -554,8 +554,8 @@ def test_staff_who_may_only_look_cannot_change_codes(
     reader.user_permissions.add(Permission.objects.get(codename="view_visitlink"))
     client.force_login(reader)
 
-    page = client.get(reverse("admin:notifications_visitlink_change", args=[link.pk]))
-    refused = client.post(reverse("admin:notifications_visitlink_block", args=[link.pk]))
+    page = client.get(reverse("admin:access_visitlink_change", args=[link.pk]))
+    refused = client.post(reverse("admin:access_visitlink_block", args=[link.pk]))
 
     assert page.status_code == 200
     assert "formaction" not in page.content.decode()
@@ -569,12 +569,12 @@ def test_the_one_code_buttons_only_answer_a_post(
 ) -> None:
     link = codes["open"][1]
 
-    response = staff_client.get(reverse("admin:notifications_visitlink_block", args=[link.pk]))
+    response = staff_client.get(reverse("admin:access_visitlink_block", args=[link.pk]))
 
     assert response.status_code == 405
     assert VisitLink.objects.get(pk=link.pk).blocked_at is None
 
 
 def test_codes_are_not_added_or_deleted_in_the_back_office(staff_client: Client) -> None:
-    assert staff_client.get(reverse("admin:notifications_visitlink_add")).status_code == 403
+    assert staff_client.get(reverse("admin:access_visitlink_add")).status_code == 403
     assert 'value="delete_selected"' not in listed(staff_client)

@@ -16,14 +16,14 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from doorstep.core import events
-from doorstep.notifications.visit_links import (
+from doorstep.access.visit_links import (
     block,
     expire_now,
     hash_visit_code,
     issue_visit_link,
     valid_link_facts,
 )
+from doorstep.core import events
 from doorstep.project.asgi import application
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from doorstep.notifications.visit_links import block, expire_now, issue_visit_link
+from doorstep.access.visit_links import block, expire_now, issue_visit_link
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
 from doorstep.scheduling.travel import Point, great_circle_km

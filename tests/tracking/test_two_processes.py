@@ -36,8 +36,8 @@ PING = {"latitude": 39.7012, "longitude": -104.9534}
 
 SETUP_SCRIPT = """
 import json
-from doorstep.api.services import issue_api_key
-from doorstep.notifications.visit_links import issue_visit_link
+from doorstep.access.api_keys import issue_api_key
+from doorstep.access.visit_links import issue_visit_link
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
 from tests.factories import BookingFactory

@@ -4,7 +4,7 @@ Phones post a position every few seconds, so pings are most of the requests a bu
 server gets. Even lean, Django's request handling costs about half a millisecond of
 CPU for each; this lane answers the ping requests that need nothing of Django's
 middleware (no session, no CSRF, no redirect) in a tenth of that, on the event loop,
-and leaves the recording to the ingest group commit (`api.ingest.INGEST`), like the
+and leaves the recording to the ingest group commit (`tracking.ingest.INGEST`), like the
 views do:
 
 - ``POST /api/v1/locations`` with an ``Authorization`` header (integrations);
@@ -35,7 +35,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.http.request import split_domain_port, validate_host
 
 from doorstep.api import ingest
-from doorstep.core.group_commit import Busy
+from doorstep.tracking.ingest import Job
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ async def _answer(scope: HTTPScope, receive: ASGIReceiveCallable, send: ASGISend
     try:
         if scope["path"] == LOCATIONS:
             key = ingest.key_from_header(headers.get("authorization", ""))
-            read: ingest.Job | ingest.Answer = ingest.read_locations(body, key=key)
+            read: Job | ingest.Answer = ingest.read_locations(body, key=key)
         else:
             read = ingest.read_osmand(
                 method=scope["method"],
@@ -131,9 +131,7 @@ async def _answer(scope: HTTPScope, receive: ASGIReceiveCallable, send: ASGISend
         answer = read
     else:
         try:
-            answer = await ingest.INGEST.submit_async(read)
-        except Busy:
-            answer = ingest.BUSY
+            answer = await ingest.submit_async(read)
         except Exception:
             logger.exception("Could not record the positions of a request to %s", scope["path"])
             answer = ingest.error(

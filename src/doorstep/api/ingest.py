@@ -1,4 +1,4 @@
-"""Location ingest, whichever way a request arrives: what it says, who sent it, the answer.
+"""Location ingest's door, whichever way a request arrives: what it says, and the answer.
 
 Two kinds of request post positions:
 
@@ -9,32 +9,28 @@ Two kinds of request post positions:
 
 A request is first *read* (`read_locations()`, `read_osmand()`): nothing but its own
 bytes, so a malformed request is answered without touching the database. What can be
-read becomes a `Job`. Jobs are then *processed* in batches (`process()`): the API keys,
-the technicians and the pings of every job of a batch cost one query each, in one
-transaction, through `INGEST`, a group commit (`core.group_commit`). The Django views
-(`api.locations`) and the server's fast lane (`api.fast_lane`) both do just this, so
-an answer does not depend on the way the request came in.
+read becomes a `tracking.ingest.Job`, recorded in batches by `tracking.ingest.INGEST`;
+what became of it is turned into an answer here (`answer()`). The Django views
+(`api.locations`) and the server's fast lane (`api.fast_lane`) both do just this
+(`submit()`, `submit_async()`), so an answer does not depend on the way the request came in.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
-from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
-from doorstep.api import services
 from doorstep.api.osmand import OsmAndFormatError, OsmAndRequest, parse_json, parse_params
-from doorstep.core.group_commit import GroupCommit
-from doorstep.tracking.live import REFRESHER
+from doorstep.core.group_commit import Busy
+from doorstep.tracking.ingest import INGEST, Job, Outcome, Refused
 from doorstep.tracking.models import PingSource
-from doorstep.tracking.services import IngestResult, PingBatch, PingIn, Refusal, record_batches
+from doorstep.tracking.services import IngestResult, PingIn, Refusal
 from doorstep.workforce.models import Resource
 
 logger = logging.getLogger(__name__)
@@ -65,22 +61,6 @@ BUSY = Answer(
 )
 
 
-@dataclass
-class Job:
-    """One request, read: its pings and who it says it comes from, not yet checked."""
-
-    kind: Literal["locations", "osmand"]
-    source: str
-    pings: list[PingIn] = field(default_factory=list)
-    positions: list[int] = field(default_factory=list)  # each ping's place in the request
-    unreadable: list[Refusal] = field(default_factory=list)
-    technician: Resource | None = None  # already known: the signed-in technician
-    key: str | None = None  # the API key presented, "" for a malformed header
-    technician_id: int | None = None
-    device_id: str = ""  # names the technician when technician_id is not given
-    refused: Answer | None = None  # the answer once the key is accepted: unreadable
-
-
 # --- Reading ---------------------------------------------------------------------------
 
 
@@ -109,10 +89,10 @@ def read_locations(
     try:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as problem:
-        job.refused = error(400, f"The body is not valid JSON: {problem}.")
+        job.refused = f"The body is not valid JSON: {problem}."
         return job
     if not isinstance(data, dict):
-        job.refused = error(400, "The body must be a JSON object with a list of pings.")
+        job.refused = "The body must be a JSON object with a list of pings."
         return job
     if technician is None:  # an integration, which names the technician
         job.refused = _name_technician(job, data)
@@ -120,7 +100,7 @@ def read_locations(
             return job
     raw_pings = data.get("pings", [data])
     if not isinstance(raw_pings, list) or not 1 <= len(raw_pings) <= MAX_PINGS_PER_REQUEST:
-        job.refused = error(400, f"pings must be a list of 1 to {MAX_PINGS_PER_REQUEST:,} pings.")
+        job.refused = f"pings must be a list of 1 to {MAX_PINGS_PER_REQUEST:,} pings."
         return job
     for index, raw in enumerate(raw_pings):
         try:
@@ -131,19 +111,17 @@ def read_locations(
     return job
 
 
-def _name_technician(job: Job, data: dict[str, Any]) -> Answer | None:
+def _name_technician(job: Job, data: dict[str, Any]) -> str:
     job.device_id = str(data.get("device_id") or "").strip()
     technician_id = data.get("technician_id")
     if technician_id not in (None, ""):
         if isinstance(technician_id, bool) or not str(technician_id).isdigit():
-            return error(400, "technician_id must be the technician's number.")
+            return "technician_id must be the technician's number."
         job.technician_id = int(technician_id)
-        return None
+        return ""
     if job.device_id:
-        return None
-    return error(
-        400, "Name the technician: send technician_id, or device_id (their tracking device id)."
-    )
+        return ""
+    return "Name the technician: send technician_id, or device_id (their tracking device id)."
 
 
 def _number(ping: dict[str, Any], name: str, *, required: bool = False) -> float | None:
@@ -230,80 +208,37 @@ def _osmand_request(
     return parse_params(params, now=now)
 
 
-# --- Processing ------------------------------------------------------------------------
+# --- Answering -------------------------------------------------------------------------
 
 
-def process(jobs: Sequence[Job]) -> list[Answer]:
-    """Check the keys, find the technicians and record the pings of many jobs at once."""
-    now = timezone.now()
-    keys = services.authenticate_keys(
-        keys={job.key for job in jobs if job.key is not None}, now=now
-    )
-    technicians = _technicians(jobs)
-    answers: list[Answer | None] = []
-    batches: list[PingBatch] = []
-    recorded: list[int] = []  # which jobs the batches are
-    for index, job in enumerate(jobs):
-        checked = _check(job, keys, technicians)
-        if isinstance(checked, Answer):
-            answers.append(checked)
-        else:
-            answers.append(None)
-            batches.append(PingBatch(checked, job.pings, job.source))
-            recorded.append(index)
-    if batches:
-        for index, result in zip(recorded, record_batches(batches, now=now), strict=True):
-            answers[index] = _answer(jobs[index], result)
-    return [answer for answer in answers if answer is not None]
-
-
-def _technicians(jobs: Sequence[Job]) -> dict[tuple[str, object], Resource]:
-    ids = {job.technician_id for job in jobs if job.technician is None and job.technician_id}
-    devices = {
-        job.device_id
-        for job in jobs
-        if job.technician is None and job.technician_id is None and job.device_id
-    }
-    if not ids and not devices:
-        return {}
-    found: dict[tuple[str, object], Resource] = {}
-    for technician in Resource.objects.filter(Q(pk__in=ids) | Q(tracking_device_id__in=devices)):
-        found["id", technician.pk] = technician
-        if technician.tracking_device_id:
-            found["device", technician.tracking_device_id] = technician
-    return found
-
-
-def _technician_of(job: Job, technicians: dict[tuple[str, object], Resource]) -> Resource | None:
-    if job.technician_id is not None:
-        return technicians.get(("id", job.technician_id))
-    return technicians.get(("device", job.device_id))
-
-
-def _check(
-    job: Job, keys: Mapping[str, object], technicians: dict[tuple[str, object], Resource]
-) -> Resource | Answer:
-    """The technician whose pings the job brings, or why none of them is recorded."""
-    if job.key is not None and job.key not in keys:
+def answer(job: Job, outcome: Outcome) -> Answer:
+    """What the sender of a processed job is told."""
+    if outcome.refusal is Refused.INVALID_KEY:
         return error(401, INVALID_KEY)
-    if job.refused is not None:
-        return job.refused
-    technician = job.technician or _technician_of(job, technicians)
-    if technician is not None:
-        return technician
-    if job.kind == "osmand":
-        logger.info("OsmAnd position from unknown device %r", job.device_id)
-        return error(
-            404,
-            f"No technician has the tracking device id “{job.device_id}”: "
-            "set it on the technician in the back office.",
-        )
-    if job.technician_id is not None:
-        return error(404, f"No technician has the number {job.technician_id}.")
-    return error(404, f"No technician has the tracking device id “{job.device_id}”.")
+    if outcome.refusal is Refused.UNREADABLE:
+        return error(400, outcome.reason)
+    if outcome.refusal is Refused.UNKNOWN_TECHNICIAN or outcome.result is None:
+        return error(404, outcome.reason)
+    return _recorded(job, outcome.result)
 
 
-def _answer(job: Job, result: IngestResult) -> Answer:
+def submit(job: Job) -> Answer:
+    """Record the job through the group commit, on this thread's behalf; its answer."""
+    try:
+        return answer(job, INGEST.submit(job))
+    except Busy:
+        return BUSY
+
+
+async def submit_async(job: Job) -> Answer:
+    """`submit()` for the event loop."""
+    try:
+        return answer(job, await INGEST.submit_async(job))
+    except Busy:
+        return BUSY
+
+
+def _recorded(job: Job, result: IngestResult) -> Answer:
     """What the sender of recorded (or refused) pings is told.
 
     The JSON API: 200 when every ping was stored or already known, 207 when some were
@@ -325,13 +260,3 @@ def _answer(job: Job, result: IngestResult) -> Answer:
     if result.accepted == 0 and result.duplicates == 0 and refusals:
         return error(400, "No position was accepted.", refused=refused)
     return Answer(207 if refused else 200, body)
-
-
-# At 200 pings a second, 20 ms gathers four or five requests per transaction, which
-# divides the work of each by three; a phone does not notice 20 ms.
-LINGER_SECONDS = 0.020
-
-INGEST: GroupCommit[Job, Answer] = GroupCommit(
-    process, name="ping-ingest", linger=LINGER_SECONDS, after=REFRESHER.run_pending
-)
-"""Started by `doorstep serve`; until then, each job is processed in its caller's thread."""

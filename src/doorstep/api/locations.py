@@ -1,6 +1,6 @@
 """Location ingest as Django views: the technician app, integrations and Traccar Client.
 
-The reading, checking and recording are `api.ingest`'s, shared with the server's fast
+The reading and answering are `api.ingest`'s (the recording `tracking.ingest`'s), shared with the server's fast
 lane (`api.fast_lane`), which answers most of these requests before Django sees them.
 """
 
@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from doorstep.api import ingest
-from doorstep.core.group_commit import Busy
+from doorstep.tracking.ingest import Job
 from doorstep.workforce.models import Resource
 
 
@@ -23,13 +23,10 @@ def _response(answer: ingest.Answer) -> JsonResponse:
     return response
 
 
-def _submit(job: ingest.Job | ingest.Answer) -> JsonResponse:
+def _submit(job: Job | ingest.Answer) -> JsonResponse:
     if isinstance(job, ingest.Answer):
         return _response(job)
-    try:
-        return _response(ingest.INGEST.submit(job))
-    except Busy:
-        return _response(ingest.BUSY)
+    return _response(ingest.submit(job))
 
 
 def _csrf_failed(request: HttpRequest) -> bool:

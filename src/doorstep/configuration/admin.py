@@ -128,7 +128,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
             and "invite_contacts" in form.changed_data
         ):
             # Invite the existing contacts now rather than at the next hourly run.
-            from doorstep.notifications.tasks import invite_existing_contacts
+            from doorstep.access.tasks import invite_existing_contacts
 
             transaction.on_commit(invite_existing_contacts.enqueue)
             self.message_user(

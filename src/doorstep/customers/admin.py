@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from doorstep.access import invitations
 from doorstep.core.admin import ADDRESS_FIELDS
 from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.notifications import services as invitations
 from doorstep.users.models import User
 
 
@@ -185,13 +185,13 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
             raise PermissionDenied
         staff = request.user if isinstance(request.user, User) else None
         try:
-            sent = invitations.invite_contact(contact=contact, invited_by=staff)
+            invitation = invitations.invite_contact(contact=contact, invited_by=staff)
         except invitations.InvitationRefused as refusal:
             self.message_user(request, refusal.message, messages.ERROR)
         else:
             self.message_user(
                 request,
-                f"Invitation sent to {sent.invitation.email}; it is valid for 14 days.",
+                f"Invitation sent to {invitation.email}; it is valid for 14 days.",
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:customers_contact_change", args=[contact.pk]))

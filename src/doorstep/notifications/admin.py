@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
-from doorstep.notifications.models import DeliveryAttempt, Invitation, Notification, ReminderRun
+from doorstep.notifications.models import DeliveryAttempt, Notification, ReminderRun
 
 
 class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
@@ -117,35 +117,6 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
             return notification.booking.work_order.account.name
         contact = notification.contact
         return contact.account.name if contact is not None else "—"
-
-
-@admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin[Invitation]):
-    """Invitations are sent from a contact's page; here staff see what went out."""
-
-    list_display = ("email", "contact", "automatic", "created_at", "expires_at", "used_at")
-    list_filter = ("automatic", "created_at", ("used_at", admin.EmptyFieldListFilter))
-    search_fields = ("email", "contact__first_name", "contact__last_name", "contact__account__name")
-    list_select_related = ("contact",)
-    readonly_fields = (
-        "contact",
-        "email",
-        "automatic",
-        "invited_by",
-        "created_at",
-        "expires_at",
-        "used_at",
-    )
-    fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-from doorstep.notifications import admin_visit_links  # noqa: E402, F401
 
 
 @admin.register(ReminderRun)

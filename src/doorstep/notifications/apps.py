@@ -3,18 +3,20 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     name = "doorstep.notifications"
-    verbose_name = "Messages and invitations"
+    verbose_name = "Messages"
 
     def ready(self) -> None:
         from doorstep.core import events
-        from doorstep.notifications import outbox, subscribers
+        from doorstep.notifications import subscribers, tasks
 
-        events.subscribe("contact.added", subscribers.invite_new_contact)
         # Outbox rows are written inside the transaction of the change that causes them.
-        events.subscribe_in_transaction("booking.created", outbox.on_booking_created)
-        events.subscribe_in_transaction("booking.rescheduled", outbox.on_booking_rescheduled)
-        events.subscribe_in_transaction("booking.canceled", outbox.on_booking_canceled)
-        events.subscribe_in_transaction("booking.status_changed", outbox.on_status_changed)
+        events.subscribe_in_transaction("booking.created", subscribers.on_booking_created)
+        events.subscribe_in_transaction("booking.rescheduled", subscribers.on_booking_rescheduled)
+        events.subscribe_in_transaction("booking.canceled", subscribers.on_booking_canceled)
+        events.subscribe_in_transaction("booking.status_changed", subscribers.on_status_changed)
+        events.subscribe_in_transaction("contact.invited", subscribers.on_contact_invited)
+        # Once rows are committed, a worker sends them.
+        events.subscribe("notifications.pending", lambda event: tasks.send_notifications.enqueue())
         # Email providers' delivery reports, once anymail has checked their signature.
         from anymail.signals import tracking
 

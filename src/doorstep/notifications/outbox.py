@@ -11,34 +11,18 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from doorstep.access.models import Invitation
 from doorstep.configuration.models import PortalSettings
-from doorstep.core.events import Event
+from doorstep.core import events
 from doorstep.customers.models import Contact
-from doorstep.notifications import rules
-from doorstep.notifications.models import (
-    Invitation,
-    MessageType,
-    Notification,
-    NotificationState,
-)
-from doorstep.portal.calendar import visit_calendar
-from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
-
-# Put in the stored body where the visit link goes. The link's code is made when the
-# message is sent and never stored in clear, so the log shows this placeholder instead.
-VISIT_LINK = "[visit link]"
-# Likewise for an invitation's code and link: the code exists only as a hash.
-INVITATION_CODE = "[invitation code]"
-INVITATION_LINK = "[invitation link]"
+from doorstep.notifications import rendering, rules
+from doorstep.notifications.models import MessageType, Notification, NotificationState
+from doorstep.scheduling.calendar import visit_calendar
+from doorstep.scheduling.models import Booking
 
 SETTING_OF: dict[str, str] = {
     MessageType.INVITATION: "notify_invitation",
@@ -61,13 +45,6 @@ IDEMPOTENCY_KEY_LENGTH: int = Notification._meta.get_field("idempotency_key").ma
 MESSAGE_RELATIONS = ("work_order__account", "work_order__incident_type", "resource")
 
 
-@dataclass(frozen=True)
-class Rendered:
-    subject: str
-    body: str
-    body_html: str
-
-
 def _recipient(contact: Contact | None) -> rules.Recipient | None:
     if contact is None:
         return None
@@ -78,71 +55,6 @@ def _recipient(contact: Contact | None) -> rules.Recipient | None:
         preference=contact.communication_preference,
         language=contact.preferred_language,
     )
-
-
-def render(
-    *,
-    booking: Booking,
-    message_type: str,
-    channel: str,
-    contact: Contact | None,
-    language: str,
-    portal: PortalSettings,
-) -> Rendered:
-    """The message as the recipient will read it, in their language and the company's look."""
-    zone = ZoneInfo(booking.work_order.account.time_zone)
-    context = {
-        "booking": booking,
-        "work_order": booking.work_order,
-        "service_type": booking.work_order.incident_type.display_name,
-        "start": timezone.localtime(booking.start, zone),
-        "end": timezone.localtime(booking.end, zone),
-        "completed_at": timezone.localtime(booking.completed_at, zone)
-        if booking.completed_at
-        else None,
-        "technician": booking.resource.display_name if portal.show_technician_details else "",
-        "contact": contact,
-        "portal": portal,
-        "link": VISIT_LINK,
-        "survey": portal.include_survey and message_type == MessageType.COMPLETED,
-    }
-
-    language = message_language(language, message_type)
-    folder = (
-        "notifications/messages/"
-        if language == settings.LANGUAGE_CODE
-        else f"notifications/messages/{language}/"
-    )
-
-    def text(part: str) -> str:
-        return render_to_string(f"{folder}{message_type}{part}", context)
-
-    # Dates in templates follow the active time zone and language: the visit's and the
-    # contact's own ("martes 24 de noviembre").
-    with translation.override(language), timezone.override(zone):
-        if channel == rules.SMS:
-            body = text(".sms.txt").strip()
-            return Rendered(subject="", body=" ".join(body.split()), body_html="")
-        subject = " ".join(text(".subject.txt").split())
-        body = text(".txt").strip()
-        html = render_to_string(
-            "notifications/messages/email.html", {**context, "subject": subject, "text": body}
-        )
-    return Rendered(subject=subject, body=body, body_html=html)
-
-
-def message_language(language: str, message_type: str) -> str:
-    """The contact's language when the message is written in it, else the default one.
-
-    Dates follow the same choice, so nobody reads an English sentence with a German day.
-    """
-    if language == settings.LANGUAGE_CODE:
-        return language
-    try:
-        get_template(f"notifications/messages/{language}/{message_type}.txt")
-    except TemplateDoesNotExist:
-        return str(settings.LANGUAGE_CODE)
-    return language
 
 
 def record(
@@ -172,28 +84,17 @@ def record_invitation(*, invitation: Invitation, now: datetime | None = None) ->
         reason = "invitation messages are switched off"
     elif contact is not None and portal.excluded_accounts.filter(pk=contact.account_id).exists():
         reason = "the account is on the exclusion list"
-    language = message_language(contact.preferred_language if contact else "en", "invitation")
-    zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
-    context = {
-        "contact": contact,
-        "code": INVITATION_CODE,
-        "link": INVITATION_LINK,
-        "expires_at": invitation.expires_at.astimezone(zone),
-        "portal": portal,
-    }
-    with translation.override(language), timezone.override(zone):
-        body = render_to_string("notifications/email/invitation.txt", context).strip()
-        html = render_to_string("notifications/email/invitation.html", context)
+    rendered = rendering.render_invitation(invitation=invitation, portal=portal)
     notification = Notification(
         invitation=invitation,
         message_type=MessageType.INVITATION,
         channel=rules.EMAIL,
         contact=contact,
         address=invitation.email,
-        language=language,
-        subject=f"Your invitation to {portal.company_name}'s customer portal",
-        body="" if reason else body,
-        body_html="" if reason else html,
+        language=rendered.language,
+        subject=rendered.subject,
+        body="" if reason else rendered.body,
+        body_html="" if reason else rendered.body_html,
         state=NotificationState.SKIPPED if reason else NotificationState.PENDING,
         skip_reason=reason,
         next_attempt_at=None if reason else now,
@@ -201,6 +102,8 @@ def record_invitation(*, invitation: Invitation, now: datetime | None = None) ->
         created_at=now,
     )
     notification.save()
+    if notification.state == NotificationState.PENDING:
+        wake_sender()
     return notification
 
 
@@ -307,7 +210,7 @@ def idempotency_key(
     return key
 
 
-def _deliveries(
+def deliveries_of(
     booking: Booking,
     message_type: str,
     message_settings: MessageSettings,
@@ -333,13 +236,13 @@ def _rows(
     contacts = {c.pk: c for c in (work_order.account.primary_contact, work_order.reported_by) if c}
     method = CALENDAR_METHOD.get(message_type)
     rows = []
-    for delivery in _deliveries(booking, message_type, message_settings):
+    for delivery in deliveries_of(booking, message_type, message_settings):
         contact = contacts.get(delivery.contact_id)
         skipped = bool(delivery.skip_reason)
         rendered = (
-            Rendered("", "", "")
+            rendering.Rendered("", "", "")
             if skipped
-            else render(
+            else rendering.render(
                 booking=booking,
                 message_type=message_type,
                 channel=delivery.channel,
@@ -386,7 +289,7 @@ def record_many(
     versions: Mapping[int, str],
     now: datetime,
     message_settings: MessageSettings | None = None,
-    wake_sender: bool = True,
+    wake: bool = True,
 ) -> list[Notification]:
     """Write one message for each of the bookings in one insert (`record` uses it too).
 
@@ -409,50 +312,15 @@ def record_many(
         )
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if wake_sender and any(row.state == NotificationState.PENDING for row in rows):
-        _wake_sender()
+    if wake and any(row.state == NotificationState.PENDING for row in rows):
+        wake_sender()
     return rows
 
 
-def _wake_sender() -> None:
-    from doorstep.notifications.tasks import send_notifications
+def wake_sender() -> None:
+    """Have a worker send what is pending, once the current transaction commits.
 
-    transaction.on_commit(send_notifications.enqueue)
-
-
-# --- what each event writes ----------------------------------------------------------------
-
-
-def on_booking_created(event: Event) -> None:
-    booking = Booking.objects.select_related("work_order").get(pk=event.payload["booking_id"])
-    if booking.work_order.source in (WorkOrderSource.PORTAL, WorkOrderSource.API):
-        record(booking=booking, message_type=MessageType.CONFIRMED)
-
-
-def on_booking_rescheduled(event: Event) -> None:
-    if was_told(event.payload["booking_id"]):
-        booking = Booking.objects.get(pk=event.payload["booking_id"])
-        record(
-            booking=booking,
-            message_type=MessageType.RESCHEDULED,
-            version=event.payload["new_start"],
-        )
-
-
-def on_booking_canceled(event: Event) -> None:
-    if was_told(event.payload["booking_id"]):
-        booking = Booking.objects.get(pk=event.payload["booking_id"])
-        record(booking=booking, message_type=MessageType.CANCELED)
-
-
-def on_status_changed(event: Event) -> None:
-    to_status = event.payload["to_status"]
-    if to_status not in (BookingStatus.TRAVELING, BookingStatus.COMPLETED):
-        return
-    booking = Booking.objects.get(pk=event.payload["booking_id"])
-    if to_status == BookingStatus.TRAVELING:
-        # A technician who turned back and sets off again is on the way again.
-        trips = booking.status_changes.filter(to_status=BookingStatus.TRAVELING).count()
-        record(booking=booking, message_type=MessageType.TRAVELING, version=str(trips))
-    else:
-        record(booking=booking, message_type=MessageType.COMPLETED)
+    Through an event, so the outbox knows nothing of tasks: `apps.py` has the sending
+    task listen to it.
+    """
+    events.publish("notifications.pending")

@@ -31,10 +31,10 @@ from doorstep.notifications.models import (
 )
 from doorstep.notifications.outbox import (
     MessageSettings,
-    _deliveries,
-    _wake_sender,
+    deliveries_of,
     load_for_messages,
     record_many,
+    wake_sender,
 )
 from doorstep.scheduling.models import Booking, BookingQuerySet, BookingStatus
 
@@ -119,7 +119,7 @@ def send_reminders(
                 versions={booking.pk: reminder_version(booking.start) for booking in batch},
                 now=now,
                 message_settings=message_settings,
-                wake_sender=False,
+                wake=False,
             )
             bookings += len({row.booking_id for row in rows})
             sent = sum(row.state == NotificationState.PENDING for row in rows)
@@ -137,7 +137,7 @@ def send_reminders(
     # outbox keeps once; the day keeps the row of the run that finished first.
     ReminderRun.objects.bulk_create([run], ignore_conflicts=True)
     if messages:
-        _wake_sender()
+        wake_sender()
     return run
 
 
@@ -184,7 +184,7 @@ def plan_reminders(*, now: datetime, batch_size: int = BATCH_SIZE) -> list[Plann
         now=now, days=portal.reminder_days_before, batch_size=batch_size
     ):
         for booking in batch:
-            deliveries = _deliveries(booking, MessageType.REMINDER, message_settings)
+            deliveries = deliveries_of(booking, MessageType.REMINDER, message_settings)
             if deliveries:
                 planned.append(PlannedReminder(booking=booking, deliveries=deliveries))
     return planned

@@ -21,24 +21,24 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 
-from doorstep.notifications import reconcile
-from doorstep.notifications.models import (
-    Channel,
-    DeliveryAttempt,
-    Invitation,
-    MessageType,
-    Notification,
-    NotificationState,
-)
-from doorstep.notifications.models.visit_links import VisitLink
-from doorstep.notifications.outbox import INVITATION_CODE, INVITATION_LINK, VISIT_LINK
-from doorstep.notifications.sms import PermanentSendError, SmsMessage, get_sms_backend
-from doorstep.notifications.visit_links import (
+from doorstep.access import invitations
+from doorstep.access.models.visit_links import VisitLink
+from doorstep.access.visit_links import (
     expire_now,
     hash_visit_code,
     issue_visit_link,
     visit_link_url,
 )
+from doorstep.notifications import reconcile
+from doorstep.notifications.models import (
+    Channel,
+    DeliveryAttempt,
+    MessageType,
+    Notification,
+    NotificationState,
+)
+from doorstep.notifications.placeholders import INVITATION_CODE, INVITATION_LINK, VISIT_LINK
+from doorstep.notifications.sms import PermanentSendError, SmsMessage, get_sms_backend
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,6 @@ def deliver(
     worker: str,
     mailer: object | None = None,
     message_id: str = "",
-    invitation_code: str = "",
 ) -> str:
     """Send one claimed row and record the attempt; returns the row's new state."""
     message_id = message_id or reconcile.new_message_id(row.channel)
@@ -136,7 +135,7 @@ def deliver(
     link_code = ""
     try:
         if row.message_type == MessageType.INVITATION:
-            body, html = _with_invitation_code(row, invitation_code)
+            body, html = _with_invitation_code(row)
         else:
             body, html, link_code = _with_visit_link(row)
         if row.channel == Channel.EMAIL:
@@ -195,41 +194,18 @@ def _with_visit_link(row: Notification) -> tuple[str, str, str]:
     return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, anchor), code
 
 
-def _with_invitation_code(row: Notification, code: str) -> tuple[str, str]:
-    """The invitation email with its code and link filled in.
+def _with_invitation_code(row: Notification) -> tuple[str, str]:
+    """The invitation email with a code minted now, and its link, filled in.
 
-    Right after the invitation is made, the code is still in memory and goes as it is.
-    A retry by a worker has no code (only its hash is kept), so it makes a new one and
-    the invitation takes its hash: the latest email's code is the one that works.
+    Only the code's hash is kept, on the invitation, so each email (a retry too) carries a
+    new code and the latest one is the one that works.
     """
-    from doorstep.notifications.codes import hash_code, new_code
-    from doorstep.notifications.services import invitation_link
-
-    if not code:
-        code = new_code()
-        Invitation.objects.filter(pk=row.invitation_id or 0, used_at__isnull=True).update(
-            code_hash=hash_code(code)
-        )
-    link = invitation_link(code)
+    code = invitations.mint_code(invitation_id=row.invitation_id or 0)
+    link = invitations.invitation_link(code)
     anchor = format_html('<a href="{}">{}</a>', link, link)
     body = row.body.replace(INVITATION_CODE, code).replace(INVITATION_LINK, link)
     html = row.body_html.replace(INVITATION_CODE, code).replace(INVITATION_LINK, anchor)
     return body, html
-
-
-def send_invitation_now(*, notification_id: int, code: str) -> None:
-    """Send a new invitation at once, from the process that made it and still knows its code.
-
-    Should this fail, the row stays in the outbox and a worker retries it with a new code.
-    """
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        pk=notification_id, state=NotificationState.PENDING
-    ).update(state=NotificationState.SENDING, claimed_by="web", claimed_at=now)
-    if not claimed:
-        return  # a worker was quicker
-    row = Notification.objects.select_related("invitation", "contact").get(pk=notification_id)
-    deliver(row, worker="web", invitation_code=code)
 
 
 def _withdraw_link(code: str) -> None:

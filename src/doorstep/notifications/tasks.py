@@ -1,27 +1,19 @@
-"""Background work of notifications."""
+"""Background work of notifications: sending the outbox, and the daily reminders."""
 
 from __future__ import annotations
 
 from crontask import cron
 from django.tasks import task
 
-from doorstep.notifications import services
-
-
-@cron("23 * * * *")
-@task
-def invite_existing_contacts() -> int:
-    """With "invite all existing contacts too": invite those never invited (hourly, and on save)."""
-    return services.invite_existing_contacts()
+from doorstep.core.processes import worker_id
+from doorstep.notifications.reminders import run_due_reminders
+from doorstep.notifications.sending import send_due
 
 
 @cron("* * * * *")
 @task
 def send_notifications() -> int:
     """Send what is due in the outbox (also enqueued right after messages are written)."""
-    from doorstep.notifications.sending import send_due
-    from doorstep.project.background import worker_id
-
     total = 0
     while (result := send_due(worker=worker_id("notifications"))).claimed:
         total += result.sent
@@ -35,7 +27,5 @@ def send_notifications() -> int:
 @task
 def remind_when_due() -> int:
     """Run the daily reminder job once its time of day has come; the reminders written."""
-    from doorstep.notifications.reminders import run_due_reminders
-
     run = run_due_reminders()
     return run.messages + run.skipped if run else 0

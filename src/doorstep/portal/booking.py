@@ -25,11 +25,9 @@ from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, Contact
-from doorstep.portal import selectors as portal_selectors
-from doorstep.portal.calendar import visit_calendar
-from doorstep.portal.selectors import window_label
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
+from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.scheduling.slots import Slot, slots_by_day
 
@@ -162,7 +160,7 @@ def clock_changes(times: list[Slot], zone: ZoneInfo) -> bool:
 
 def time_label(slot: Slot, zone: ZoneInfo, *, with_zone: bool) -> str:
     """09:00–10:00; on a day the clocks change, 01:00 MDT–01:00 MST."""
-    return window_label(slot.start, slot.end, zone, with_zone=with_zone)
+    return selectors.window_label(slot.start, slot.end, zone, with_zone=with_zone)
 
 
 def _nearest(slots: list[Slot], wanted: datetime, zone: ZoneInfo) -> list[tuple[Slot, str]]:
@@ -276,7 +274,7 @@ def book(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def modify(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
-    booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
+    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     if booking.status != BookingStatus.SCHEDULED:
         messages.error(request, self_scheduling.locked_reason(booking))
         return redirect("portal:home")
@@ -289,7 +287,7 @@ def times(request: HttpRequest) -> HttpResponse:
     contact = contact_of(request)
     booking = None
     if booking_id := _int(request.GET.get("booking")):
-        booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
+        booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     service, asset, day = _selections(request.GET, contact=contact, booking=booking)
     availability = _availability(
         contact=contact, service_type=service, asset=asset, day=day, booking=booking
@@ -394,18 +392,18 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
 @login_required
 def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
-    booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
+    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     return render(
         request,
         "portal/confirmation.html",
-        {"visit": portal_selectors.visit(booking), "moved": request.GET.get("moved") == "1"},
+        {"visit": selectors.visit(booking), "moved": request.GET.get("moved") == "1"},
     )
 
 
 @login_required
 def calendar(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
-    booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
+    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     response = HttpResponse(visit_calendar(booking), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visit-{booking.reference}.ics"'
     return response
@@ -424,7 +422,7 @@ class CancelForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
-    booking = get_object_or_404(portal_selectors.account_bookings(contact), pk=booking_id)
+    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     form = CancelForm(request.POST or None)
     if not booking.can_modify():
         form = CancelForm()
@@ -433,7 +431,7 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
             request,
             "portal/cancel.html",
             {
-                "visit": portal_selectors.visit(booking),
+                "visit": selectors.visit(booking),
                 "form": form,
                 "locked": self_scheduling.locked_reason(booking),
             },
@@ -452,6 +450,6 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "portal/cancel.html",
-        {"visit": portal_selectors.visit(booking), "form": form},
+        {"visit": selectors.visit(booking), "form": form},
         status=400 if form.errors else 200,
     )

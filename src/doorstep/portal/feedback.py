@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from doorstep.portal import selectors
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import feedback as feedback_services
+from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, VisitFeedback
 
 RATING_CHOICES = [

@@ -13,9 +13,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from doorstep.access import invitations
 from doorstep.customers import services as customers
 from doorstep.customers.models import Contact
-from doorstep.notifications import services as invitations
 from doorstep.portal import selectors
 from doorstep.portal.forms import InvitationForm, ProfileForm
 

@@ -28,12 +28,12 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from doorstep.access.models import VisitLink
+from doorstep.access.visit_links import find_valid_link
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.models import VisitLink
-from doorstep.notifications.visit_links import find_valid_link
-from doorstep.portal import selectors
-from doorstep.portal.calendar import visit_calendar
 from doorstep.portal.context_processors import branding
+from doorstep.scheduling import selectors
+from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.tracking.live import visit_state
 

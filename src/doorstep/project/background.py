@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
-import socket
 import threading
 from collections.abc import Callable
 
@@ -18,6 +16,8 @@ from django.apps import apps
 from django.db import close_old_connections
 from django.utils.module_loading import module_has_submodule
 from django_tasks_db.management.commands.db_worker import Worker
+
+from doorstep.core.processes import worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +34,6 @@ def describe_database() -> str:
         return f"SQLite file {settings_dict['NAME']}"
     host = settings_dict.get("HOST") or "local socket"
     return f"{connection.vendor} database {settings_dict['NAME']} on {host}"
-
-
-def worker_id(role: str) -> str:
-    return f"{role}-{socket.gethostname()}-{os.getpid()}"[:64]
 
 
 def make_worker(*, interval: float = 1.0, batch: bool = False) -> Worker:

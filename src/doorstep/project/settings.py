@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "doorstep.scheduling",
     "doorstep.configuration",
     "doorstep.notifications",
+    "doorstep.access",
     "doorstep.tracking",
     "doorstep.api",
     "doorstep.technician",

@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
 from doorstep.notifications.callback_views import twilio_status_callback
-from doorstep.tracking import live_views
+from doorstep.portal import live_views
 
 admin.site.site_header = "Doorstep back office"
 admin.site.site_title = "Doorstep back office"

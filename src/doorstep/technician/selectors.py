@@ -11,8 +11,8 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from doorstep.customers.models import Contact
-from doorstep.portal.selectors import Visit, visit
 from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote
+from doorstep.scheduling.selectors import Visit, visit
 from doorstep.workforce.models import Resource
 
 

@@ -21,8 +21,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
-from doorstep.notifications.visit_links import valid_link_facts
-from doorstep.portal.selectors import account_bookings
+from doorstep.access.visit_links import valid_link_facts
+from doorstep.scheduling.selectors import account_bookings
 from doorstep.tracking import live
 
 NOT_AVAILABLE = 4404

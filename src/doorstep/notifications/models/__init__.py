@@ -1,6 +1,7 @@
 """The notifications app's models, one module per subject."""
 
-from doorstep.notifications.models.invitations import Invitation
+from doorstep.access.models.invitations import Invitation
+from doorstep.access.models.visit_links import VisitLink, VisitLinkState
 from doorstep.notifications.models.outbox import (
     Channel,
     DeliveryAttempt,
@@ -9,7 +10,6 @@ from doorstep.notifications.models.outbox import (
     NotificationState,
 )
 from doorstep.notifications.models.reminders import ReminderRun
-from doorstep.notifications.models.visit_links import VisitLink, VisitLinkState
 
 __all__ = [
     "Channel",

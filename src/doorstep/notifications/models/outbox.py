@@ -41,7 +41,7 @@ class Notification(models.Model):
         related_name="notifications",
     )
     invitation = models.ForeignKey(
-        "notifications.Invitation",
+        "access.Invitation",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

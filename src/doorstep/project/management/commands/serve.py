@@ -14,8 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from doorstep.api.ingest import INGEST
 from doorstep.project.background import SchedulerThread, WorkerThread, describe_database
+from doorstep.tracking.ingest import INGEST
 from doorstep.tracking.live import REFRESHER
 
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             background.append(SchedulerThread())
         for thread in background:
             thread.start()
-        # Location pings of concurrent requests are recorded together (api.ingest), and
+        # Location pings of concurrent requests are recorded together (tracking.ingest), and
         # the ETAs they move are worked out once each batch is answered (tracking.live).
         REFRESHER.defer()
         INGEST.start()

@@ -23,9 +23,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from doorstep.notifications import visit_links
-from doorstep.notifications.models import VisitLink, VisitLinkState
-from doorstep.notifications.models.visit_links import VisitLinkQuerySet
+from doorstep.access import visit_links
+from doorstep.access.models import VisitLink, VisitLinkState
+from doorstep.access.models.visit_links import VisitLinkQuerySet
 from doorstep.scheduling.models import BookingStatus
 from doorstep.users.models import User
 
@@ -115,14 +115,14 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
 
     def has_manage_permission(self, request: HttpRequest) -> bool:
         """Whether staff may extend, expire and block codes: the model's change permission."""
-        return request.user.has_perm("notifications.change_visitlink")
+        return request.user.has_perm("access.change_visitlink")
 
     def get_urls(self) -> list[URLPattern]:
         own = [
             path(
                 f"<path:object_id>/{name}/",
                 self.admin_site.admin_view(require_POST(self._change_one(change))),
-                name=f"notifications_visitlink_{name}",
+                name=f"access_visitlink_{name}",
             )
             for name, change in CHANGES.items()
         ]
@@ -193,7 +193,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
             " ",
             '<button type="submit" class="button" formaction="{}">{}</button>',
             (
-                (reverse(f"admin:notifications_visitlink_{name}", args=[link.pk]), label)
+                (reverse(f"admin:access_visitlink_{name}", args=[link.pk]), label)
                 for name, label in offered
             ),
         )
@@ -210,9 +210,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
             if link is None:
                 raise Http404("No such code.")
             self._apply_to_each(request, self.get_queryset(request).filter(pk=link.pk), do, done)
-            return HttpResponseRedirect(
-                reverse("admin:notifications_visitlink_change", args=[link.pk])
-            )
+            return HttpResponseRedirect(reverse("admin:access_visitlink_change", args=[link.pk]))
 
         return view
 

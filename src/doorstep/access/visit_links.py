@@ -16,10 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from doorstep.access.models import VisitLink
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
-from doorstep.notifications.models import VisitLink
 from doorstep.scheduling.models import Booking
 from doorstep.users.models import User
 

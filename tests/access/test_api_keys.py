@@ -5,8 +5,8 @@ import re
 import pytest
 from django.contrib.messages import get_messages
 
-from doorstep.api.models import ApiKey
-from doorstep.api.services import authenticate_key, hash_key, issue_api_key
+from doorstep.access.api_keys import authenticate_keys, hash_key, issue_api_key
+from doorstep.access.models import ApiKey
 
 pytestmark = pytest.mark.django_db
 
@@ -21,22 +21,25 @@ def test_issued_key_is_stored_only_as_its_hash() -> None:
 
 def test_key_authenticates_until_revoked() -> None:
     api_key, plain = issue_api_key(name="Dispatch")
-    assert authenticate_key(key=plain) == api_key
+    assert authenticate_keys(keys={plain}).get(plain) == api_key
     api_key.active = False
     api_key.save()
-    assert authenticate_key(key=plain) is None
-    assert authenticate_key(key="ds_unknown") is None
+    assert authenticate_keys(keys={plain}).get(plain) is None
+    assert authenticate_keys(keys={"ds_unknown"}).get("ds_unknown") is None
 
 
 def test_staff_create_a_key_and_see_it_once(staff_client) -> None:  # type: ignore[no-untyped-def]
-    response = staff_client.post("/admin/api/apikey/add/", {"name": "Dispatch system"}, follow=True)
+    response = staff_client.post(
+        "/admin/access/apikey/add/", {"name": "Dispatch system"}, follow=True
+    )
     assert response.status_code == 200
     shown = " ".join(str(message) for message in get_messages(response.wsgi_request))
     found = re.search(r"is (ds_\S+) — copy it now", shown)
     assert found, shown
     api_key = ApiKey.objects.get()
     assert api_key.name == "Dispatch system"
-    assert authenticate_key(key=found.group(1)) == api_key
-    change_page = staff_client.get(f"/admin/api/apikey/{api_key.pk}/change/")
+    key = found.group(1)
+    assert authenticate_keys(keys={key}).get(key) == api_key
+    change_page = staff_client.get(f"/admin/access/apikey/{api_key.pk}/change/")
     assert found.group(1).encode() not in change_page.content
     assert api_key.prefix.encode() in change_page.content

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from doorstep.api.models import ApiKey
+from doorstep.access.models import ApiKey
 
 KEY_PREFIX = "ds_"
 SHOWN_PREFIX_LENGTH = 11  # "ds_" and eight characters of the secret
@@ -31,11 +31,6 @@ def issue_api_key(*, name: str) -> tuple[ApiKey, str]:
         name=name, prefix=plain[:SHOWN_PREFIX_LENGTH], key_hash=hash_key(plain)
     )
     return api_key, plain
-
-
-def authenticate_key(*, key: str, now: datetime | None = None) -> ApiKey | None:
-    """The active key matching `key`, its last use noted; None for an unknown or revoked key."""
-    return authenticate_keys(keys={key}, now=now).get(key)
 
 
 def authenticate_keys(*, keys: Collection[str], now: datetime | None = None) -> dict[str, ApiKey]:

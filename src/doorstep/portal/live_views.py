@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from doorstep.notifications.visit_links import find_valid_link
+from doorstep.access.visit_links import find_valid_link
 from doorstep.portal.visit_link_views import private_answer, rate_limited
 from doorstep.tracking.live import visit_state
 

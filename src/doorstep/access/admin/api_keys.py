@@ -6,8 +6,8 @@ from django.contrib import admin, messages
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from doorstep.api import services
-from doorstep.api.models import ApiKey
+from doorstep.access import api_keys as services
+from doorstep.access.models import ApiKey
 
 
 @admin.register(ApiKey)

@@ -117,6 +117,7 @@ class VisitLink(models.Model):
     booking_canceled_at: datetime | None
 
     class Meta:
+        db_table = "notifications_visitlink"
         ordering = ["-created_at", "-pk"]
         verbose_name = "booking notification code"
         verbose_name_plural = "booking notification codes"

@@ -1,9 +1,14 @@
-"""Inviting contacts to the portal, and turning an invitation into a sign-in."""
+"""Inviting contacts to the portal, and turning an invitation into a sign-in.
+
+An invitation is access, not messaging: this module decides who is invited and lets
+the code in. The email is written by the notifications app when it hears
+"contact.invited" (inside the same transaction) and sent by a worker, which mints the
+code at send time like every other code a message carries (`mint_code`).
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,13 +19,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from doorstep.access.codes import hash_code, new_code
+from doorstep.access.models import Invitation
 from doorstep.configuration.models import InvitePolicy, PortalSettings
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
-from doorstep.notifications import outbox, sending
-from doorstep.notifications.codes import hash_code, new_code
-from doorstep.notifications.models import Invitation, NotificationState
 from doorstep.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -32,33 +36,32 @@ class InvitationRefused(DomainError):
     pass
 
 
-@dataclass(frozen=True)
-class SentInvitation:
-    invitation: Invitation
-    code: str  # only ever in memory and in the email: the database keeps its hash
-
-
+@transaction.atomic
 def invite_contact(
     *,
     contact: Contact,
     invited_by: User | None = None,
     automatic: bool = False,
     now: datetime | None = None,
-) -> SentInvitation:
-    """Create an invitation for the contact and email it once the change is committed."""
+) -> Invitation:
+    """Create an invitation for the contact; its email goes out from the outbox.
+
+    No code exists yet: the worker that sends the email mints it (`mint_code`), so the
+    code lives only in the message, never in the web request or the database.
+    """
     now = now or timezone.now()
     email = contact.email.strip().lower()
     if not email:
         raise InvitationRefused(f"{contact} has no email address to send an invitation to.")
     if not contact.account.active:
         raise InvitationRefused(f"{contact.account} is not active, so it cannot be invited.")
-    code = new_code()
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
                 contact=contact,
                 email=email,
-                code_hash=hash_code(code),
+                # A placeholder nobody knows the code of, until the email is sent.
+                code_hash=hash_code(new_code()),
                 automatic=automatic,
                 invited_by=invited_by,
                 created_at=now,
@@ -66,18 +69,24 @@ def invite_contact(
             )
     except IntegrityError:
         raise InvitationRefused(f"{email} was already invited automatically.") from None
-    sent = SentInvitation(invitation=invitation, code=code)
-    notification = outbox.record_invitation(invitation=invitation, now=now)
-    if notification.state == NotificationState.PENDING:
-        # Sent from here while the code is known; the outbox keeps only placeholders.
-        transaction.on_commit(
-            lambda: sending.send_invitation_now(notification_id=notification.pk, code=code)
-        )
     events.publish("contact.invited", contact_id=contact.pk, invitation_id=invitation.pk)
-    return sent
+    return invitation
 
 
-def invite_if_new(*, contact: Contact, now: datetime | None = None) -> SentInvitation | None:
+def mint_code(*, invitation_id: int) -> str:
+    """A fresh code for the invitation, for the email about to be sent.
+
+    The invitation keeps only its hash, so the latest email's code is the one that works;
+    a used invitation keeps its old hash (its code is no longer accepted anyway).
+    """
+    code = new_code()
+    Invitation.objects.filter(pk=invitation_id, used_at__isnull=True).update(
+        code_hash=hash_code(code)
+    )
+    return code
+
+
+def invite_if_new(*, contact: Contact, now: datetime | None = None) -> Invitation | None:
     """The automatic invitation, when the settings ask for one and the address never had one."""
     policy = PortalSettings.load().invite_contacts
     if policy == InvitePolicy.OFF or not contact.email or not contact.account.active:

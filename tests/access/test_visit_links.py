@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from doorstep.notifications import visit_links
-from doorstep.notifications.models import VisitLink, VisitLinkState
-from doorstep.notifications.visit_links import VisitLinkRefused
+from doorstep.access import visit_links
+from doorstep.access.models import VisitLink, VisitLinkState
+from doorstep.access.visit_links import VisitLinkRefused
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.users.models import User
 from tests.factories import BookingFactory, ContactFactory, StaffUserFactory

@@ -29,6 +29,7 @@ class ApiKey(models.Model):
     last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
 
     class Meta:
+        db_table = "api_apikey"
         ordering = ["name"]
         verbose_name = "API key"
 

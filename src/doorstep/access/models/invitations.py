@@ -41,6 +41,7 @@ class Invitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "notifications_invitation"
         ordering = ["-created_at"]
         constraints = [
             # The rule "at most one automatic invitation per address, ever", held by

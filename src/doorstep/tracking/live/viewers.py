@@ -1,0 +1,150 @@
+"""What the people watching a visit are shown, and how it reaches them.
+
+Every change is pushed to the booking's channel group (`group_name()`) as a
+"visit.update" message, the same payload `/t/<code>/status.json` answers
+(`visit_state()`).
+
+Privacy: a technician's position is in the payload only while the booking is Traveling
+and only when the position was taken after the booking's latest move to Traveling.
+Nothing says where a technician was before setting off to this customer, or after.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from doorstep.core import server_loop
+from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
+from doorstep.tracking.models import BookingEta, LatestPosition
+
+logger = logging.getLogger(__name__)
+
+type VisitUpdate = dict[str, Any]
+
+
+def group_name(booking_id: int) -> str:
+    """The channel group of one booking's viewers."""
+    return f"booking-{booking_id}"
+
+
+def with_traveling_since(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """The bookings, each with `traveling_since`: when it last set off."""
+    return bookings.annotate(
+        traveling_since=Subquery(
+            BookingStatusChange.objects.filter(
+                booking_id=OuterRef("pk"), to_status=BookingStatus.TRAVELING
+            )
+            .order_by("-changed_at", "-pk")
+            .values("changed_at")[:1]
+        )
+    )
+
+
+def traveling_since(booking: Booking) -> datetime:
+    """When the booking last set off; its last change when it has no recorded move."""
+    since = getattr(booking, "traveling_since", None)
+    if since is None:
+        since = (
+            BookingStatusChange.objects.filter(booking=booking, to_status=BookingStatus.TRAVELING)
+            .order_by("-changed_at", "-pk")
+            .values_list("changed_at", flat=True)
+            .first()
+        )
+    # A booking loaded as Traveling without a recorded move: its last change is the
+    # latest the move can have been, so no earlier position slips through.
+    return since if since is not None else booking.updated_at
+
+
+def shown_position(
+    booking: Booking, position: LatestPosition | None, since: datetime | None = None
+) -> LatestPosition | None:
+    """The position a viewer of the booking may see: None unless Traveling and taken since."""
+    if booking.status != BookingStatus.TRAVELING or position is None:
+        return None
+    since = since or traveling_since(booking)
+    return position if position.recorded_at >= since else None
+
+
+def visit_state(*, booking_id: int, now: datetime | None = None) -> VisitUpdate | None:
+    """The "visit.update" payload of the booking as it is now; None for no such booking."""
+    now = now or timezone.now()
+    booking = (
+        with_traveling_since(Booking.objects.filter(pk=booking_id))
+        .select_related("live_eta", "resource__latest_position")
+        .first()
+    )
+    if booking is None:
+        return None
+    return payload(booking, now=now)
+
+
+def payload(
+    booking: Booking,
+    *,
+    now: datetime,
+    eta: BookingEta | None = None,
+    position: LatestPosition | None = None,
+) -> VisitUpdate:
+    """The "visit.update" message for the booking, with `eta` and `position` when given."""
+    traveling = booking.status == BookingStatus.TRAVELING
+    if traveling and eta is None:
+        eta = getattr(booking, "live_eta", None)
+    if traveling and position is None:
+        position = getattr(booking.resource, "latest_position", None)
+    shown = shown_position(booking, position) if traveling else None
+    update: VisitUpdate = {
+        "type": "visit.update",
+        "status": booking.status,
+        "eta": None,
+        "minutes": None,
+        "distance_m": None,
+        "latitude": None,
+        "longitude": None,
+        "updated_at": booking.updated_at.isoformat(),
+    }
+    if traveling and eta is not None:
+        update["eta"] = eta.eta.isoformat()
+        update["minutes"] = max(0, math.ceil((eta.eta - now).total_seconds() / 60))
+        update["distance_m"] = round(eta.distance_m)
+        update["updated_at"] = eta.computed_at.isoformat()
+    if shown is not None:
+        update["latitude"] = float(shown.latitude)
+        update["longitude"] = float(shown.longitude)
+    return update
+
+
+def push_after_commit(updates: list[tuple[int, VisitUpdate]]) -> None:
+    """`push_all()` once the current transaction commits (at once outside of one)."""
+    if updates:
+        transaction.on_commit(lambda: push_all(updates))
+
+
+def push_all(updates: list[tuple[int, VisitUpdate]]) -> None:
+    """Send each payload to its booking's viewers, without waiting for them.
+
+    In the web server the sends run on its event loop, where the viewers' sockets and
+    the channel layer's connections live; elsewhere (a worker, a command) on one of
+    their own, waited for. A channel layer that is down costs the push, nothing more.
+    """
+    layer = get_channel_layer()
+    if layer is None or not updates:
+        return
+
+    async def send_all() -> None:
+        for booking_id, update in updates:
+            try:
+                await layer.group_send(group_name(booking_id), update)
+            except Exception:
+                logger.exception("Could not push the live state of booking %s", booking_id)
+
+    if not server_loop.run_soon(send_all):
+        async_to_sync(send_all)()
