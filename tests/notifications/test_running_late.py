@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.models import MessageType, Notification
+from doorstep.notifications.models import MessageType, Notification, RunningLate
 from doorstep.notifications.running_late import check_running_late, lateness_level
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus
@@ -86,3 +86,15 @@ def test_only_a_visit_on_its_way_can_be_late(contact) -> None:  # type: ignore[n
 
     assert not check_running_late(booking=booking, eta=booking.end + timedelta(hours=2))
     assert late_messages(booking) == 0
+
+
+def test_the_level_told_is_kept_with_the_booking_not_read_back_from_the_log(contact) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling(contact)
+    assert check_running_late(booking=booking, eta=booking.end + timedelta(minutes=20))
+
+    # Staff clear the message log (or its rows are purged): the customer was still told.
+    Notification.objects.filter(booking=booking).delete()
+
+    assert not check_running_late(booking=booking, eta=booking.end + timedelta(minutes=25))
+    assert late_messages(booking) == 0
+    assert RunningLate.objects.get(booking=booking).level == 1

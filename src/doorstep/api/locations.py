@@ -1,7 +1,8 @@
 """Location ingest as Django views: the technician app, integrations and Traccar Client.
 
-The reading and answering are `api.ingest`'s (the recording `tracking.ingest`'s), shared with the server's fast
-lane (`api.fast_lane`), which answers most of these requests before Django sees them.
+The reading and answering are `api.ingest`'s and the recording `tracking.ingest`'s, shared
+with the server's fast lane (`api.fast_lane`), which answers most of these requests before
+Django sees them.
 """
 
 from __future__ import annotations

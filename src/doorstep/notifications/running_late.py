@@ -1,6 +1,7 @@
 """The "running late" message: fed by the ETA of a Traveling visit.
 
-The tracking work computes ETAs and calls `check_running_late()` with each new one.
+Tracking works out ETAs and calls `check_running_late()` with each new one; the level the
+customer was last told of is kept per booking (`RunningLate`).
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.notifications import outbox
-from doorstep.notifications.models import MessageType, Notification
+from doorstep.notifications.models import MessageType, RunningLate
 from doorstep.scheduling.models import Booking, BookingStatus
 
 
@@ -36,17 +38,12 @@ def check_running_late(*, booking: Booking, eta: datetime, now: datetime | None 
         return False
     margin = timedelta(minutes=PortalSettings.load().running_late_margin_minutes)
     level = lateness_level(window_end=booking.end, eta=eta, margin=margin)
-    if level == 0 or level <= _last_level(booking):
+    told = RunningLate.objects.filter(booking=booking).first()
+    if level == 0 or (told is not None and level <= told.level):
         return False
+    now = now or timezone.now()
     rows = outbox.record(
         booking=booking, message_type=MessageType.RUNNING_LATE, version=f"late{level}", now=now
     )
+    RunningLate.objects.update_or_create(booking=booking, defaults={"level": level, "told_at": now})
     return bool(rows)
-
-
-def _last_level(booking: Booking) -> int:
-    keys = Notification.objects.filter(
-        booking=booking, message_type=MessageType.RUNNING_LATE
-    ).values_list("idempotency_key", flat=True)
-    levels = [int(key.rsplit(":late", 1)[1]) for key in keys if ":late" in key]
-    return max(levels, default=0)

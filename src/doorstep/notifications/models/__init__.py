@@ -1,7 +1,5 @@
 """The notifications app's models, one module per subject."""
 
-from doorstep.access.models.invitations import Invitation
-from doorstep.access.models.visit_links import VisitLink, VisitLinkState
 from doorstep.notifications.models.outbox import (
     Channel,
     DeliveryAttempt,
@@ -10,15 +8,14 @@ from doorstep.notifications.models.outbox import (
     NotificationState,
 )
 from doorstep.notifications.models.reminders import ReminderRun
+from doorstep.notifications.models.running_late import RunningLate
 
 __all__ = [
     "Channel",
     "DeliveryAttempt",
-    "Invitation",
     "MessageType",
     "Notification",
     "NotificationState",
     "ReminderRun",
-    "VisitLink",
-    "VisitLinkState",
+    "RunningLate",
 ]
