@@ -2,7 +2,7 @@
 
 Staff see each code's booking, recipient, state and end, and can extend, expire or
 block codes, in bulk from the list or one at a time from its page; every change goes
-through the services in `notifications.visit_links`. Codes are issued by messages, not
+through the services in `access.visit_links`. Codes are issued by messages, not
 here, and the code itself is shown nowhere: only its hash is stored.
 """
 
