@@ -16,6 +16,7 @@ from django.utils import timezone
 from doorstep.configuration.models import PortalSettings
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
+from doorstep.scheduling import locking
 from doorstep.scheduling.models import Booking, BookingStatus, VisitFeedback
 
 LOWEST_RATING = 1
@@ -64,7 +65,7 @@ def give_feedback(
     """Record `contact`'s rating (1–5) and comment of a completed visit, once per visit."""
     # Read the status under lock so a visit being changed in the back office at the same
     # moment is judged as it ends up, and two submissions of the same form queue here.
-    locked = Booking.objects.select_for_update().select_related("work_order").get(pk=booking.pk)
+    locked = locking.lock_booking(booking.pk)
     check_feedback_possible(booking=locked, contact=contact)
     if isinstance(rating, bool) or not LOWEST_RATING <= rating <= HIGHEST_RATING:
         raise FeedbackRefused(f"Choose a rating from {LOWEST_RATING} to {HIGHEST_RATING}.")

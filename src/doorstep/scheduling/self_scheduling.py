@@ -17,7 +17,7 @@ from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.core.models import Coordinates
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.scheduling import selectors
+from doorstep.scheduling import locking, selectors
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 from doorstep.scheduling.services import (
     BookingConflict,
@@ -25,7 +25,7 @@ from doorstep.scheduling.services import (
     add_timeline_note,
     create_booking,
     create_work_order,
-    reschedule,
+    move_locked,
     set_status,
 )
 from doorstep.scheduling.slots import Slot, SlotRequest, is_offered_start, slot_candidates
@@ -83,9 +83,7 @@ def _choose_technician(
     ids = sorted(slot.technician_id for slot in candidates)
     # One lock query in id order: racing bookings lock the same rows in the same order,
     # so they queue instead of deadlocking.
-    locked = {
-        r.pk: r for r in Resource.objects.select_for_update().filter(pk__in=ids).order_by("pk")
-    }
+    locked = locking.lock_technicians(ids)
     fresh = selectors.technicians_for(request=request, technician_ids=ids)
     for slot in slot_candidates(request, fresh, start, travel):
         return locked[slot.technician_id], slot
@@ -110,7 +108,7 @@ def book(
     note they can see. Refuses with `SlotTaken` when the time is no longer free.
     """
     now = now or timezone.now()
-    account = Account.objects.select_for_update().get(pk=contact.account_id)
+    account = locking.lock_account(contact.account_id)
     if not account.active:
         raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
     check_service_type(incident_type)
@@ -164,7 +162,10 @@ def move_visit(
 ) -> Booking:
     """Move the contact's visit to another offered start time, perhaps with another technician."""
     now = now or timezone.now()
-    booking = _own_booking(contact=contact, booking=booking, lock=True)
+    # The one lock order (`scheduling.locking`): the account first, then the technicians
+    # (`_choose_technician`), then the booking, whose status is checked again under its lock.
+    locking.lock_account(contact.account_id)
+    booking = _own_booking(contact=contact, booking=booking)
     if booking.status != BookingStatus.SCHEDULED:
         raise InvalidBooking(locked_reason(booking))
     if not booking.work_order.account.active:
@@ -181,11 +182,16 @@ def move_visit(
     )
     travel = travel or default_estimator(work_order.account.time_zone)
     technician, slot = _choose_technician(request=request, start=start, travel=travel)
-    return reschedule(
-        booking=booking,
+    # Now the booking's own row, and its status again: the technician may have set off
+    # since it was read.
+    locked = locking.lock_booking(booking.pk)
+    if locked.status != BookingStatus.SCHEDULED:
+        raise InvalidBooking(locked_reason(locked))
+    return move_locked(
+        locked=locked,
+        technician=technician,
         start=slot.start,
         end=slot.end,
-        resource=technician,
         changed_by=contact.user,
         now=now,
     )

@@ -12,6 +12,7 @@ from doorstep.catalog.models import IncidentType
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Account, Asset, Contact
+from doorstep.scheduling import locking
 from doorstep.scheduling.models import (
     ALLOWED_STATUS_MOVES,
     Booking,
@@ -130,7 +131,7 @@ def create_booking(
         raise InvalidBooking("A booking must end after it starts.")
     # Lock the technician so two bookings for them cannot pass the overlap check at once,
     # and read whether they are active from the locked row, not the caller's copy.
-    locked_resource = lock_technician(resource.pk)
+    locked_resource = locking.lock_technician(resource.pk)
     if not locked_resource.active:
         raise InvalidBooking(f"{resource} is not an active technician.")
     clash = find_clash(technician_id=resource.pk, start=start, end=end)
@@ -175,10 +176,35 @@ def reschedule(
     if end <= start:
         raise InvalidBooking("A booking must end after it starts.")
     technician_id = resource.pk if resource is not None else booking.resource_id
-    locked_resource = lock_technician(technician_id)
-    locked = (
-        Booking.objects.select_for_update().select_related("work_order__account").get(pk=booking.pk)
+    # The one lock order (`scheduling.locking`): account, technician, booking.
+    locking.lock_account(locking.account_of(booking.pk))
+    locked_resource = locking.lock_technician(technician_id)
+    locked = locking.lock_booking(booking.pk)
+    moved = move_locked(
+        locked=locked,
+        technician=locked_resource,
+        start=start,
+        end=end,
+        changed_by=changed_by,
+        now=now,
     )
+    booking.refresh_from_db()
+    return moved
+
+
+def move_locked(
+    *,
+    locked: Booking,
+    technician: Resource,
+    start: datetime,
+    end: datetime,
+    changed_by: User | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """`reschedule` for a caller that holds the locks already (account, technician, booking)."""
+    if end <= start:
+        raise InvalidBooking("A booking must end after it starts.")
+    locked_resource, technician_id = technician, technician.pk
     if not locked.can_modify():
         raise InvalidBooking(
             f"The visit is {locked.get_status_display()} now, so it can no longer be moved."
@@ -212,13 +238,7 @@ def reschedule(
             new_start=start.isoformat(),
             new_end=end.isoformat(),
         )
-    booking.refresh_from_db()
     return locked
-
-
-def lock_technician(technician_id: int) -> Resource:
-    """Hold the technician's row until the transaction ends: their bookings change one at a time."""
-    return Resource.objects.select_for_update().get(pk=technician_id)
 
 
 def find_clash(
@@ -267,7 +287,7 @@ def set_status(
         raise InvalidStatusMove(f"“{status}” is not a booking status.")
     now = now or timezone.now()
     # Re-read under lock so two people changing the same booking see each other's move.
-    locked = Booking.objects.select_for_update().get(pk=booking.pk)
+    locked = locking.lock_booking(booking.pk)
     old = locked.status
     if status not in ALLOWED_STATUS_MOVES[old]:
         raise InvalidStatusMove(_refusal(old, status))
