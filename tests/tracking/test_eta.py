@@ -30,6 +30,7 @@ from doorstep.tracking.eta import (
     RoutingError,
     ValhallaEmbeddedProvider,
     ValhallaHttpProvider,
+    fallback,
     get_provider,
 )
 
@@ -266,11 +267,14 @@ def server() -> Iterator[FakeServer]:
 
 A, B = crossing(0, 0), crossing(4, 4)
 
-# As osrm-routed answers /route/v1/driving/…?overview=false (OSRM 5.x HTTP API docs).
+# As osrm-routed answers /route/v1/driving/… (OSRM 5.x HTTP API docs): the overview is
+# simplified and the geometry a polyline unless asked otherwise.
+OSRM_GEOMETRY = "kvwqFjczbSaAEQwA"
 OSRM_ROUTE = {
     "code": "Ok",
     "routes": [
         {
+            "geometry": OSRM_GEOMETRY,
             "legs": [
                 {"steps": [], "summary": "", "weight": 201.4, "duration": 187.3, "distance": 1612.8}
             ],
@@ -339,16 +343,30 @@ def test_osrm_provider_asks_the_route_service_and_reads_the_first_route(
     assert route.provider == "osrm"
     [(method, path, _)] = server.requests
     assert method == "GET"
-    assert path == (
-        f"/route/v1/driving/{A.longitude:.6f},{A.latitude:.6f};"
-        f"{B.longitude:.6f},{B.latitude:.6f}?overview=false"
-    )
+    prefix = "/route/v1/driving/"
+    assert path.startswith(prefix)
+    asked = [[float(n) for n in pair.split(",")] for pair in path[len(prefix) :].split(";")]
+    assert asked == [
+        pytest.approx([A.longitude, A.latitude], abs=1e-6),
+        pytest.approx([B.longitude, B.latitude], abs=1e-6),
+    ]
 
 
 def test_osrm_refusal_is_a_routing_error_with_its_code(server: FakeServer) -> None:
     server.answer = lambda method, path, body: Answer(400, OSRM_NO_ROUTE)
     with pytest.raises(RoutingError, match=r"HTTP 400.*NoRoute"):
         OsrmProvider(server.url).route(A, B, DEPARTURE)
+
+
+def test_a_server_that_is_unavailable_is_asked_once_and_not_waited_for(
+    server: FakeServer,
+) -> None:
+    server.answer = lambda method, path, body: Answer(503, {"message": "overloaded"})
+    started = time.monotonic()
+    with pytest.raises(RoutingError, match="HTTP 503"):
+        OsrmProvider(server.url).route(A, B, DEPARTURE)
+    assert len(server.requests) == 1
+    assert time.monotonic() - started < 0.5
 
 
 def test_valhalla_http_provider_posts_auto_costing_and_converts_km(server: FakeServer) -> None:
@@ -363,6 +381,7 @@ def test_valhalla_http_provider_posts_auto_costing_and_converts_km(server: FakeS
     assert (method, path) == ("POST", "/route")
     request = json.loads(body)
     assert request["costing"] == "auto"
+    assert request["directions_options"] == {"units": "km", "directions_type": "none"}
     assert request["locations"] == [
         {"lat": A.latitude, "lon": A.longitude},
         {"lat": B.latitude, "lon": B.longitude},
@@ -439,7 +458,7 @@ def test_a_failed_server_is_left_alone_for_a_while_then_asked_again(
     server.answer = answer
     provider = FallbackProvider(OsrmProvider(server.url))
     clock = [1000.0]
-    monkeypatch.setattr(eta, "_clock", lambda: clock[0])
+    monkeypatch.setattr(fallback, "_clock", lambda: clock[0])
 
     assert provider.route(A, B, DEPARTURE).provider == "offline"
     assert len(asked) == 1
@@ -457,10 +476,20 @@ def test_a_failed_server_is_left_alone_for_a_while_then_asked_again(
     ("body", "reason"),
     [
         (b"<html><body>502 Bad Gateway</body></html>", "is not JSON"),
-        ({"code": "Ok", "routes": []}, "without a route"),
-        ({"code": "Ok", "routes": [{"duration": "soon", "distance": 10}]}, "no numeric duration"),
-        ({"code": "Ok", "routes": [{"duration": -5, "distance": 10}]}, "impossible duration"),
-        (["not", "a", "route"], "not a route"),
+        ({"code": "Ok", "routes": []}, "is not a route"),
+        (
+            {"code": "Ok", "routes": [{"geometry": OSRM_GEOMETRY, "duration": "soon"}]},
+            "is not a route",
+        ),
+        (
+            {"code": "Ok", "routes": [{"geometry": OSRM_GEOMETRY, "duration": -5, "distance": 1}]},
+            "impossible duration",
+        ),
+        (
+            {"code": "Ok", "routes": [{"geometry": OSRM_GEOMETRY, "duration": math.inf}]},
+            "is not a route",  # JSON has no infinity: Python reads it, routingpy cannot
+        ),
+        (["not", "a", "route"], "is not a route"),
     ],
 )
 def test_fallback_on_a_garbage_answer_says_what_was_wrong(
@@ -476,7 +505,13 @@ def test_fallback_on_a_garbage_answer_says_what_was_wrong(
 def test_fallback_when_valhalla_answers_garbage(
     server: FakeServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    server.answer = lambda method, path, body: Answer(200, {"trip": {"summary": {"time": None}}})
+    garbage = {
+        "trip": {
+            "legs": [{"summary": {"time": 1.0, "length": 0.1}, "shape": ""}],
+            "summary": {"time": None, "length": 0.1},
+        }
+    }
+    server.answer = lambda method, path, body: Answer(200, garbage)
     with caplog.at_level(logging.WARNING, logger="doorstep.tracking.eta"):
         route = FallbackProvider(ValhallaHttpProvider(server.url)).route(A, B, DEPARTURE)
     assert route.provider == "offline"

@@ -1,0 +1,38 @@
+"""A self-hosted OSRM server (`osrm-routed`), through routingpy's `OSRM` client."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from routingpy.routers import OSRM  # type: ignore[import-untyped]
+
+from doorstep.scheduling.travel import Point
+from doorstep.tracking.eta.base import RoutingError, figure
+from doorstep.tracking.eta.routing_server import RoutingServerProvider, router_options
+
+
+class OsrmProvider(RoutingServerProvider):
+    """A self-hosted OSRM server, car profile ("driving")."""
+
+    name = "osrm"
+
+    def make_router(self) -> Any:
+        return OSRM(base_url=self.base_url, **router_options(self.timeout))
+
+    def drive(
+        self, origin: Point, destination: Point, departure_time: datetime
+    ) -> tuple[float, float]:
+        direction = self.ask(
+            lambda router: router.directions(
+                locations=[[p.longitude, p.latitude] for p in (origin, destination)],
+                profile="driving",
+            )
+        )
+        # routingpy rounds down to whole seconds and metres; the answer has them exact.
+        answer = direction.raw
+        if not isinstance(answer, dict) or answer.get("code") != "Ok":
+            code = answer.get("code") if isinstance(answer, dict) else None
+            raise RoutingError(f"OSRM answered {code or 'something that is not a route'}")
+        route = answer["routes"][0]
+        return figure(route.get("duration"), "duration"), figure(route.get("distance"), "distance")
