@@ -71,7 +71,7 @@ class WebsocketCommunicator(ApplicationCommunicator):  # type: ignore[misc]
 
 @pytest.fixture(autouse=True)
 def offline_routing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(live, "get_provider", lambda: FallbackProvider(OfflineProvider()))
+    monkeypatch.setattr(live.etas, "get_provider", lambda: FallbackProvider(OfflineProvider()))
 
 
 def connect_to(path: str, cookie: str = "") -> WebsocketCommunicator:

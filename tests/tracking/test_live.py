@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +18,8 @@ from doorstep.scheduling.models import BookingStatus
 from doorstep.scheduling.travel import Point, great_circle_km
 from doorstep.tracking import live
 from doorstep.tracking.eta import FallbackProvider, Route
+from doorstep.tracking.live import REFRESHER, ROUTER, etas, viewers
+from doorstep.tracking.live.routing_thread import RoutingThread
 from doorstep.tracking.models import BookingEta, PingSource
 from doorstep.tracking.services import PingIn, record_pings
 from tests.factories import BookingFactory, ResourceFactory
@@ -26,12 +32,19 @@ HOME = (39.70, -104.95)
 
 
 class CountingProvider:
-    """Two minutes a straight-line kilometre, 1.3 road metres a straight metre."""
+    """Two minutes a straight-line kilometre, 1.3 road metres a straight metre.
+
+    `while_routing`, when set, runs once during the next call: what happens elsewhere
+    while a slow routing server thinks.
+    """
 
     name = "fake"
 
     def __init__(self) -> None:
         self.origins: list[Point] = []
+        self.in_transaction: list[bool] = []
+        self.threads: list[str] = []
+        self.while_routing: Callable[[], object] | None = None
 
     @property
     def calls(self) -> int:
@@ -39,6 +52,11 @@ class CountingProvider:
 
     def route(self, origin: Point, destination: Point, departure_time: datetime) -> Route:
         self.origins.append(origin)
+        self.in_transaction.append(connection.in_atomic_block)
+        self.threads.append(threading.current_thread().name)
+        if self.while_routing is not None:
+            meanwhile, self.while_routing = self.while_routing, None
+            meanwhile()
         km = great_circle_km(origin, destination)
         return Route(duration=timedelta(seconds=km * 120), distance_m=km * 1300, provider="fake")
 
@@ -49,14 +67,14 @@ class CountingProvider:
 @pytest.fixture
 def provider(monkeypatch: pytest.MonkeyPatch) -> CountingProvider:
     fake = CountingProvider()
-    monkeypatch.setattr(live, "get_provider", lambda: FallbackProvider(fake))
+    monkeypatch.setattr(etas, "get_provider", lambda: FallbackProvider(fake))
     return fake
 
 
 @pytest.fixture
 def pushed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
     payloads: list[dict[str, object]] = []
-    monkeypatch.setattr(live, "push_all", lambda updates: payloads.extend(p for _, p in updates))
+    monkeypatch.setattr(viewers, "push_all", lambda updates: payloads.extend(p for _, p in updates))
     return payloads
 
 
@@ -89,11 +107,11 @@ def test_a_technician_is_routed_at_most_once_every_30_seconds(provider: Counting
     for seconds in (5, 15, 29):
         at = T0 + timedelta(seconds=seconds)
         ping(booking.resource, 39.71, -104.96 - seconds / 1000, at)
-        live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+        live.refresh_etas(technician_ids=[booking.resource_id], now=at)
     assert provider.calls == 1
     at = T0 + timedelta(seconds=30)
     ping(booking.resource, 39.72, -104.97, at)
-    live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+    live.refresh_etas(technician_ids=[booking.resource_id], now=at)
     assert provider.calls == 2
     assert BookingEta.objects.get(booking=booking).last_routed_at == at
 
@@ -103,13 +121,13 @@ def test_between_routings_the_eta_scales_with_the_distance_still_to_go(
 ) -> None:
     booking = traveling_booking()
     ping(booking.resource, 39.70, -104.95, T0 + timedelta(seconds=1))
-    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0 + timedelta(seconds=1))
+    live.refresh_etas(technician_ids=[booking.resource_id], now=T0 + timedelta(seconds=1))
     routed = BookingEta.objects.get(booking=booking)
     halfway = ((39.70 + DESTINATION[0]) / 2, (-104.95 + DESTINATION[1]) / 2)
     at = T0 + timedelta(seconds=11)
     ping(booking.resource, *halfway, at)
 
-    [eta] = live.refresh_technician_etas(technician_id=booking.resource_id, now=at)
+    [eta] = live.refresh_etas(technician_ids=[booking.resource_id], now=at)
 
     assert provider.calls == 1
     share = straight_m(*halfway) / straight_m(39.70, -104.95)
@@ -128,7 +146,7 @@ def test_pings_of_a_technician_with_no_traveling_visit_change_nothing(
     technician = ResourceFactory()
     BookingFactory(resource=technician)  # scheduled
     ping(technician, 39.71, -104.96, T0)
-    assert live.refresh_technician_etas(technician_id=technician.pk, now=T0) == []
+    assert live.refresh_etas(technician_ids=[technician.pk], now=T0) == []
     assert provider.calls == 0
     assert not BookingEta.objects.exists()
 
@@ -203,7 +221,7 @@ def test_each_late_eta_feeds_running_late_and_an_eta_in_the_window_costs_nothing
 ) -> None:
     calls: list[tuple[int, datetime]] = []
     monkeypatch.setattr(
-        live, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
+        etas, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
     )
     on_time = traveling_booking(start=T0, end=T0 + timedelta(hours=4))
     live.start_eta(booking_id=on_time.pk, now=T0)
@@ -213,9 +231,7 @@ def test_each_late_eta_feeds_running_late_and_an_eta_in_the_window_costs_nothing
     late = traveling_booking(start=start, end=start + timedelta(hours=1))
     eta = live.start_eta(booking_id=late.pk, now=T0)
     ping(late.resource, 39.72, -104.97, T0 + timedelta(seconds=5))
-    [adjusted] = live.refresh_technician_etas(
-        technician_id=late.resource_id, now=T0 + timedelta(seconds=5)
-    )
+    [adjusted] = live.refresh_etas(technician_ids=[late.resource_id], now=T0 + timedelta(seconds=5))
     assert eta is not None
     assert calls == [(late.pk, eta.eta), (late.pk, adjusted.eta)]
 
@@ -233,6 +249,173 @@ def test_a_late_eta_sends_the_running_late_message(provider: CountingProvider) -
     assert Notification.objects.filter(
         booking=booking, message_type=MessageType.RUNNING_LATE
     ).exists()
+
+
+# --- Routing outside any transaction --------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_routing_holds_no_transaction_on_setting_off_nor_on_a_ping(
+    provider: CountingProvider,
+) -> None:
+    booking = BookingFactory()
+    services.set_status(booking=booking, status=BookingStatus.TRAVELING)  # "On my way"
+    moved = timezone.now() + etas.ROUTING_INTERVAL
+    ping(booking.resource, 39.72, -104.97, moved)
+    live.refresh_etas(technician_ids=[booking.resource_id], now=moved)
+
+    assert provider.calls == 2
+    assert provider.in_transaction == [False, False]
+
+
+def test_a_slow_routing_answer_never_replaces_a_newer_eta(provider: CountingProvider) -> None:
+    booking = traveling_booking()
+    live.start_eta(booking_id=booking.pk, now=T0)
+    slow_from = T0 + etas.ROUTING_INTERVAL
+    newer = slow_from + timedelta(seconds=2)
+
+    def next_ping_arrives() -> None:
+        ping(booking.resource, 39.73, -104.98, newer)
+        live.refresh_etas(technician_ids=[booking.resource_id], now=newer)
+
+    provider.while_routing = next_ping_arrives
+    ping(booking.resource, 39.70, -104.95, slow_from)
+    live.refresh_etas(technician_ids=[booking.resource_id], now=slow_from)
+
+    stored = BookingEta.objects.get(booking=booking)
+    assert provider.calls == 3  # set off, the slow answer, the newer ping's
+    assert (stored.computed_at, stored.position_recorded_at) == (newer, newer)
+    assert stored.last_routed_at == newer
+    state = live.visit_state(booking_id=booking.pk, now=newer)
+    assert state is not None
+    assert state["updated_at"] == newer.isoformat()
+    assert (state["latitude"], state["longitude"]) == (39.73, -104.98)
+
+
+def test_a_slow_first_eta_never_replaces_one_a_ping_brought_meanwhile(
+    provider: CountingProvider,
+) -> None:
+    technician = ResourceFactory()
+    booking = traveling_booking(resource=technician)
+    newer = T0 + timedelta(seconds=3)
+
+    def first_ping_arrives() -> None:
+        ping(technician, 39.73, -104.98, newer)
+        live.refresh_etas(technician_ids=[technician.pk], now=newer)
+
+    provider.while_routing = first_ping_arrives
+    assert live.start_eta(booking_id=booking.pk, now=T0) is None  # came too late
+
+    stored = BookingEta.objects.get(booking=booking)
+    assert (stored.computed_at, stored.position_recorded_at) == (newer, newer)
+    assert provider.origins[0] == Point(*HOME)  # the slow one, from the home base
+    assert provider.origins[1] == Point(39.73, -104.98)
+
+
+@pytest.mark.parametrize("routing", ["first ETA", "a ping's"])
+def test_a_visit_that_arrives_while_its_trip_is_routed_is_not_shown_on_its_way_again(
+    provider: CountingProvider,
+    pushed: list[dict[str, object]],
+    django_capture_on_commit_callbacks,
+    routing: str,
+) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking(at=T0 - timedelta(minutes=1))
+    ping(booking.resource, 39.72, -104.97, T0)
+
+    def technician_arrives() -> None:
+        services.set_status(booking=booking, status=BookingStatus.IN_PROGRESS)
+        live.clear_eta(booking_id=booking.pk)  # what the status change does once committed
+
+    provider.while_routing = technician_arrives
+    with django_capture_on_commit_callbacks(execute=True):
+        if routing == "first ETA":
+            live.start_eta(booking_id=booking.pk, now=T0)
+        else:
+            live.refresh_etas(technician_ids=[booking.resource_id], now=T0)
+
+    assert provider.calls == 1
+    assert not BookingEta.objects.filter(booking=booking).exists()
+    statuses = [update["status"] for update in pushed]
+    arrived = statuses.index(BookingStatus.IN_PROGRESS)
+    assert BookingStatus.TRAVELING not in statuses[arrived:]
+
+
+def test_a_ping_due_for_routing_is_answered_at_once_and_routed_after(
+    provider: CountingProvider, pushed: list[dict[str, object]], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    booking = traveling_booking()
+    live.start_eta(booking_id=booking.pk, now=T0)
+    due = T0 + etas.ROUTING_INTERVAL
+    ping(booking.resource, 39.72, -104.97, due)
+    handed_over: list[int] = []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        [scaled] = live.refresh_etas(
+            technician_ids=[booking.resource_id], now=due, route_later=handed_over.extend
+        )
+    assert provider.calls == 1
+    assert scaled.last_routed_at == T0
+    assert pushed[-1]["updated_at"] == due.isoformat()
+
+    routed_at = due + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        [routed] = live.route_etas(technician_ids=handed_over, now=routed_at)
+    assert provider.calls == 2
+    assert provider.origins[-1] == Point(39.72, -104.97)
+    assert BookingEta.objects.get(booking=booking).last_routed_at == routed_at
+    assert pushed[-1]["eta"] == routed.eta.isoformat()
+
+
+def test_the_routing_thread_works_apart_from_whoever_asks() -> None:
+    done = threading.Event()
+    runs: list[tuple[str, set[int]]] = []
+
+    def work(keys: set[int]) -> None:
+        runs.append((threading.current_thread().name, keys))
+        done.set()
+
+    router = RoutingThread(work, name="routing-under-test")
+    router.request([1])
+    assert runs == [(threading.current_thread().name, {1})]  # not deferred: at once
+
+    router.defer()
+    try:
+        router.request([2, 3])
+        assert done.wait(5)
+    finally:
+        router.defer(False)
+    assert runs[1] == ("routing-under-test", {2, 3})
+
+
+@pytest.fixture
+def serving() -> Iterator[None]:
+    """ETAs as `doorstep serve` works them out: at the end of each ingest batch."""
+    REFRESHER.defer()
+    yield
+    REFRESHER.defer(False)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("serving")
+def test_under_serve_no_ping_waits_for_routing(provider: CountingProvider) -> None:
+    booking = BookingFactory()
+    services.set_status(booking=booking, status=BookingStatus.TRAVELING)  # routed at once
+    BookingEta.objects.filter(booking=booking).update(
+        last_routed_at=timezone.now() - etas.ROUTING_INTERVAL
+    )
+    provider.while_routing = lambda: time.sleep(0.5)  # a slow server
+    ping(booking.resource, 39.72, -104.97, timezone.now())
+
+    started = time.monotonic()
+    REFRESHER.run_pending()  # what the ingest's thread does after each batch
+    answered = time.monotonic() - started
+
+    assert answered < 0.5
+    assert BookingEta.objects.get(booking=booking).position_recorded_at is not None
+    deadline = time.monotonic() + 5
+    while provider.calls < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert provider.threads == [threading.current_thread().name, ROUTER.name]
 
 
 # --- status.json ---------------------------------------------------------------------
@@ -258,7 +441,7 @@ def test_status_while_traveling_shows_the_eta_and_the_position_taken_since(
 ) -> None:  # type: ignore[no-untyped-def]
     booking = traveling_booking(at=T0 - timedelta(minutes=1))
     ping(booking.resource, 39.72, -104.97, T0)
-    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0)
+    live.refresh_etas(technician_ids=[booking.resource_id], now=T0)
     body = status(client, issue_visit_link(booking=booking)).json()
     eta = BookingEta.objects.get(booking=booking)
     assert body["status"] == BookingStatus.TRAVELING
@@ -295,7 +478,7 @@ def test_status_after_traveling_shows_nothing_of_the_trip(
 ) -> None:  # type: ignore[no-untyped-def]
     booking = traveling_booking(at=T0 - timedelta(minutes=5))
     ping(booking.resource, 39.72, -104.97, T0 - timedelta(minutes=1))
-    live.refresh_technician_etas(technician_id=booking.resource_id, now=T0)
+    live.refresh_etas(technician_ids=[booking.resource_id], now=T0)
     for move in moves:
         services.set_status(booking=booking, status=move, completion_note="")
     # What the event would do; the answer must not depend on it having run.
@@ -384,9 +567,9 @@ def test_refreshing_many_technicians_costs_the_same_queries_as_one(
     live.refresh_etas(technician_ids=[b.resource_id for b in bookings], now=T0)
     assert provider.calls == count  # each technician's first refresh is routed
     with django_assert_max_num_queries(9):
-        etas = live.refresh_etas(
+        refreshed = live.refresh_etas(
             technician_ids=[b.resource_id for b in bookings], now=T0 + timedelta(seconds=5)
         )
-    assert len(etas) == count
+    assert len(refreshed) == count
     assert provider.calls == count  # within 30 s: scaled, not routed again
     assert BookingEta.objects.filter(computed_at=T0 + timedelta(seconds=5)).count() == count
