@@ -18,7 +18,7 @@ from doorstep.scheduling.models import BookingStatus
 from doorstep.scheduling.travel import Point, great_circle_km
 from doorstep.tracking import live
 from doorstep.tracking.eta import FallbackProvider, Route
-from doorstep.tracking.live import REFRESHER, ROUTER, etas, viewers
+from doorstep.tracking.live import REFRESHER, ROUTER, etas, storing, viewers
 from doorstep.tracking.live.routing_thread import RoutingThread
 from doorstep.tracking.models import BookingEta, PingSource
 from doorstep.tracking.services import PingIn, record_pings
@@ -221,7 +221,7 @@ def test_each_late_eta_feeds_running_late_and_an_eta_in_the_window_costs_nothing
 ) -> None:
     calls: list[tuple[int, datetime]] = []
     monkeypatch.setattr(
-        etas, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
+        storing, "check_running_late", lambda *, booking, eta, now: calls.append((booking.pk, eta))
     )
     on_time = traveling_booking(start=T0, end=T0 + timedelta(hours=4))
     live.start_eta(booking_id=on_time.pk, now=T0)

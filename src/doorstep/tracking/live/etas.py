@@ -3,11 +3,12 @@
 Each ETA takes three steps, so that a routing server's answer (up to its timeout, 3 s by
 default) never holds a database lock, and no ping waits behind one:
 
-1. read what it needs, outside any transaction;
-2. work it out, calling the routing provider if allowed, still outside any transaction;
+1. read what it needs, outside any transaction (`trips`);
+2. work it out, calling the routing provider if allowed, still outside any transaction
+   (here);
 3. write it in one short transaction that keeps whatever is newer: an ETA worked out
    later than this one (`computed_at`), a trip routed later (`last_routed_at`), a
-   booking that stopped traveling or set off again since step 1 (its move to Traveling).
+   booking that stopped traveling or set off again since step 1 (`storing`).
 
 Routing is paid for (a server's time, or an API's fee), so a technician's trip is routed
 at most once every `ROUTING_INTERVAL`; in between, each ping scales the last routed trip
@@ -19,26 +20,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
-from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.running_late import check_running_late, lateness_level
 from doorstep.scheduling.models import Booking, BookingStatus
-from doorstep.scheduling.travel import Point, great_circle_km
+from doorstep.scheduling.travel import Point
 from doorstep.tracking.eta import Route, get_provider
 from doorstep.tracking.eta.scaling import arrival, scaled_trip
-from doorstep.tracking.live.viewers import (
-    VisitUpdate,
-    payload,
-    push_after_commit,
-    with_traveling_since,
+from doorstep.tracking.live.storing import store_etas
+from doorstep.tracking.live.trips import (
+    Trip,
+    destination_of,
+    traveling_bookings,
+    trips_from_positions,
 )
+from doorstep.tracking.live.viewers import payload, push_after_commit, with_traveling_since
 from doorstep.tracking.models import BookingEta, LatestPosition
 
 ROUTING_INTERVAL = timedelta(seconds=30)
@@ -48,25 +48,6 @@ RECENT_POSITION = timedelta(minutes=10)
 # Technicians routed at once by one `route_etas()`: a slow server costs its delay once
 # for all of them, not once each.
 ROUTING_THREADS = 8
-
-# What a new ETA changes, and what only a routing changes (the trip later ETAs scale).
-ETA_FIELDS = ["eta", "distance_m", "provider", "computed_at", "position_recorded_at"]
-ROUTED_FIELDS = ["last_routed_at", "routed_duration", "routed_distance_m", "routed_straight_m"]
-
-
-@dataclass(frozen=True)
-class Trip:
-    """One visit's way to the customer, as read in step 1."""
-
-    booking: Booking  # with `traveling_since`
-    origin: Point
-    destination: Point
-    position: LatestPosition | None  # None: from the technician's home base
-    current: BookingEta | None  # the ETA stored when it was read
-
-    @property
-    def straight_m(self) -> float:
-        return great_circle_km(self.origin, self.destination) * 1000
 
 
 # --- Entry points ----------------------------------------------------------------------
@@ -87,11 +68,11 @@ def refresh_etas(
     of technicians. Returns the ETAs stored.
     """
     now = now or timezone.now()
-    bookings = _traveling(technician_ids)
+    bookings = traveling_bookings(technician_ids)
     if not bookings:
         return []  # the common case of a ping: one query, no transaction
-    trips = _trips_from_positions(bookings, now=now)
-    stored = _store([(trip, _scaled_eta(trip, now=now)) for trip in trips], now=now)
+    trips = trips_from_positions(bookings, now=now)
+    stored = store_etas([(trip, _scaled_eta(trip, now=now)) for trip in trips], now=now)
     due = {
         technician_id
         for technician_id, last in _last_routed(trips).items()
@@ -114,10 +95,10 @@ def route_etas(*, technician_ids: Collection[int], now: datetime | None = None) 
     trip to scale. Returns the ETAs stored.
     """
     now = now or timezone.now()
-    bookings = _traveling(technician_ids)
+    bookings = traveling_bookings(technician_ids)
     if not bookings:
         return []
-    trips = _trips_from_positions(bookings, now=now)
+    trips = trips_from_positions(bookings, now=now)
     last_routed = _last_routed(trips)
     chosen: dict[int, Trip] = {}
     # The visit routed longest ago (or never) gets its technician's one routing call.
@@ -128,7 +109,7 @@ def route_etas(*, technician_ids: Collection[int], now: datetime | None = None) 
         if technician_id not in chosen and _routing_allowed(last_routed[technician_id], now):
             chosen[technician_id] = trip
     routes = _route_all(list(chosen.values()), now=now)
-    return _store(
+    return store_etas(
         [(trip, _routed_eta(trip, route, now=now)) for trip, route in routes], now=now, routed=True
     )
 
@@ -151,7 +132,7 @@ def start_eta(*, booking_id: int, now: datetime | None = None) -> BookingEta | N
     position = LatestPosition.objects.filter(resource_id=booking.resource_id).first()
     if position is not None and position.recorded_at < now - RECENT_POSITION:
         position = None
-    destination = _destination(booking)
+    destination = destination_of(booking)
     if destination is None:
         push_after_commit([(booking.pk, payload(booking, now=now, position=position))])
         return None
@@ -167,9 +148,9 @@ def start_eta(*, booking_id: int, now: datetime | None = None) -> BookingEta | N
     )["last"]
     if _routing_allowed(last, now):
         [(_, route)] = _route_all([trip], now=now)
-        stored = _store([(trip, _routed_eta(trip, route, now=now))], now=now, routed=True)
+        stored = store_etas([(trip, _routed_eta(trip, route, now=now))], now=now, routed=True)
     else:
-        stored = _store([(trip, _scaled_eta(trip, now=now))], now=now)
+        stored = store_etas([(trip, _scaled_eta(trip, now=now))], now=now)
     return stored[0] if stored else None
 
 
@@ -183,57 +164,7 @@ def clear_eta(*, booking_id: int, now: datetime | None = None) -> None:
         push_after_commit([(booking.pk, payload(booking, now=now))])
 
 
-# --- Step 1: reading -------------------------------------------------------------------
-
-
-def _traveling(technician_ids: Collection[int]) -> list[Booking]:
-    return list(
-        with_traveling_since(
-            Booking.objects.filter(resource_id__in=technician_ids, status=BookingStatus.TRAVELING)
-        )
-        .select_related("work_order", "live_eta")
-        .order_by("start", "pk")
-    )
-
-
-def _trips_from_positions(bookings: list[Booking], *, now: datetime) -> list[Trip]:
-    """The trips of these bookings from their technicians' latest positions.
-
-    A booking whose technician has no position yet has no trip; one without a place to
-    go has none either, and its viewers are sent the position alone.
-    """
-    technician_ids = {booking.resource_id for booking in bookings}
-    positions = {
-        p.resource_id: p for p in LatestPosition.objects.filter(resource_id__in=technician_ids)
-    }
-    trips: list[Trip] = []
-    without_destination: list[tuple[int, VisitUpdate]] = []
-    for booking in bookings:
-        position = positions.get(booking.resource_id)
-        if position is None:
-            continue
-        destination = _destination(booking)
-        if destination is None:
-            without_destination.append((booking.pk, payload(booking, now=now, position=position)))
-            continue
-        trips.append(
-            Trip(
-                booking=booking,
-                origin=Point(*position.coordinates),
-                destination=destination,
-                position=position,
-                current=getattr(booking, "live_eta", None),
-            )
-        )
-    push_after_commit(without_destination)
-    return trips
-
-
-def _destination(booking: Booking) -> Point | None:
-    work_order = booking.work_order
-    if work_order.latitude is None or work_order.longitude is None:
-        return None
-    return Point(float(work_order.latitude), float(work_order.longitude))
+# --- How often a technician is routed ----------------------------------------------------
 
 
 def _last_routed(trips: Sequence[Trip]) -> dict[int, datetime | None]:
@@ -327,74 +258,3 @@ def _eta(
         routed_distance_m=current.routed_distance_m if current else None,
         routed_straight_m=current.routed_straight_m if current else None,
     )
-
-
-# --- Step 3: writing -------------------------------------------------------------------
-
-
-def _store(
-    rows: list[tuple[Trip, BookingEta]], *, now: datetime, routed: bool = False
-) -> list[BookingEta]:
-    """Store the ETAs worked out at `now` in one short transaction, except where something
-    newer is stored already; say when a visit runs late, and push what viewers see.
-
-    With `routed`, the ETAs also carry a newly routed trip, stored unless a later one is.
-    Returns the ETAs stored.
-    """
-    if not rows:
-        return []
-    margin = timedelta(minutes=PortalSettings.load().running_late_margin_minutes)
-    with transaction.atomic():
-        rows = _same_trips(rows)
-        etas = [eta for _, eta in rows]
-        new = [eta for trip, eta in rows if trip.current is None]
-        if new:
-            BookingEta.objects.bulk_create(new, ignore_conflicts=True)
-        if routed and etas:
-            BookingEta.objects.filter(
-                Q(last_routed_at__isnull=True) | Q(last_routed_at__lt=now)
-            ).bulk_update(etas, ROUTED_FIELDS)
-        written = BookingEta.objects.filter(computed_at__lte=now).bulk_update(etas, ETA_FIELDS)
-        if written < len(etas):  # some newer ETAs were stored meanwhile: keep those
-            ours = set(
-                BookingEta.objects.filter(
-                    pk__in=[eta.pk for eta in etas], computed_at=now
-                ).values_list("pk", flat=True)
-            )
-            rows = [(trip, eta) for trip, eta in rows if eta.pk in ours]
-        for trip, eta in rows:
-            # Most ETAs are within the window: only a late one costs the check's queries.
-            if lateness_level(window_end=trip.booking.end, eta=eta.eta, margin=margin):
-                check_running_late(booking=trip.booking, eta=eta.eta, now=now)
-        push_after_commit(
-            [
-                (trip.booking.pk, payload(trip.booking, now=now, eta=eta, position=trip.position))
-                for trip, eta in rows
-            ]
-        )
-    return [eta for _, eta in rows]
-
-
-def _same_trips(rows: list[tuple[Trip, BookingEta]]) -> list[tuple[Trip, BookingEta]]:
-    """The rows whose booking is still on the trip read in step 1, locked until commit.
-
-    A visit that arrived, turned back or set off again meanwhile keeps what its status
-    change stored: a late answer must not show it on its way, or on an older trip.
-    """
-    current = {
-        booking.pk: getattr(booking, "traveling_since", None)
-        for booking in with_traveling_since(
-            Booking.objects.filter(
-                pk__in=[trip.booking.pk for trip, _ in rows], status=BookingStatus.TRAVELING
-            )
-        )
-        .select_for_update()
-        .only("pk")
-        .order_by("pk")
-    }
-    return [
-        (trip, eta)
-        for trip, eta in rows
-        if trip.booking.pk in current
-        and current[trip.booking.pk] == getattr(trip.booking, "traveling_since", None)
-    ]
