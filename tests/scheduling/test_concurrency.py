@@ -174,3 +174,24 @@ def technician_zone():  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo
 
     return ZoneInfo("America/Denver")
+
+
+def test_two_on_my_way_taps_for_two_visits_leave_one_trip() -> None:
+    technician = ResourceFactory()
+    base = (timezone.now() + timedelta(hours=2)).replace(minute=0, second=0, microsecond=0)
+    visits = [
+        BookingFactory(
+            resource=technician,
+            start=base + timedelta(hours=2 * i),
+            end=base + timedelta(hours=2 * i + 1),
+        )
+        for i in range(4)
+    ]
+
+    results = race(
+        lambda i: services.set_status(booking=visits[i], status=BookingStatus.TRAVELING), count=4
+    )
+
+    assert sum(isinstance(r, Booking) for r in results) == 1, results
+    assert sum(isinstance(r, services.InvalidStatusMove) for r in results) == 3, results
+    assert Booking.objects.filter(resource=technician, status=BookingStatus.TRAVELING).count() == 1

@@ -198,3 +198,37 @@ def test_history_of_a_back_dated_visit_reads_in_order() -> None:
     history = [change.to_status for change in booking.status_changes.order_by("changed_at")]
     assert history == [S.SCHEDULED, S.TRAVELING, S.IN_PROGRESS, S.COMPLETED]
     assert booking.work_order.notes.get().created_at == start + timedelta(minutes=2)
+
+
+@pytest.mark.django_db
+def test_a_technician_is_on_the_way_to_one_visit_at_a_time() -> None:
+    technician = ResourceFactory()
+    first = BookingFactory(resource=technician, status=BookingStatus.TRAVELING)
+    second = BookingFactory(
+        resource=technician,
+        start=first.start + timedelta(hours=2),
+        end=first.end + timedelta(hours=2),
+    )
+
+    with pytest.raises(
+        services.InvalidStatusMove, match=f"already on the way to visit {first.reference}"
+    ):
+        services.set_status(booking=second, status=BookingStatus.TRAVELING)
+    second.refresh_from_db()
+    assert second.status == BookingStatus.SCHEDULED
+
+    # Once the first trip has ended (work started there), the next one may begin.
+    services.set_status(booking=first, status=BookingStatus.IN_PROGRESS)
+    services.set_status(booking=second, status=BookingStatus.TRAVELING)
+    assert second.status == BookingStatus.TRAVELING
+
+
+@pytest.mark.django_db
+def test_another_technician_on_the_way_does_not_hold_anyone_back() -> None:
+    BookingFactory(status=BookingStatus.TRAVELING)
+    mine = BookingFactory()
+
+    services.set_status(booking=mine, status=BookingStatus.TRAVELING)
+
+    mine.refresh_from_db()
+    assert mine.status == BookingStatus.TRAVELING

@@ -407,3 +407,19 @@ def test_a_technician_signing_in_lands_on_their_day(client) -> None:  # type: ig
 
     assert response["Location"] == reverse("technician:visits")
     assert client.get(reverse("portal:home"))["Location"] == reverse("technician:visits")
+
+
+def test_on_my_way_to_a_second_visit_is_refused_while_on_the_way_to_one(
+    tech_client: Client, technician: Resource
+) -> None:
+    first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
+    second = visit_at(technician, day=0, hour=11)
+
+    response = tech_client.post(
+        status_url(second), {"status": BookingStatus.TRAVELING}, follow=True
+    )
+
+    [message] = messages_of(response)
+    assert f"already on the way to visit {first.reference}" in message
+    second.refresh_from_db()
+    assert second.status == BookingStatus.SCHEDULED

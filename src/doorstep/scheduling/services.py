@@ -286,11 +286,19 @@ def set_status(
     if status not in BookingStatus.values:
         raise InvalidStatusMove(f"“{status}” is not a booking status.")
     now = now or timezone.now()
+    if status == BookingStatus.TRAVELING:
+        # One trip at a time: the technician's row first (the one lock order), so two
+        # "On my way" taps for two visits queue and the second sees the first.
+        technician = locking.lock_technician(
+            Booking.objects.values_list("resource_id", flat=True).get(pk=booking.pk)
+        )
     # Re-read under lock so two people changing the same booking see each other's move.
     locked = locking.lock_booking(booking.pk)
     old = locked.status
     if status not in ALLOWED_STATUS_MOVES[old]:
         raise InvalidStatusMove(_refusal(old, status))
+    if status == BookingStatus.TRAVELING:
+        _check_one_trip_at_a_time(locked, technician)
     if status == BookingStatus.CANCELED and not cancel_reason.strip():
         raise InvalidStatusMove("Say why the booking is canceled.")
     locked.status = status
@@ -331,6 +339,21 @@ def set_status(
     )
     booking.refresh_from_db()
     return locked
+
+
+def _check_one_trip_at_a_time(booking: Booking, technician: Resource) -> None:
+    """A technician is on the way to one visit at a time: their position is shown to that
+    visit's customer only."""
+    other = (
+        Booking.objects.filter(resource=technician, status=BookingStatus.TRAVELING)
+        .exclude(pk=booking.pk)
+        .first()
+    )
+    if other is not None:
+        raise InvalidStatusMove(
+            f"{technician} is already on the way to visit {other.reference}. "
+            "Start work there, or turn back, before setting off to another visit."
+        )
 
 
 def _refusal(old: str, new: str) -> str:
