@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
 import time
 from collections.abc import Sequence
@@ -106,19 +107,6 @@ def test_a_failing_job_costs_only_its_own_result() -> None:
     assert isinstance(outcomes[13], ValueError)
 
 
-def test_a_caller_that_waits_too_long_is_told_busy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
-    gate = threading.Event()
-    commit = GroupCommit(Recorder(gate), name="test")
-    commit.start()
-    try:
-        with pytest.raises(Busy):
-            commit.submit(1)
-    finally:
-        gate.set()
-        commit.stop()
-
-
 def test_async_callers_wait_without_blocking_the_loop() -> None:
     recorder = Recorder()
     commit = GroupCommit(recorder, name="test")
@@ -144,31 +132,64 @@ def test_stop_processes_what_is_queued_then_processes_in_place() -> None:
     assert commit.submit(5) == 10  # in this thread now
 
 
-def test_a_caller_that_gave_up_does_not_stop_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
+def test_a_caller_that_goes_away_mid_batch_does_not_stop_the_thread() -> None:
     gate = threading.Event()
     recorder = Recorder(gate)
     commit = GroupCommit(recorder, name="test")
     commit.start()
+    outcomes: list[BaseException] = []
 
-    async def impatient() -> None:
-        with pytest.raises(Busy):
-            await commit.submit_async(1)  # its future is cancelled when it gives up
+    async def goes_away() -> None:
+        try:
+            await asyncio.wait_for(commit.submit_async(1), 0.05)  # its task is cancelled
+        except TimeoutError as error:
+            outcomes.append(error)
 
     try:
-        waiting = threading.Thread(target=lambda: asyncio.run(impatient()))
+        waiting = threading.Thread(target=lambda: asyncio.run(goes_away()))
         waiting.start()
         assert recorder.entered.wait(5)
         waiting.join(5)
-        gate.set()  # the batch of the job given up on ends now
-        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 5.0)
+        gate.set()  # the batch of the job whose caller went away ends now
         assert commit.submit(2) == 4
         assert commit.running
     finally:
         commit.stop()
+    assert len(outcomes) == 1
 
 
-def test_a_job_given_up_on_before_its_batch_is_not_processed(
+def test_a_caller_told_busy_never_has_its_job_processed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    gate = threading.Event()
+    recorder = Recorder(gate)
+    commit = GroupCommit(recorder, name="test")
+    commit.start()
+    try:
+        first = threading.Thread(target=commit.submit, args=(1,))
+        first.start()
+        assert recorder.entered.wait(5)  # the thread is held in the first batch
+        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
+
+        with pytest.raises(Busy):
+            commit.submit(8)  # queued behind the first batch, then given up on
+
+        async def impatient() -> None:
+            with pytest.raises(Busy):
+                await commit.submit_async(7)
+
+        asyncio.run(impatient())
+        gate.set()
+        first.join(5)
+        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 5.0)
+        assert commit.submit(3) == 6  # the batch after the given-up jobs
+    finally:
+        commit.stop()
+    assert all(8 not in batch and 7 not in batch for batch in recorder.batches)
+    assert recorder.batches == [[1], [3]]
+
+
+def test_a_caller_whose_batch_has_begun_when_its_wait_ends_gets_its_result(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 0.05)
@@ -176,26 +197,80 @@ def test_a_job_given_up_on_before_its_batch_is_not_processed(
     recorder = Recorder(gate)
     commit = GroupCommit(recorder, name="test")
     commit.start()
+    results: dict[int, object] = {}
+
+    def submit(n: int) -> None:
+        try:
+            results[n] = commit.submit(n)
+        except Busy as busy:
+            results[n] = busy
+
+    async def submit_async(n: int) -> None:
+        try:
+            results[n] = await commit.submit_async(n)
+        except Busy as busy:
+            results[n] = busy
+
     try:
-
-        def gives_up() -> None:
-            with pytest.raises(Busy):
-                commit.submit(1)
-
-        first = threading.Thread(target=gives_up)
+        first = threading.Thread(target=submit, args=(1,))
         first.start()
         assert recorder.entered.wait(5)
-
-        async def impatient() -> None:
-            with pytest.raises(Busy):
-                await commit.submit_async(7)
-
-        asyncio.run(impatient())  # queued behind the first batch, then given up on
-        first.join(5)
+        # Its wait is over while its batch waits at the gate: the job will be stored,
+        # so its caller must not be told otherwise.
+        first.join(0.2)
+        assert first.is_alive()
         gate.set()
-        monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 5.0)
-        assert commit.submit(3) == 6
+        first.join(5)
     finally:
         commit.stop()
-    assert [7] not in recorder.batches
-    assert all(7 not in batch for batch in recorder.batches)
+    assert results == {1: 2}
+    assert recorder.batches == [[1]]
+
+    gate.clear()
+    recorder.entered.clear()
+    commit.start()
+    try:
+        waiting = threading.Thread(target=lambda: asyncio.run(submit_async(5)))
+        waiting.start()
+        assert recorder.entered.wait(5)
+        waiting.join(0.2)
+        assert waiting.is_alive()
+        gate.set()
+        waiting.join(5)
+    finally:
+        commit.stop()
+    assert results == {1: 2, 5: 10}
+
+
+class StoppedJustBeforeQueuing(queue.SimpleQueue[object]):
+    """The group commit's queue, where another thread stops the group commit just as
+    the first job is put in: the caller saw the thread running, the job arrives late."""
+
+    def __init__(self, commit: GroupCommit[int, int]) -> None:
+        self.commit = commit
+        self.stopper: threading.Thread | None = None
+
+    def put(self, item: object, block: bool = True, timeout: float | None = None) -> None:
+        if item is not None and self.stopper is None:
+            self.stopper = threading.Thread(target=self.commit.stop)
+            self.stopper.start()
+            self.stopper.join(0.5)  # let it finish, if nothing holds it back
+        super().put(item, block, timeout)
+
+
+def test_a_job_that_arrives_as_stop_runs_is_answered_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(group_commit, "ANSWER_TIMEOUT", 1.0)  # 30 s in service
+    recorder = Recorder()
+    commit = GroupCommit(recorder, name="test")
+    late = StoppedJustBeforeQueuing(commit)
+    commit._queue = late  # type: ignore[assignment]
+    commit.start()
+    try:
+        assert commit.submit(4) == 8  # not Busy: someone processed it
+    finally:
+        assert late.stopper is not None
+        late.stopper.join(5)
+    assert not commit.running
+    assert recorder.batches == [[4]]

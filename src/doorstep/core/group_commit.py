@@ -7,7 +7,7 @@ with one call of the batch function, which answers each job. Under load, batches
 themselves and nothing lingers (after a batch of `LARGE_BATCH` jobs); at a moderate
 load, the linger gathers a few jobs per batch for a few milliseconds of waiting.
 
-Used for location pings (`doorstep.api.ingest`), where each request is small and many
+Used for location pings (`doorstep.tracking.ingest`), where each request is small and many
 arrive each second: the cost of a transaction and of each query is paid once per batch.
 """
 
@@ -80,11 +80,17 @@ class GroupCommit[J, R]:
     def stop(self, timeout: float = 10.0) -> None:
         """Process what is queued, then end the thread; jobs are then processed in place."""
         with self._lock:
+            # Under the lock, no job can be queued after the end-of-queue marker: each is
+            # either queued before it, for the thread, or processed in its caller's thread.
             thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(None)
-            thread.join(timeout)
-        # A job queued by a caller that saw the thread running just before it stopped.
+            if thread is not None:
+                self._queue.put(None)
+        if thread is None:
+            return
+        thread.join(timeout)
+        if thread.is_alive():
+            return  # still busy with a batch: it takes what is queued when that ends
+        # Jobs the thread left behind when it ended on an error.
         while True:
             try:
                 pending = self._queue.get_nowait()
@@ -94,27 +100,47 @@ class GroupCommit[J, R]:
                 self._process([pending])
 
     def submit(self, job: J) -> R:
-        """The job's result; processed in this thread when the batch thread is not running."""
-        if not self.running:
-            return self.process([job])[0]
+        """The job's result; processed in this thread when the batch thread is not running.
+
+        Raises `Busy` when the batch thread does not take the job within `ANSWER_TIMEOUT`:
+        the job is then dropped, never processed later. A job whose batch has begun by
+        then is waited for, since it will be processed: its caller gets its result.
+        """
         pending: _Pending[J, R] = _Pending(job)
-        self._queue.put(pending)
+        if not self._enqueue(pending):
+            return self.process([job])[0]
         try:
             return pending.future.result(timeout=ANSWER_TIMEOUT)
         except TimeoutError:
-            raise Busy from None
+            if pending.future.cancel():
+                raise Busy from None
+        return pending.future.result()
 
     async def submit_async(self, job: J) -> R:
         """`submit()` for async callers; in a thread of Django's when the batch thread is
         not running (the caller's own, under `async_to_sync`, as in the test suite)."""
-        if not self.running:
-            return await sync_to_async(self.submit)(job)
         pending: _Pending[J, R] = _Pending(job)
-        self._queue.put(pending)
+        if not self._enqueue(pending):
+            return (await sync_to_async(self.process)([job]))[0]
+        answer = asyncio.wrap_future(pending.future)
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(pending.future), ANSWER_TIMEOUT)
-        except TimeoutError:
-            raise Busy from None
+            # `wait` leaves the future alone when the time is up, so that it can be
+            # cancelled only if its batch has not begun.
+            await asyncio.wait([answer], timeout=ANSWER_TIMEOUT)
+            if pending.future.cancel():
+                raise Busy
+            return await answer
+        except asyncio.CancelledError:
+            answer.cancel()  # the caller went away: its job is dropped unless begun
+            raise
+
+    def _enqueue(self, pending: _Pending[J, R]) -> bool:
+        """Queue the job for the batch thread; False when the thread is not running."""
+        with self._lock:
+            if not self.running:
+                return False
+            self._queue.put(pending)
+            return True
 
     def _run(self) -> None:
         stopping = False
