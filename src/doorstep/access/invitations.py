@@ -26,6 +26,7 @@ from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
 from doorstep.users.models import User
+from doorstep.workforce.models import Resource
 
 logger = logging.getLogger(__name__)
 
@@ -165,16 +166,10 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
     if contact is None:  # deleted since find_usable_invitation looked
         raise InvitationRefused("This invitation is no longer valid. Please contact us.")
     user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is not None and (user.is_staff or user.is_superuser):
-        # An invitation must never become a way to reset an office sign-in's password.
-        raise InvitationRefused(
-            "This address already signs in to the back office. Please ask us for help."
-        )
-    if user is not None and Contact.objects.filter(user=user).exclude(pk=contact.pk).exists():
-        raise InvitationRefused(
-            "You already have a sign-in with this address. Sign in with your password, "
-            "or reset it if you forgot it."
-        )
+    if user is not None:
+        refusal = refusal_for_existing_sign_in(user=user, contact=contact)
+        if refusal:
+            raise InvitationRefused(refusal)
     if user is None:
         user = User(
             email=invitation.email, first_name=contact.first_name, last_name=contact.last_name
@@ -189,6 +184,31 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
     return user
+
+
+def refusal_for_existing_sign_in(*, user: User, contact: Contact) -> str:
+    """Why redeeming must not set this existing sign-in's password; empty when it may.
+
+    An invitation proves that someone reads the contact's mailbox, nothing more. It may
+    set the password of a sign-in that only this contact uses; a sign-in that opens
+    anything else (the back office, the technician app, another customer's account) or
+    that the office switched off is left exactly as it is.
+    """
+    if user.is_staff or user.is_superuser or user.groups.exists() or user.user_permissions.exists():
+        return "This address already signs in to the back office. Please ask us for help."
+    if Resource.objects.filter(user=user).exists():
+        return (
+            "This address already signs in to the technician app. Sign in there, "
+            "or ask us to link your customer account to it."
+        )
+    if Contact.objects.filter(user=user).exclude(pk=contact.pk).exists():
+        return (
+            "You already have a sign-in with this address. Sign in with your password, "
+            "or reset it if you forgot it."
+        )
+    if not user.is_active:
+        return "The sign-in for this address is switched off. Please contact us."
+    return ""
 
 
 def invitation_link(code: str) -> str:
