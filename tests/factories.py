@@ -29,6 +29,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name")
     password = factory.django.Password("correct horse battery staple")
 
+    @factory.post_generation
+    def proved_address(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # Like every sign-in the office or an invitation creates: its address is proved.
+        if create:
+            from doorstep.users.services import confirm_address
+
+            confirm_address(user=self)
+
 
 class StaffUserFactory(UserFactory):
     is_staff = True

@@ -25,7 +25,9 @@ from doorstep.configuration.models import InvitePolicy, PortalSettings
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
+from doorstep.users import services as users
 from doorstep.users.models import User
+from doorstep.users.selectors import sign_in_for_address
 from doorstep.workforce.models import Resource
 
 logger = logging.getLogger(__name__)
@@ -165,9 +167,11 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
     contact = invitation.contact
     if contact is None:  # deleted since find_usable_invitation looked
         raise InvitationRefused("This invitation is no longer valid. Please contact us.")
-    user = User.objects.filter(email__iexact=invitation.email).first()
+    user = sign_in_for_address(invitation.email)
     if user is not None:
         refusal = refusal_for_existing_sign_in(user=user, contact=contact)
+        if user.email.lower() != invitation.email.lower():
+            refusal = "This address belongs to another sign-in. Please ask us for help."
         if refusal:
             raise InvitationRefused(refusal)
     if user is None:
@@ -180,6 +184,9 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
         raise InvitationRefused(" ".join(error.messages)) from None
     user.set_password(password)
     user.save()
+    # The invitation reached this mailbox: its address is proved, and it is the one
+    # the customer signs in with.
+    users.confirm_address(user=user)
     Contact.objects.filter(pk=contact.pk).update(user=user)
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])

@@ -153,14 +153,18 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 
 # --- Sign-in (django-allauth) -------------------------------------------------------------
-# Customers arrive by invitation, which proves their address: no open sign-up and no
-# second email verification.
+# Customers arrive by invitation, which proves their address: no open sign-up. Only a
+# proved address signs in: the one the office typed or the invitation reached, or one
+# added later once the code sent to it is typed back. Until then the new address lives in
+# the session only, so it can neither be used to sign in nor block its real owner.
 ACCOUNT_ADAPTER = "doorstep.portal.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "doorstep.portal.adapters.SocialAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per sign-in; a new one replaces it once proved
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None  # the customer chooses with "Remember me"

@@ -22,6 +22,10 @@ class UserManager(BaseUserManager["User"]):
         user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
+        # Whoever creates a sign-in here (the command line, the demo) typed its address.
+        from doorstep.users.services import confirm_address
+
+        confirm_address(user=user)
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra_fields: Any) -> User:
