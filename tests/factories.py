@@ -42,6 +42,15 @@ class StaffUserFactory(UserFactory):
     is_staff = True
     is_superuser = True
 
+    @factory.post_generation
+    def second_factor(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        # Office sign-ins have an authenticator app, as the back office asks of superusers;
+        # StaffUserFactory(second_factor=False) for one that has not set it up yet.
+        if create and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            TOTP.activate(self, generate_totp_secret())
+
 
 class AccountFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -20,7 +20,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "doorstep.project",
-    "django.contrib.admin",
+    "doorstep.users.apps.BackOfficeConfig",  # Django's admin behind the portal's sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -207,6 +207,9 @@ if env_str("OIDC_CLIENT_ID"):
         ]
     }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Who must have a second factor (an authenticator app or a security key) before any
+# back-office page opens: "superusers", "staff" (everyone in the back office) or "off".
+DOORSTEP_STAFF_REQUIRE_MFA = env_str("DOORSTEP_STAFF_REQUIRE_MFA", "superusers").lower()
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("DOORSTEP_MFA_ISSUER", "Doorstep")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
