@@ -126,7 +126,7 @@ def _load_rows() -> None:
     from doorstep.catalog.models import IncidentType
     from doorstep.configuration.models import PortalSettings
     from doorstep.customers.models import Account, Contact
-    from doorstep.notifications import outbox
+    from doorstep.notifications import rendering
     from doorstep.notifications.models import Channel, MessageType, Notification
     from doorstep.scheduling.calendar import visit_calendar
     from doorstep.scheduling.models import Booking, BookingStatus, WorkOrder
@@ -182,7 +182,7 @@ def _load_rows() -> None:
     )
     # One rendering stands for all: the worker's cost does not depend on the words.
     first = Booking.objects.select_related("work_order__account", "resource").get(pk=bookings[0].pk)
-    rendered = outbox.render(
+    rendered = rendering.render(
         booking=first,
         message_type=MessageType.CONFIRMED,
         channel=Channel.EMAIL,
