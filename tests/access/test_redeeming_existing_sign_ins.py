@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,15 @@ THEIR_PASSWORD = "correct horse battery staple"  # UserFactory's
 ADDRESS = "shared@example.test"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_attempts_counted() -> Iterator[None]:
+    # The attempt limits count in the cache, which outlives a test: start from none, and
+    # leave none behind for the tests that run next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def staff() -> User:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
@@ -22,6 +24,15 @@ ADMIN = "/admin/"
 SIGN_IN = reverse("account_login")
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_attempts_counted() -> Iterator[None]:
+    # The attempt limits count in the cache, which outlives a test: start from none, and
+    # leave none behind for the tests that run next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def totp_code(user: User) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +19,15 @@ PASSWORD = "correct horse battery staple"  # UserFactory's
 NEW_PASSWORD = "a long enough password 42"
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_attempts_counted() -> Iterator[None]:
+    # The attempt limits count in the cache, which outlives a test: start from none, and
+    # leave none behind for the tests that run next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def sign_in(client: Client, email: str, password: str = PASSWORD) -> None:

@@ -1,16 +1,52 @@
 """How django-allauth fits the portal.
 
 No open sign-up (customers come by invitation), and the first sign-in lands on the profile.
+Account emails (sign-in codes, password resets, address checks) carry the company's name
+and go out in the contact's language.
+
+Wrong passwords slow guessing down per address and per network address (the
+`login_failed` limits), but that must not let a stranger lock a customer out: while an
+address is paused, the sign-in page offers a code by email, and a browser where this
+sign-in succeeded before (a signed "known device" cookie) keeps its own allowance of
+tries instead of sharing the address's.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.core import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.http import HttpRequest
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
+
+from doorstep.configuration.models import PortalSettings
+from doorstep.customers.models import Contact
+
+KNOWN_DEVICE_COOKIE = "doorstep_known_device"
+KNOWN_DEVICE_SALT = "doorstep.portal.known-device"
+KNOWN_DEVICE_AGE = 365 * 24 * 3600
+# Wrong passwords from a known device: counted per device (ACCOUNT_RATE_LIMITS).
+KNOWN_DEVICE_FAILURES = "login_failed_known_device"
+TOO_MANY_ATTEMPTS = "too_many_login_attempts"
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What allauth's email templates call the site: the company, at its portal's address."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
@@ -29,8 +65,90 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
             return reverse("admin:index")
         return str(super().get_login_redirect_url(request))
 
+    # --- Attempt limits a customer can get through ---------------------------------------
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        device = known_device(request, credentials.get("email", ""))
+        if device is None:
+            super().pre_authenticate(request, **credentials)
+            return
+        if not ratelimit.consume(request, action=KNOWN_DEVICE_FAILURES, key=device, dry_run=True):
+            raise self.validation_error(TOO_MANY_ATTEMPTS)
+
+    def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        device = known_device(request, credentials.get("email", ""))
+        if device is not None:
+            ratelimit.consume(request, action=KNOWN_DEVICE_FAILURES, key=device)
+
+    def post_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> Any:
+        # Only once every step is done (password or code, then the second factor).
+        response = super().post_login(request, user, **kwargs)
+        if isinstance(response, HttpResponse):
+            remember_device(response, address=user.get_username())
+        return response
+
+    # --- Account emails ----------------------------------------------------------------------
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        portal = PortalSettings.load()
+        sender = Sender(
+            name=portal.company_name, domain=urlsplit(settings.DOORSTEP_BASE_URL).netloc
+        )
+        language = (
+            Contact.objects.filter(email__iexact=email, user__isnull=False)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        with translation.override(language or translation.get_language()):
+            super().send_mail(template_prefix, email, {"current_site": sender, **context})
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"{subject.strip()} · {PortalSettings.load().company_name}"
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         # An external identity can be linked from the profile, not used to create a sign-in.
         return False
+
+
+class LoginForm(AllauthLoginForm):  # type: ignore[misc]
+    """allauth's sign-in form, which can tell the page that the address is paused."""
+
+    @property
+    def locked(self) -> bool:
+        return any(error.code == TOO_MANY_ATTEMPTS for error in self.non_field_errors().as_data())
+
+
+def address_digest(address: str) -> str:
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+
+
+def remember_device(response: HttpResponse, *, address: str) -> None:
+    """Mark this browser as one the sign-in for `address` succeeded on."""
+    value = signing.dumps(
+        {"a": address_digest(address), "d": secrets.token_urlsafe(16)}, salt=KNOWN_DEVICE_SALT
+    )
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        value,
+        max_age=KNOWN_DEVICE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def known_device(request: HttpRequest, address: str) -> str | None:
+    """This browser's device id, when the sign-in for `address` succeeded on it before."""
+    raw = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if not raw or not address:
+        return None
+    try:
+        value = signing.loads(raw, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("a") != address_digest(address):
+        return None
+    device = value.get("d")
+    return device if isinstance(device, str) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -14,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from doorstep.access import invitations
+from doorstep.access.codes import normalise
 from doorstep.customers import services as customers
 from doorstep.customers.models import Contact
 from doorstep.portal import selectors
+from doorstep.portal.adapters import remember_device
 from doorstep.portal.forms import InvitationForm, ProfileForm
 
 
@@ -49,6 +52,16 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
     # use the code up. It is consumed by the POST alone.
     if request.method == "POST":
         form = InvitationForm(request.POST)
+        # Every code tried counts, per network address and per code, before anything is
+        # looked up: guessing stays pointless however many tries run at once.
+        if form.is_valid() and not ratelimit.consume(
+            request, action="redeem_invitation", key=normalise(form.cleaned_data["code"])
+        ):
+            form.add_error(
+                "code",
+                "Too many invitation codes were tried from here. Wait ten minutes and try "
+                "again, or ask us for help.",
+            )
         if form.is_valid():
             try:
                 user = invitations.redeem_invitation(
@@ -62,7 +75,9 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, "Welcome! Your password is set and you are signed in.")
-                return redirect("portal:profile")
+                response = redirect("portal:profile")
+                remember_device(response, address=user.email)
+                return response
     else:
         form = InvitationForm(initial={"code": code})
     return render(request, "portal/invite.html", {"form": form})

@@ -169,11 +169,21 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_SESSION_REMEMBER = None  # the customer chooses with "Remember me"
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# A code by email signs a customer in without their password: the way through while
+# their address is paused after wrong passwords (the code's mailbox is the proof).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_FORMS = {"login": "doorstep.portal.adapters.LoginForm"}
 ACCOUNT_RATE_LIMITS = {
     # Failed sign-ins per address and per network address; allauth answers with a
-    # clear "too many failed attempts" message instead of checking the password.
+    # clear "too many failed attempts" message instead of checking the password, and
+    # the page offers a sign-in code by email instead.
     "login_failed": "5/5m/key,20/5m/ip",
+    # A browser this sign-in succeeded on keeps its own allowance, so a stranger's
+    # guesses never lock the customer's own phone out (doorstep.portal.adapters).
+    "login_failed_known_device": "5/5m/key",
     "reset_password": "5/h/ip,3/h/key",
+    # Invitation codes tried, per network address and per code.
+    "redeem_invitation": "20/10m/ip,10/10m/key",
 }
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
