@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from doorstep.notifications.models import DeliveryAttempt, Notification, NotificationState
 
+MAX_ID_LENGTH = Notification._meta.get_field("provider_message_id").max_length or 200
+
 
 class DeliveryOutcome(StrEnum):
     DELIVERED = "delivered"
@@ -43,8 +45,9 @@ def record_delivery_report(
     A failure's reason (the provider's error code and words) is written on the delivery
     attempt that handed the message over, so the log shows it next to that attempt.
     """
-    if not provider_message_id:
+    if not _could_be_ours(provider_message_id):
         return ReportResult.UNKNOWN
+    reason = reason.replace("\x00", "")  # PostgreSQL keeps no NUL in text
     rows = Notification.objects.filter(provider_message_id=provider_message_id)
     # One conditional UPDATE: two reports for the same message racing each other cannot
     # both apply, whatever order they commit in.
@@ -63,3 +66,9 @@ def record_delivery_report(
             ).update(error=(reason or "The provider reported the message undelivered.")[:2000])
             return ReportResult.FAILED
     return ReportResult.UNCHANGED if rows.exists() else ReportResult.UNKNOWN
+
+
+def _could_be_ours(provider_message_id: str) -> bool:
+    # A report's id comes from the outside: one no message could carry is nobody's, and
+    # must not reach the database (PostgreSQL refuses NUL; the column holds 200).
+    return 0 < len(provider_message_id) <= MAX_ID_LENGTH and "\x00" not in provider_message_id

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve as serve_file
 
-from doorstep.notifications.callback_views import twilio_status_callback
+from doorstep.notifications.callback_views import email_report_urls, twilio_status_callback
 from doorstep.portal import live_views
 
 admin.site.site_header = "Doorstep back office"
@@ -27,7 +27,8 @@ urlpatterns = [
     path("tech/", include("doorstep.technician.urls")),
     path("healthz", healthz, name="healthz"),
     path("hooks/twilio/status/", twilio_status_callback, name="twilio_status_callback"),
-    path("hooks/anymail/", include("anymail.urls")),  # email providers' delivery reports
+    # Email providers' delivery reports, at anymail's addresses; off until their secret is set.
+    path("hooks/anymail/", include((email_report_urls(), "anymail"))),
     # Technician photos and the header image. One process serves them itself so that
     # the embedded install needs nothing else; a large install may serve this folder
     # from its reverse proxy instead.
