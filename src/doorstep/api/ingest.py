@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -177,6 +178,8 @@ def read_osmand(*, method: str, query_string: str, content_type: str, body: byte
         )
     except OsmAndFormatError as problem:
         return error(400, problem.message)
+    except SuspiciousOperation as problem:  # too many form fields
+        return error(400, f"The request cannot be read: {problem}")
     return Job(
         kind="osmand",
         source=PingSource.OSMAND,
@@ -228,6 +231,8 @@ def submit(job: Job) -> Answer:
         return answer(job, INGEST.submit(job))
     except Busy:
         return BUSY
+    except Exception:
+        return _not_recorded(job)
 
 
 async def submit_async(job: Job) -> Answer:
@@ -236,6 +241,14 @@ async def submit_async(job: Job) -> Answer:
         return answer(job, await INGEST.submit_async(job))
     except Busy:
         return BUSY
+    except Exception:
+        return _not_recorded(job)
+
+
+def _not_recorded(job: Job) -> Answer:
+    # A JSON answer the sending app can read, whichever way the request came in.
+    logger.exception("Could not record the positions of a %s request", job.kind)
+    return error(500, "The positions could not be recorded: send them again later.")
 
 
 def _recorded(job: Job, result: IngestResult) -> Answer:
