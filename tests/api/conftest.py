@@ -18,20 +18,29 @@ class FastLaneClient(Client):
 
     A request the lane takes is answered by it (in this thread, inside the test's
     transaction: no group commit thread runs in the tests); one it passes on is
-    answered by Django, as the test client always does. `lane_answered` tells which.
+    answered by Django, as the test client always does. `lane_answered` tells which;
+    the lane's answer keeps the headers it sent, as sent, in `lane_headers`.
+
+    Each request meets a new lane, which learns Django's middleware from the settings
+    of the moment; with `keep_lane`, one lane meets all of the client's requests, as the
+    server's does from start-up.
     """
 
     lane_answered: bool = False
 
+    def __init__(self, *args: Any, keep_lane: bool = False, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.lane = FastLane(self._django) if keep_lane else None
+        self._passed_on = False
+
+    async def _django(self, scope: Any, receive: Any, send: Any) -> None:
+        self._passed_on = True
+
     def request(self, **environ: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
-        passed_on: list[bool] = []
-
-        async def django(scope: Any, receive: Any, send: Any) -> None:
-            passed_on.append(True)
-
-        lane = FastLane(django)
+        lane = self.lane or FastLane(self._django)
+        self._passed_on = False
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -45,26 +54,26 @@ class FastLaneClient(Client):
                 chunks.append(message.get("body", b""))
 
         async_to_sync(lane)(_scope(environ), receive, send)
-        self.lane_answered = not passed_on
-        if passed_on:
+        self.lane_answered = not self._passed_on
+        if self._passed_on:
             environ["wsgi.input"] = FakePayload(body)
             return super().request(**environ)
         content = b"".join(chunks)
         response = HttpResponse(content, status=started["status"])
         for name, value in started["headers"]:
             response[name.decode("latin-1")] = value.decode("latin-1")
+        response.lane_headers = started["headers"]  # type: ignore[attr-defined]
         response.json = lambda: json.loads(content)  # type: ignore[attr-defined]
         return response
 
 
 def _scope(environ: dict[str, Any]) -> dict[str, Any]:
+    """The ASGI scope of the request the test client would hand Django as `environ`."""
     headers = [
         (name[5:].replace("_", "-").lower().encode("latin-1"), str(value).encode("latin-1"))
         for name, value in environ.items()
         if name.startswith("HTTP_")
     ]
-    if "HTTP_HOST" not in environ:
-        headers.append((b"host", environ.get("SERVER_NAME", "testserver").encode()))
     if environ.get("CONTENT_TYPE"):
         headers.append((b"content-type", environ["CONTENT_TYPE"].encode("latin-1")))
     if environ.get("CONTENT_LENGTH"):
@@ -75,8 +84,10 @@ def _scope(environ: dict[str, Any]) -> dict[str, Any]:
         "path": environ["PATH_INFO"],
         "query_string": environ.get("QUERY_STRING", "").encode("latin-1"),
         "headers": headers,
-        "scheme": "http",
-        "server": ("testserver", 80),
+        "http_version": "1.1",
+        "root_path": "",
+        "scheme": environ.get("wsgi.url_scheme", "http"),
+        "server": (environ.get("SERVER_NAME", "testserver"), int(environ.get("SERVER_PORT", 80))),
         "client": ("127.0.0.1", 50000),
     }
 
