@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from doorstep.core import events
+from doorstep.tracking import services
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from doorstep.tracking.selectors import latest_position
 from doorstep.tracking.services import PingBatch, PingIn, record_batches, record_pings
@@ -223,17 +224,58 @@ def batches(technicians, seconds_ago: float):  # type: ignore[no-untyped-def]
     ]
 
 
+def requests_with_devices(technicians, devices: int, seconds_ago: float):  # type: ignore[no-untyped-def]
+    """One request per technician, with a ping from each of `devices` device ids."""
+    return [
+        PingBatch(
+            technician,
+            [ping(seconds_ago, device_id=f"traccar-{number}") for number in range(devices)],
+            PingSource.OSMAND,
+        )
+        for technician in technicians
+    ]
+
+
+@pytest.mark.parametrize("devices", [1, 5, 40])
 @pytest.mark.parametrize("count", [1, 40])
 def test_a_batch_of_requests_costs_the_same_queries_as_one(
-    count: int, django_assert_max_num_queries
+    count: int, devices: int, django_assert_max_num_queries
 ) -> None:  # type: ignore[no-untyped-def]
     technicians = ResourceFactory.create_batch(count)
-    record_batches(batches(technicians, 30), now=NOW)  # each has a latest position already
+    # Each technician, and each of their devices, has a stored position already.
+    record_batches(requests_with_devices(technicians, devices, 30), now=NOW)
     with django_assert_max_num_queries(8):
-        results = record_batches(batches(technicians, 20), now=NOW)
-    assert [result.accepted for result in results] == [1] * count
-    assert LocationPing.objects.count() == 2 * count
+        results = record_batches(requests_with_devices(technicians, devices, 20), now=NOW)
+    assert [result.accepted for result in results] == [devices] * count
+    assert LocationPing.objects.count() == 2 * count * devices
     assert {p.recorded_at for p in LatestPosition.objects.all()} == {NOW - timedelta(seconds=20)}
+
+
+@pytest.mark.parametrize("pairs_per_query", [1, services.PAIRS_PER_QUERY])
+def test_order_is_judged_per_technician_and_device_in_a_batch(
+    pairs_per_query: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "PAIRS_PER_QUERY", pairs_per_query)
+    one, other = ResourceFactory.create_batch(2)
+    record_batches(
+        [
+            PingBatch(one, [ping(10, device_id="a"), ping(30, device_id="b")], PingSource.OSMAND),
+            PingBatch(other, [ping(30, device_id="a"), ping(10, device_id="b")], PingSource.OSMAND),
+        ],
+        now=NOW,
+    )
+    results = record_batches(
+        [
+            PingBatch(one, [ping(20, device_id="a"), ping(20, device_id="b")], PingSource.OSMAND),
+            PingBatch(other, [ping(20, device_id="a"), ping(20, device_id="b")], PingSource.OSMAND),
+        ],
+        now=NOW,
+    )
+    # Each ping is 20 s old: after the newest of its own technician and device or not.
+    assert [r.index for r in results[0].refusals] == [0]
+    assert [r.index for r in results[1].refusals] == [1]
+    assert [result.accepted for result in results] == [1, 1]
+    assert "(2025-05-01 09:29:50 UTC)" in results[0].refusals[0].reason
 
 
 def test_two_requests_of_one_technician_in_a_batch_are_taken_in_order() -> None:

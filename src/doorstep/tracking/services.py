@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from doorstep.core import events
@@ -26,6 +26,7 @@ MAX_AGE = timedelta(hours=24)
 MAX_ACCURACY_M = 5_000.0
 MAX_SPEED_MPS = 100.0  # 360 km/h: faster than any van, so a fault of the receiver
 TIMES_PER_QUERY = 5_000  # a query may hold only so many values (32,766 on SQLite)
+PAIRS_PER_QUERY = TIMES_PER_QUERY // 2  # (technician, device) pairs: two values each
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,9 @@ def record_batches(
 ) -> list[IngestResult]:
     """`record_pings()` for many requests at once, in one transaction: one result each.
 
-    The queries do not grow with the number of requests, which is what lets one
-    process take thousands of pings a second (`tracking.writer`). Batches are taken in
+    The queries grow neither with the number of requests nor with the number of
+    technicians or devices in them, which is what lets one process take thousands of
+    pings a second (the ingest's group commit, `tracking.ingest`). Batches are taken in
     order, so a later request of the same technician sees the pings of an earlier one.
     """
     now = now or timezone.now()
@@ -291,27 +293,42 @@ def _stored_already(
 
 
 def _newest_by_device(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], datetime]:
-    """The time of the newest stored ping of each (technician, device): one query per
-    device id, over the technicians that device id came with, each an index lookup."""
-    technicians_of: dict[str, list[int]] = {}
-    for resource_id, device_id in pairs:
-        technicians_of.setdefault(device_id, []).append(resource_id)
+    """The time of the newest stored ping of each (technician, device) that has one.
+
+    One query for up to `PAIRS_PER_QUERY` pairs, whatever the number of technicians
+    and devices among them: for each pair, the newest ping is one look-up in the
+    index of (technician, device, time), however many pings the pair has stored.
+    """
     newest: dict[tuple[int, str], datetime] = {}
-    for device_id, resource_ids in sorted(technicians_of.items()):
+    ordered = sorted(pairs)
+    for first in range(0, len(ordered), PAIRS_PER_QUERY):
+        chunk = ordered[first : first + PAIRS_PER_QUERY]
         rows = (
-            Resource.objects.filter(pk__in=resource_ids)
-            .annotate(
-                newest=Subquery(
-                    LocationPing.objects.filter(resource=OuterRef("pk"), device_id=device_id)
-                    .order_by("-recorded_at")
-                    .values("recorded_at")[:1]
-                )
-            )
-            .filter(newest__isnull=False)
-            .values_list("pk", "newest")
+            LocationPing.objects.filter(pk__in=_newest_ping_ids(chunk))
+            .order_by()
+            .values_list("resource_id", "device_id", "recorded_at")
         )
-        newest.update(((resource_id, device_id), moment) for resource_id, moment in rows)
+        newest.update(((resource_id, device_id), moment) for resource_id, device_id, moment in rows)
     return newest
+
+
+def _newest_ping_ids(pairs: list[tuple[int, str]]) -> RawSQL:
+    """The id of the newest stored ping of each pair (NULL for a pair without any).
+
+    Written in SQL because the pairs are a list of values to join with: the ORM could
+    only spell each pair as a condition of its own, OR'ed with the others, which takes
+    longer to build than the query takes to run and which SQLite refuses past a
+    thousand pairs.
+    """
+    table = connection.ops.quote_name(LocationPing._meta.db_table)
+    # VALUES names its columns column1, column2… on SQLite and PostgreSQL alike.
+    sql = (
+        f"SELECT (SELECT newest.id FROM {table} AS newest"  # noqa: S608 (the model's table)
+        " WHERE newest.resource_id = pair.column1 AND newest.device_id = pair.column2"
+        " ORDER BY newest.recorded_at DESC LIMIT 1)"
+        f" FROM (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS pair"
+    )
+    return RawSQL(sql, [value for pair in pairs for value in pair])  # noqa: S611 (values as parameters)
 
 
 @transaction.atomic
