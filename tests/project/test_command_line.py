@@ -39,22 +39,67 @@ def clean_env(data_dir: Path, **values: str) -> dict[str, str]:
     return env
 
 
-def test_check_deploy_is_clean_with_production_values(tmp_path: Path) -> None:
-    env = clean_env(
-        tmp_path,
-        SECRET_KEY="x7!vQ2#pL9@kM4$wN8%rT1^yB6&cZ3*hJ5(dF0)gS2_eU4+iO7=aP9",
-        ALLOWED_HOSTS="portal.example.com",
-        DEBUG="false",
-        EMAIL_BACKEND="smtp",
-        EMAIL_HOST="smtp.example.com",
-        EMAIL_USE_TLS="true",
-        SECURE_HSTS_PRELOAD="true",
-    )
+PRODUCTION = {
+    "SECRET_KEY": "x7!vQ2#pL9@kM4$wN8%rT1^yB6&cZ3*hJ5(dF0)gS2_eU4+iO7=aP9",
+    "ALLOWED_HOSTS": "portal.example.com",
+    "DEBUG": "false",
+    "DOORSTEP_BASE_URL": "https://portal.example.com",
+    "EMAIL_BACKEND": "smtp",
+    "EMAIL_HOST": "smtp.example.com",
+    "EMAIL_USE_TLS": "true",
+    "SMS_BACKEND": "twilio",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "twilio-auth-token",
+    "SMS_FROM_NUMBER": "+13035550100",
+    "SECURE_HSTS_PRELOAD": "true",
+}
 
-    result = run_doorstep("check", "--deploy", "--fail-level", "WARNING", env=env, check=False)
+
+def check_deploy(tmp_path: Path, **values: str) -> subprocess.CompletedProcess[str]:
+    env = clean_env(tmp_path, **{**PRODUCTION, **values})
+    return run_doorstep("check", "--deploy", "--fail-level", "WARNING", env=env, check=False)
+
+
+def test_check_deploy_is_clean_with_production_values(tmp_path: Path) -> None:
+    result = check_deploy(tmp_path)
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_about_messages_printed_to_the_server_log(tmp_path: Path) -> None:
+    result = check_deploy(tmp_path, EMAIL_BACKEND="console", SMS_BACKEND="console")
+
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "doorstep.notifications.W001" in output
+    assert "EMAIL_BACKEND prints every email to the server log" in output
+    assert "doorstep.notifications.W002" in output
+    assert "SMS_BACKEND prints every text to the server log" in output
+
+
+def test_check_deploy_warns_about_an_email_provider_without_its_webhook_secret(
+    tmp_path: Path,
+) -> None:
+    provider = {
+        "EMAIL_BACKEND": "anymail.backends.postmark.EmailBackend",
+        "ANYMAIL_POSTMARK_SERVER_TOKEN": "postmark-server-token",
+    }
+
+    without = check_deploy(tmp_path, **provider)
+    with_secret = check_deploy(tmp_path, **provider, ANYMAIL_WEBHOOK_SECRET="hook:s3cret")
+
+    assert without.returncode != 0
+    output = without.stderr + without.stdout
+    assert "doorstep.notifications.W003" in output
+    assert "Postmark delivery reports are off until ANYMAIL_WEBHOOK_SECRET is set" in output
+    assert with_secret.returncode == 0, with_secret.stderr + with_secret.stdout
+
+
+def test_check_deploy_accepts_sms_switched_off(tmp_path: Path) -> None:
+    result = check_deploy(tmp_path, SMS_BACKEND="off")
+
+    assert result.returncode == 0, result.stderr + result.stdout
 
 
 def test_check_deploy_flags_an_install_without_https(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from doorstep.core import events
-        from doorstep.notifications import subscribers, tasks
+        from doorstep.notifications import checks, subscribers, tasks  # noqa: F401 - checks register
 
         # Outbox rows are written inside the transaction of the change that causes them.
         events.subscribe_in_transaction("booking.created", subscribers.on_booking_created)

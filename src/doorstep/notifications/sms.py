@@ -1,7 +1,8 @@
 """SMS backends, chosen by the SMS_BACKEND setting, in the manner of Django's email backends.
 
-Shipped here: console (prints), file (one file per message, for development and tests)
-and locmem (kept in memory, for tests). Provider backends implement the same interface.
+Shipped here: console (prints, with codes hidden), file (one file per message, for
+development and tests), locmem (kept in memory, for tests) and off (sends nothing).
+Provider backends implement the same interface.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from doorstep.notifications.masking import NOTE, hide_codes
 
 
 class PermanentSendError(Exception):
@@ -37,11 +40,24 @@ class BaseSmsBackend:
 
 
 class ConsoleBackend(BaseSmsBackend):
+    """Prints each text, with visit links and invitation codes hidden. For development:
+    `check --deploy` warns about it."""
+
     def send(self, message: SmsMessage) -> str:
         message_id = f"console-{uuid.uuid4()}"
-        sys.stdout.write(f"SMS to {message.to} ({message_id}):\n{message.body}\n{'-' * 40}\n")
+        body, hidden = hide_codes(message.body)
+        note = f"{NOTE}\n" if hidden else ""
+        sys.stdout.write(f"SMS to {message.to} ({message_id}):\n{body}\n{note}{'-' * 40}\n")
         sys.stdout.flush()
         return message_id
+
+
+class SwitchedOffBackend(BaseSmsBackend):
+    """SMS_BACKEND=off, for a company that sends no text messages: a text that is due
+    anyway fails at once, with the reason in the log."""
+
+    def send(self, message: SmsMessage) -> str:
+        raise PermanentSendError("Text messages are switched off (SMS_BACKEND=off).")
 
 
 class FileBackend(BaseSmsBackend):
