@@ -258,7 +258,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND_NAMES = {
-    "console": "django.core.mail.backends.console.EmailBackend",
+    "console": "doorstep.notifications.email_backends.ConsoleBackend",  # codes hidden
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
@@ -315,6 +315,7 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
+    "off": "doorstep.notifications.sms.SwitchedOffBackend",  # a company that sends no texts
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
