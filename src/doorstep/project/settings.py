@@ -297,6 +297,7 @@ SMS_BACKENDS = {
     "file": "doorstep.notifications.sms.FileBackend",
     "locmem": "doorstep.notifications.sms.LocmemBackend",
     "twilio": "doorstep.notifications.sms_twilio.TwilioBackend",
+    "off": "doorstep.notifications.sms.SwitchedOffBackend",  # a company that sends no texts
 }
 _sms_backend = env_str("SMS_BACKEND", "console")
 SMS_BACKEND = SMS_BACKENDS.get(_sms_backend, _sms_backend)
@@ -315,7 +316,6 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
-    "off": "doorstep.notifications.sms.SwitchedOffBackend",  # a company that sends no texts
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
