@@ -4,7 +4,8 @@ Two doors to the same stream: `ws/visits/<code>/` for whoever holds a valid visi
 and `ws/bookings/<id>/` for a signed-in contact of the booking's account. A refused
 socket is accepted and closed at once with `NOT_AVAILABLE` (4404), the same for an
 unknown, expired or blocked code and another account's booking, so the page can tell
-"stop trying" from a network failure, and a prober learns nothing more.
+"stop trying" from a network failure, and a prober learns nothing more. Any path no
+route matches gets that answer too.
 
 What the messages hold, and the privacy rules, are `tracking.live`'s: every viewer of a
 booking gets the same payload.
@@ -17,6 +18,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
@@ -26,6 +28,18 @@ from doorstep.scheduling.selectors import account_bookings
 from doorstep.tracking import live
 
 NOT_AVAILABLE = 4404
+
+
+async def not_available(scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+    """Any other WebSocket path: refused like an unknown code, and nothing logged.
+
+    A path no route matches would otherwise end in an exception in the router, a
+    handshake answered 500 and a traceback in the log.
+    """
+    while (message := await receive())["type"] != "websocket.disconnect":
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept", "subprotocol": None, "headers": []})
+            await send({"type": "websocket.close", "code": NOT_AVAILABLE, "reason": ""})
 
 
 class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
