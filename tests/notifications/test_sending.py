@@ -11,6 +11,7 @@ from django.core import mail
 from django.db import connections
 from django.utils import timezone
 
+from doorstep.access import invitations
 from doorstep.notifications import sending
 from doorstep.notifications.models import (
     DeliveryAttempt,
@@ -18,6 +19,7 @@ from doorstep.notifications.models import (
     NotificationState,
 )
 from doorstep.notifications.sms import LocmemBackend
+from tests.factories import ContactFactory
 from tests.notifications.conftest import book
 
 
@@ -190,3 +192,16 @@ def test_texts_reach_the_file_backend_with_their_content(contact, settings, tmp_
     assert "To: +13035550101" in text
     assert booking.reference in text
     assert "/t/" in text
+
+
+@pytest.mark.django_db
+def test_the_invitation_emails_button_opens_the_invitation_link() -> None:
+    invitations.invite_contact(contact=ContactFactory(email="robin@example.test"))
+
+    sending.send_due(worker="test")
+
+    [email] = mail.outbox
+    [link] = [word for word in email.body.split() if "/invite/" in word]
+    [(html, _)] = email.alternatives
+    assert f'<a href="{link}"' in html
+    assert 'href="<a' not in html

@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 
 from doorstep.access import invitations
 from doorstep.access.models.visit_links import VisitLink
@@ -202,9 +202,9 @@ def _with_invitation_code(row: Notification) -> tuple[str, str]:
     """
     code = invitations.mint_code(invitation_id=row.invitation_id or 0)
     link = invitations.invitation_link(code)
-    anchor = format_html('<a href="{}">{}</a>', link, link)
     body = row.body.replace(INVITATION_CODE, code).replace(INVITATION_LINK, link)
-    html = row.body_html.replace(INVITATION_CODE, code).replace(INVITATION_LINK, anchor)
+    # The email's button carries the link in its href: the address alone goes there.
+    html = row.body_html.replace(INVITATION_CODE, code).replace(INVITATION_LINK, escape(link))
     return body, html
 
 
