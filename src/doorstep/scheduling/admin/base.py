@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, TypeVar, cast
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -24,8 +23,9 @@ from doorstep.users.models import User
 _M = TypeVar("_M", bound=Model)
 _P = TypeVar("_P", bound=Model)
 
-# The refusal of the first attempt at saving, for the second rendering of the same request.
-_refusals: WeakKeyDictionary[HttpRequest, str] = WeakKeyDictionary()
+# The refusal of the first attempt at saving, carried by the request to the second
+# rendering of that same request, and by no other.
+REFUSAL_ATTRIBUTE = "doorstep_service_refusal"
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -85,17 +85,17 @@ class ServiceBackedAdmin(admin.ModelAdmin[_M]):
             # The admin saves inside one transaction, which the refusal has rolled back.
             # Going through the view again renders the same input with the refusal as
             # the form's error, with inlines and widgets as the admin builds them.
-            _refusals[request] = refusal.message
+            setattr(request, REFUSAL_ATTRIBUTE, refusal.message)
             try:
                 return super().changeform_view(request, object_id, form_url, extra_context)
             finally:
-                _refusals.pop(request, None)
+                delattr(request, REFUSAL_ATTRIBUTE)
 
     def get_form(
         self, request: HttpRequest, obj: _M | None = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm[_M]]:
         form_class = super().get_form(request, obj, change, **kwargs)
-        message = _refusals.get(request)
+        message: str | None = getattr(request, REFUSAL_ATTRIBUTE, None)
         return form_class if message is None else _form_refusing(form_class, message)
 
 
