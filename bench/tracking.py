@@ -12,29 +12,40 @@ HTTP/1.1 keep-alive connections posting to /api/v1/locations with one API key.
 3. Ingest: the viewers gone, INGEST_IN_FLIGHT requests in flight for INGEST_SECONDS
    → pings/s one process sustains (every ping still refreshes its visit's ETA).
 
-With Redis answering at REDIS_URL_BENCH the three are measured again with channels-redis.
+The routing provider is an OSRM server that answers after BENCH_TRACKING_ROUTING_MS
+(default 150 ms; 0 for the offline estimate): a stand-in on 127.0.0.1 in a thread of
+this process (`bench.routing_server`). Every technician is first routed at their first
+ping, then every 30 s, so a few routings a second overlap the pings throughout.
 
-Targets (issue 5): p99 ≤ 250 ms, ≥ 1,000 pings/s ingest, ≤ 128 KiB per idle viewer.
+With Redis answering at REDIS_URL_BENCH the three are measured again with channels-redis
+(unless BENCH_TRACKING_REDIS=0).
+
+Targets (issues 5 and 9): p99 ≤ 250 ms, ≥ 1,000 pings/s ingest (with the 150-ms router),
+≤ 128 KiB per idle viewer. The latency counts each ping's first update at each viewer;
+the ETA a routing brings after it is counted apart.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
-import resource
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
+
+from bench.routing_server import RoutingServer
+from bench.serving import (
+    REQUEST_TIMEOUT,
+    Connection,
+    Server,
+    raise_open_files_limit,
+    redis_answers,
+)
 
 BOOKINGS = 200
 VIEWERS_PER_BOOKING = 5
@@ -44,8 +55,7 @@ INGEST_SECONDS = float(os.environ.get("BENCH_TRACKING_INGEST_SECONDS", "10"))
 INGEST_IN_FLIGHT = 32
 SEND_CONNECTIONS = 64  # keep-alive connections the 200 pings/s are posted over
 CONNECTING_AT_ONCE = 50
-REQUEST_TIMEOUT = 10.0
-START_TIMEOUT = 60.0
+ROUTING_DELAY = float(os.environ.get("BENCH_TRACKING_ROUTING_MS", "150")) / 1000
 DRAIN_SECONDS = 10.0  # after the last ping, how long its updates may take to arrive
 REDIS_URL_BENCH = "redis://127.0.0.1:6379/14"
 BASE_LATITUDE = 39_000_000  # millionths of a degree; ping i has latitude 39 + i µ°
@@ -67,10 +77,11 @@ class Figures:
     errors: Counter[str] = field(default_factory=Counter)
     post_seconds: list[float] = field(default_factory=list)
     viewer_messages: int = 0
+    later_updates: int = 0  # a ping's updates after its first at a viewer (a routed ETA)
 
 
 def run() -> None:
-    _raise_open_files_limit()
+    raise_open_files_limit(4 * BOOKINGS * VIEWERS_PER_BOOKING)
     started = time.perf_counter()
     fixture = _load_rows()
     print(
@@ -78,83 +89,40 @@ def run() -> None:
         f"{len(fixture.codes)} visit codes ({time.perf_counter() - started:.1f} s to load)"
     )
     variants: list[tuple[str, dict[str, str]]] = [("in-memory channel layer", {})]
-    if _redis_answers():
+    if os.environ.get("BENCH_TRACKING_REDIS", "1") == "0":
+        print("(BENCH_TRACKING_REDIS=0: the Redis variant is skipped)")
+    elif redis_answers(REDIS_URL_BENCH):
         variants.append(("Redis channel layer", {"REDIS_URL": REDIS_URL_BENCH}))
     else:
         print(f"(Redis does not answer at {REDIS_URL_BENCH}: the Redis variant is skipped)")
-    for name, extra in variants:
-        print(f"-- {name}")
-        with _Server(extra) as server:
-            asyncio.run(_measure(server, fixture))
-
-
-# --- The server ------------------------------------------------------------------------
-
-
-class _Server:
-    def __init__(self, extra_env: dict[str, str]) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("REDIS_")}
-        self.env.update({"DOORSTEP_ROUTING_PROVIDER": "offline", **extra_env})
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.log = Path(os.environ["DOORSTEP_DATA_DIR"]) / f"serve-{self.port}.log"
-
-    def __enter__(self) -> _Server:
-        doorstep = str(Path(sys.executable).with_name("doorstep"))
-        with self.log.open("wb") as output:
-            self.process = subprocess.Popen(  # noqa: S603 (our own command)
-                [doorstep, "serve", "--port", str(self.port), "--no-worker", "--no-scheduler"],
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + START_TIMEOUT
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as answer:  # noqa: S310
-                        if answer.status == 200:
-                            return self
-                except OSError:
-                    pass
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"doorstep serve did not start:\n{self.log.read_text()}")
-                time.sleep(0.1)
-        except BaseException:
-            self.__exit__()
-            raise
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=15)
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS")
-
-    def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    with ExitStack() as stack:
+        routing: dict[str, str] = {}
+        router = None
+        if ROUTING_DELAY > 0:
+            router = stack.enter_context(RoutingServer(delay=ROUTING_DELAY))
+            routing = {"DOORSTEP_ROUTING_PROVIDER": "osrm", "DOORSTEP_ROUTING_URL": router.url}
+            print(f"routing: an OSRM stand-in answering after {ROUTING_DELAY * 1000:.0f} ms")
+        else:
+            print("routing: the offline estimate")
+        for name, extra in variants:
+            print(f"-- {name}")
+            _forget_routings()
+            asked, began = (router.requests if router else 0), time.perf_counter()
+            with Server({**routing, **extra}) as server:
+                asyncio.run(_measure(server, fixture))
+            if router is not None:
+                asked = router.requests - asked
+                print(
+                    f"routing server: {asked} routes asked "
+                    f"({asked / (time.perf_counter() - began):.1f}/s over the whole variant), "
+                    f"{router.refused} refused"
+                )
 
 
 # --- The measurements ------------------------------------------------------------------
 
 
-async def _measure(server: _Server, fixture: Fixture) -> None:
+async def _measure(server: Server, fixture: Fixture) -> None:
     from websockets.asyncio.client import ClientConnection
 
     figures = Figures()
@@ -205,7 +173,7 @@ async def _measure(server: _Server, fixture: Fixture) -> None:
     await _ingest(server, fixture)
 
 
-async def _until_quiet(server: _Server) -> None:
+async def _until_quiet(server: Server) -> None:
     """Wait (at most 60 s) until the server has worked off what the last phase left."""
     for _ in range(60):
         before = server.cpu_seconds()
@@ -215,7 +183,7 @@ async def _until_quiet(server: _Server) -> None:
     print("(the server was still busy after 60 s)")
 
 
-async def _open_viewer(server: _Server, code: str) -> Any:
+async def _open_viewer(server: Server, code: str) -> Any:
     from websockets.asyncio.client import connect
     from websockets.typing import Origin
 
@@ -230,6 +198,7 @@ async def _open_viewer(server: _Server, code: str) -> Any:
 
 
 async def _read(viewer: Any, figures: Figures) -> None:
+    seen: set[int] = set()
     async for raw in viewer:
         received = time.perf_counter()
         message = json.loads(raw)
@@ -237,16 +206,22 @@ async def _read(viewer: Any, figures: Figures) -> None:
         latitude = message.get("latitude")
         if latitude is None:
             continue
-        sent = figures.sent_at.get(round(latitude * 1_000_000))
-        if sent is not None:
+        ping = round(latitude * 1_000_000)
+        sent = figures.sent_at.get(ping)
+        if sent is None:
+            continue
+        if ping in seen:
+            figures.later_updates += 1
+        else:
+            seen.add(ping)
             figures.latencies.append(received - sent)
 
 
-async def _post_at_rate(server: _Server, fixture: Fixture, figures: Figures) -> None:
+async def _post_at_rate(server: Server, fixture: Fixture, figures: Figures) -> None:
     total = int(SECONDS * PINGS_PER_SECOND)
-    pool: asyncio.Queue[_Connection] = asyncio.Queue()
+    pool: asyncio.Queue[Connection] = asyncio.Queue()
     for _ in range(SEND_CONNECTIONS):
-        pool.put_nowait(_Connection(server.port))
+        pool.put_nowait(Connection(server.port))
     loop = asyncio.get_running_loop()
     tasks: set[asyncio.Task[None]] = set()
 
@@ -311,7 +286,7 @@ def _report_latency(figures: Figures, *, viewers: int) -> None:
         f"ping → viewer latency: p50 {_pct(latencies, 50) * 1000:.0f} ms, "
         f"p99 {_pct(latencies, 99) * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms "
         f"(target p99 ≤ 250); {len(latencies)} of {expected} updates received "
-        f"by {viewers} viewers"
+        f"by {viewers} viewers, and {figures.later_updates} routed ETAs after them"
     )
     if posts:
         print(
@@ -320,7 +295,7 @@ def _report_latency(figures: Figures, *, viewers: int) -> None:
         )
 
 
-async def _ingest(server: _Server, fixture: Fixture) -> None:
+async def _ingest(server: Server, fixture: Fixture) -> None:
     statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
     stop_at = time.perf_counter() + INGEST_SECONDS
@@ -330,7 +305,7 @@ async def _ingest(server: _Server, fixture: Fixture) -> None:
         # Each worker has technicians of its own: one technician's pings go one at a
         # time, in order, as one phone sends them.
         mine = fixture.technicians[number::INGEST_IN_FLIGHT]
-        connection = _Connection(server.port)
+        connection = Connection(server.port)
         sent = 0
         try:
             while time.perf_counter() < stop_at and sent < 1_000_000:
@@ -372,8 +347,8 @@ async def _ingest(server: _Server, fixture: Fixture) -> None:
     )
 
 
-async def _post_batch(server: _Server, fixture: Fixture, *, count: int, first: int) -> None:
-    connection = _Connection(server.port)
+async def _post_batch(server: Server, fixture: Fixture, *, count: int, first: int) -> None:
+    connection = Connection(server.port)
     try:
         for n in range(count):
             technician = fixture.technicians[n % len(fixture.technicians)]
@@ -391,49 +366,6 @@ def _ping_body(technician: int, latitude_micro: int) -> bytes:
         "recorded_at": datetime.now(UTC).isoformat(),
     }
     return json.dumps({"technician_id": technician, "pings": [ping]}).encode()
-
-
-class _Connection:
-    """One keep-alive HTTP/1.1 connection to 127.0.0.1, opened on first use."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def post(self, body: bytes, *, key: str) -> int:
-        return await asyncio.wait_for(self._post(body, key), timeout=REQUEST_TIMEOUT)
-
-    async def _post(self, body: bytes, key: str) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-        assert self.reader is not None
-        head = (
-            f"POST /api/v1/locations HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-            f"Authorization: Bearer {key}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        self.writer.write(head.encode() + body)
-        await self.writer.drain()
-        status = int((await self.reader.readline()).split()[1])
-        length, close = 0, False
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.strip().lower() == "content-length":
-                length = int(value)
-            elif name.strip().lower() == "connection" and "close" in value.lower():
-                close = True
-        await self.reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(OSError, TimeoutError):
-                await asyncio.wait_for(self.writer.wait_closed(), timeout=2)
-        self.reader = self.writer = None
 
 
 # --- Set-up ------------------------------------------------------------------------------
@@ -461,33 +393,17 @@ def _load_rows() -> Fixture:
     return Fixture(key=key, technicians=technicians, codes=codes)
 
 
-def _redis_answers() -> bool:
-    try:
-        import redis
-    except ImportError:
-        return False
-    try:
-        with redis.Redis.from_url(REDIS_URL_BENCH, socket_timeout=2, socket_connect_timeout=2) as r:
-            r.flushdb()
-    except redis.RedisError:
-        return False
-    return True
+def _forget_routings() -> None:
+    """Every technician routed afresh at their first ping, as after a server restart."""
+    from django.db import connection
 
+    from doorstep.tracking.models import BookingEta
 
-def _raise_open_files_limit() -> None:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = 4 * BOOKINGS * VIEWERS_PER_BOOKING
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(wanted, hard), hard))
+    BookingEta.objects.update(last_routed_at=None)
+    connection.close()
 
 
 def _pct(ordered: list[float], percent: int) -> float:
     if len(ordered) == 1:
         return ordered[0]
     return statistics.quantiles(ordered, n=100, method="inclusive")[percent - 1]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
