@@ -10,7 +10,6 @@ URLs under `t/<str:code>/`.
 from __future__ import annotations
 
 import functools
-import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -31,19 +29,23 @@ from django.views.decorators.http import require_safe
 from doorstep.access.models import VisitLink
 from doorstep.access.visit_links import find_valid_link
 from doorstep.configuration.models import PortalSettings
+from doorstep.core.rate_limits import (
+    VISIT_CODE_LIMIT,
+    VISIT_CODE_WINDOW_SECONDS,
+    client_address,
+    count_in_window,
+)
 from doorstep.portal.context_processors import branding
 from doorstep.scheduling import selectors
 from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.tracking.live import visit_state
 
-logger = logging.getLogger(__name__)
-
 type View[**P] = Callable[Concatenate[HttpRequest, P], HttpResponse]
 
 # Requests per client address and window, for the page and its calendar file together.
-RATE_LIMIT = 60
-RATE_WINDOW_SECONDS = 60
+RATE_LIMIT = VISIT_CODE_LIMIT
+RATE_WINDOW_SECONDS = VISIT_CODE_WINDOW_SECONDS
 
 OPENSTREETMAP = "https://www.openstreetmap.org/"
 # How often the live map asks for the visit's state when its socket is not open.
@@ -74,7 +76,8 @@ def rate_limited[**P](view: View[P]) -> View[P]:
     def wrapped(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         now = _clock()
         window = int(now // RATE_WINDOW_SECONDS)
-        if _count_request(f"visit-link-rate:{client_ip(request)}:{window}") > RATE_LIMIT:
+        key = f"visit-link-rate:{client_ip(request)}:{window}"
+        if count_in_window(key, window_seconds=RATE_WINDOW_SECONDS) > RATE_LIMIT:
             retry_after = RATE_WINDOW_SECONDS - int(now % RATE_WINDOW_SECONDS)
             response = render(
                 request,
@@ -90,35 +93,14 @@ def rate_limited[**P](view: View[P]) -> View[P]:
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the reverse proxy that DOORSTEP_BEHIND_PROXY declares, every request comes
-    # from the proxy; the client is the address the proxy appended last to
-    # X-Forwarded-For (earlier entries are whatever the client sent).
-    if settings.SECURE_PROXY_SSL_HEADER:
-        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
-        if forwarded:
-            return forwarded
-    return str(request.META.get("REMOTE_ADDR", ""))
+    return client_address(
+        remote_addr=str(request.META.get("REMOTE_ADDR", "")),
+        forwarded_for=str(request.META.get("HTTP_X_FORWARDED_FOR", "")),
+    )
 
 
 def _clock() -> float:
     return time.time()
-
-
-def _count_request(key: str) -> int:
-    """This request's number in its window (a fixed-window counter in Django's cache)."""
-    try:
-        if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 1):
-            return 1
-        try:
-            return cache.incr(key)
-        except ValueError:  # the key expired between add() and incr()
-            cache.set(key, 1, timeout=RATE_WINDOW_SECONDS + 1)
-            return 1
-    except Exception:
-        # A cache that is down must not take the visit page with it: the codes are far
-        # too long to guess, so the limit only spares the server, not the secret.
-        logger.exception("Visit link rate limit unavailable; letting the request through")
-        return 0
 
 
 @private_answer

@@ -4,8 +4,9 @@ Two doors to the same stream: `ws/visits/<code>/` for whoever holds a valid visi
 and `ws/bookings/<id>/` for a signed-in contact of the booking's account. A refused
 socket is accepted and closed at once with `NOT_AVAILABLE` (4404), the same for an
 unknown, expired or blocked code and another account's booking, so the page can tell
-"stop trying" from a network failure, and a prober learns nothing more. Any path no
-route matches gets that answer too.
+"stop trying" from a network failure, and a prober learns nothing more. Past
+`VISIT_CODE_LIMIT` wrong codes from one client address in a window, every code gets
+that answer; so does any path no route matches.
 
 What the messages hold, and the privacy rules, are `tracking.live`'s: every viewer of a
 booking gets the same payload.
@@ -24,6 +25,13 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils import timezone
 
 from doorstep.access.visit_links import valid_link_facts
+from doorstep.core.rate_limits import (
+    VISIT_CODE_LIMIT,
+    VISIT_CODE_WINDOW_SECONDS,
+    client_address,
+    count_in_window,
+    counted_so_far,
+)
 from doorstep.scheduling.selectors import account_bookings
 from doorstep.tracking import live
 
@@ -54,6 +62,10 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         """The booking this socket may follow, or None; runs in a thread (database)."""
         raise NotImplementedError
 
+    def admitted_booking_id(self) -> int | None:
+        """At connect: the booking this socket may follow, or None; runs in a thread."""
+        return self.allowed_booking_id()
+
     def must_recheck(self) -> bool:
         return time.monotonic() - self.checked_at > self.recheck_seconds
 
@@ -66,7 +78,7 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         return found == self.booking_id
 
     async def connect(self) -> None:
-        booking_id = await database_sync_to_async(self.allowed_booking_id)()
+        booking_id = await database_sync_to_async(self.admitted_booking_id)()
         await self.accept()
         if booking_id is None:
             await self.close(code=NOT_AVAILABLE)
@@ -121,6 +133,29 @@ class VisitLinkConsumer(_LiveVisitConsumer):
     recheck_seconds = 120.0
     link_id: int | None = None
     expires_at: datetime | None = None
+
+    def admitted_booking_id(self) -> int | None:
+        # Wrong codes are counted per client address (in the cache, so across processes
+        # when it is Redis). Past the limit every code is refused unread, with the very
+        # answer a wrong code gets: a guesser learns neither that a code exists nor that
+        # they are held back. A page with a valid code is never counted.
+        window = int(time.time() // VISIT_CODE_WINDOW_SECONDS)
+        key = f"visit-socket-misses:{self.client_address()}:{window}"
+        if counted_so_far(key) >= VISIT_CODE_LIMIT:
+            return None
+        booking_id = self.allowed_booking_id()
+        if booking_id is None:
+            count_in_window(key, window_seconds=VISIT_CODE_WINDOW_SECONDS)
+        return booking_id
+
+    def client_address(self) -> str:
+        forwarded_for = b",".join(
+            value for name, value in self.scope.get("headers", []) if name == b"x-forwarded-for"
+        )
+        peer = self.scope.get("client") or ("", 0)
+        return client_address(
+            remote_addr=str(peer[0]), forwarded_for=forwarded_for.decode("latin-1")
+        )
 
     def allowed_booking_id(self) -> int | None:
         link = valid_link_facts(str(self.scope["url_route"]["kwargs"]["code"]))
