@@ -70,7 +70,10 @@ run: $(RUN_STAMP)
 	@echo "==> Loading the demo company"
 	@DOORSTEP_HTTPS=false $(BIN)/doorstep demo
 	@echo "==> Starting Doorstep"
-	@DOORSTEP_HTTPS=false $(BIN)/doorstep serve --host 127.0.0.1 --port 8000
+	@# The local demo's office sign-in opens the back office with its password alone; a real
+	@# install asks superusers (or all staff) for a second factor (DOORSTEP_STAFF_REQUIRE_MFA).
+	@DOORSTEP_HTTPS=false DOORSTEP_STAFF_REQUIRE_MFA=$${DOORSTEP_STAFF_REQUIRE_MFA:-off} \
+		$(BIN)/doorstep serve --host 127.0.0.1 --port 8000
 
 test: $(TEST_STAMP) browser lint typecheck imports vendored check pytest-sqlite pytest-postgres
 	@echo "==> All checks passed"
