@@ -17,7 +17,7 @@ from doorstep.scheduling.selectors import (
     slot_request_for,
     technicians_for,
 )
-from doorstep.scheduling.slots import Slot, slot_is_free
+from doorstep.scheduling.slots import Slot
 from doorstep.scheduling.travel import Point, default_estimator
 from doorstep.workforce.models import Resource, Skill
 from tests.factories import (
@@ -30,6 +30,7 @@ from tests.factories import (
     TimeOffFactory,
     WorkingHoursFactory,
 )
+from tests.scheduling.slot_checks import slot_is_free
 
 pytestmark = pytest.mark.django_db
 

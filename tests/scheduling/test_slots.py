@@ -22,11 +22,9 @@ from doorstep.scheduling.slots import (
     SlotRequest,
     Stop,
     Technician,
-    days_with_slots,
     find_slots,
     is_offered_start,
     slot_candidates,
-    slot_is_free,
     slots_by_day,
 )
 from doorstep.scheduling.travel import (
@@ -347,7 +345,7 @@ def test_chosen_technician_is_active_skilled_and_within_the_radius(
 
 @DETERMINISTIC
 @given(world=worlds())
-def test_every_offered_slot_passes_slot_is_free_for_its_technician(
+def test_every_offered_slot_passes_the_booking_recheck_for_its_technician_alone(
     world: tuple[SlotRequest, list[Technician]],
 ) -> None:
     request, technicians = world
@@ -355,7 +353,8 @@ def test_every_offered_slot_passes_slot_is_free_for_its_technician(
     technician_of = by_id(technicians)
 
     for slot in find_slots(request, technicians, travel):
-        assert slot_is_free(request, technician_of[slot.technician_id], slot.start, travel)
+        technician = technician_of[slot.technician_id]
+        assert slot_candidates(request, [technician], slot.start, travel) == [slot]
 
 
 @DETERMINISTIC
@@ -373,8 +372,8 @@ def test_a_start_is_offered_exactly_when_the_oracle_finds_a_technician(
             t for t in technicians if oracle_added_travel(request, t, start, travel) is not None
         ]
         assert (start in offered) == bool(keepable), start
-        for technician in technicians:
-            assert slot_is_free(request, technician, start, travel) == (technician in keepable)
+        candidates = slot_candidates(request, technicians, start, travel)
+        assert {slot.technician_id for slot in candidates} == {t.id for t in keepable}
 
 
 @DETERMINISTIC
@@ -437,7 +436,7 @@ def test_one_search_over_several_days_agrees_with_one_search_a_day(
     whole = find_slots(longer, technicians, travel)
 
     daily = slots_by_day(whole, request.time_zone)
-    assert days_with_slots(whole, request.time_zone) == list(daily)
+    assert list(daily) == sorted(daily)
     for day, slots in daily.items():
         one_day = replace(longer, first_day=day, last_day=day)
         assert find_slots(one_day, technicians, travel) == slots
@@ -754,12 +753,12 @@ def test_equal_travel_goes_to_the_lowest_technician_id() -> None:
     assert {slot.technician_id for slot in slots} == {3}
 
 
-def test_slot_is_free_refuses_a_start_off_the_grid_or_outside_the_days() -> None:
-    free_day = technician()
+def test_a_start_off_the_grid_or_outside_the_days_has_no_candidate() -> None:
+    free_day = [technician()]
 
-    assert slot_is_free(visit(), free_day, denver(10), TRAVEL)
-    assert not slot_is_free(visit(), free_day, denver(10, 15), TRAVEL)
-    assert not slot_is_free(visit(), free_day, denver(10, day=WEDNESDAY + ONE_DAY), TRAVEL)
+    assert slot_candidates(visit(), free_day, denver(10), TRAVEL)
+    assert not slot_candidates(visit(), free_day, denver(10, 15), TRAVEL)
+    assert not slot_candidates(visit(), free_day, denver(10, day=WEDNESDAY + ONE_DAY), TRAVEL)
     assert not is_offered_start(visit(now=denver(11)), denver(10))
     assert is_offered_start(visit(slot_length=timedelta(minutes=15)), denver(10, 15))
 
@@ -772,7 +771,6 @@ def test_slots_group_by_local_day() -> None:
     by_day = slots_by_day(slots, DENVER)
     assert list(by_day) == [WEDNESDAY, WEDNESDAY + ONE_DAY, WEDNESDAY + 2 * ONE_DAY]
     assert all(len(day) == 7 for day in by_day.values())
-    assert days_with_slots(slots, DENVER) == list(by_day)
 
 
 def test_requests_and_data_with_naive_times_are_refused() -> None:
