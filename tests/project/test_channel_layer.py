@@ -12,16 +12,20 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels_redis.core import RedisChannelLayer as ChannelsRedisLayer
 from django.conf import settings
 from django.core.cache import cache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import MaxConnectionsError
+
+from doorstep.core import channel_layer
+from doorstep.core.channel_layer import GROUP_TRIES, RedisChannelLayer
 
 
 def test_the_layer_follows_redis_url() -> None:
     layer = get_channel_layer()
 
     if os.environ.get("REDIS_URL"):
-        from channels_redis.core import RedisChannelLayer
-
         assert isinstance(layer, RedisChannelLayer)
         assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
     else:
@@ -58,7 +62,6 @@ def test_the_cache_keeps_values() -> None:
 def test_the_in_memory_layer_sweeps_for_expired_messages_once_a_second(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from doorstep.core import channel_layer
     from doorstep.core.channel_layer import SweepingInMemoryChannelLayer
 
     sweeps: list[int] = []
@@ -83,3 +86,62 @@ def test_the_in_memory_layer_sweeps_for_expired_messages_once_a_second(
     clock[0] += 1.5
     async_to_sync(layer.group_send)("booking-1", {"type": "visit.update"})
     assert len(sweeps) == 2
+
+
+def redis_layer(**host: object) -> RedisChannelLayer:
+    # No connection is made until the layer is used.
+    return RedisChannelLayer(hosts=[{"address": "redis://127.0.0.1:6379/15", **host}])
+
+
+def test_the_redis_layer_refuses_reads_that_give_up_before_a_blocking_receive() -> None:
+    with pytest.raises(ValueError, match="socket_timeout"):
+        redis_layer(socket_timeout=5)  # redis-py's default, the blocking receive's time
+
+
+def test_the_redis_layer_reads_longer_than_a_blocking_receive_unless_told() -> None:
+    layer = redis_layer()
+
+    assert layer.hosts[0]["socket_timeout"] > layer.brpop_timeout
+
+
+@pytest.mark.parametrize("failures", [1, GROUP_TRIES - 1])
+def test_leaving_a_group_is_tried_again_after_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch, failures: int
+) -> None:
+    tries: list[str] = []
+    pauses: list[float] = []
+
+    async def flaky(self: object, group: str, channel: str) -> None:
+        tries.append(channel)
+        if len(tries) <= failures:
+            raise MaxConnectionsError("Too many connections")
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(ChannelsRedisLayer, "group_discard", flaky)
+    monkeypatch.setattr(channel_layer.asyncio, "sleep", pause)
+
+    async_to_sync(redis_layer().group_discard)("booking-1", "specific.a!b")
+
+    assert len(tries) == failures + 1
+    assert pauses == sorted(pauses)  # backing off
+    assert sum(pauses) < 1.0
+
+
+def test_leaving_a_group_gives_up_after_a_few_tries(monkeypatch: pytest.MonkeyPatch) -> None:
+    tries: list[str] = []
+
+    async def down(self: object, group: str, channel: str) -> None:
+        tries.append(channel)
+        raise RedisConnectionError("Connection refused")
+
+    async def pause(seconds: float) -> None:
+        pass
+
+    monkeypatch.setattr(ChannelsRedisLayer, "group_add", down)
+    monkeypatch.setattr(channel_layer.asyncio, "sleep", pause)
+
+    with pytest.raises(RedisConnectionError):
+        async_to_sync(redis_layer().group_add)("booking-1", "specific.a!b")
+    assert len(tries) == GROUP_TRIES

@@ -1,8 +1,12 @@
-"""Beyond one process: with Redis, a ping posted to one server reaches a viewer on another.
+"""Beyond one process: two real servers sharing Redis, as in production at scale.
 
-Two real `doorstep serve` processes share one SQLite file and one Redis database; the
-channel layer (channels-redis) carries the booking's group between them. Nothing here
-uses the pytest database: the servers have their own data folder.
+Two `doorstep serve` processes share one SQLite file and one Redis database: the
+channel layer (channels-redis) carries a booking's group between them, and the cache
+holds the rate limits of both. A ping posted to one reaches viewers on the other, also
+viewers that heard nothing for longer than a Redis read may wait, and wrong visit codes
+count against one allowance whichever process they are tried on. Nothing here uses the
+pytest database: the servers have their own data folder; they are started once for the
+module.
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
-from websockets.sync.client import connect
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Origin
 
+from doorstep.core.rate_limits import VISIT_CODE_LIMIT
 from tests.project.test_command_line import DOORSTEP, clean_env, free_port, run_doorstep
 
 pytestmark = pytest.mark.redis
@@ -33,6 +40,10 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 DELIVERY_TIMEOUT = 10.0
 PING = {"latitude": 39.7012, "longitude": -104.9534}
+# Longer than a Redis read used to wait (5 s) for the blocking receive that the channel
+# layer keeps open while nothing happens.
+IDLE_SECONDS = 8.0
+IDLE_VIEWERS = 5
 
 SETUP_SCRIPT = """
 import json
@@ -112,8 +123,26 @@ def post_json(url: str, body: dict[str, Any], *, key: str) -> tuple[int, dict[st
         return response.status, json.loads(response.read())
 
 
-def test_a_ping_posted_to_one_process_reaches_a_viewer_of_another(tmp_path: Path) -> None:
+@dataclass
+class Servers:
+    a: str  # base URLs
+    b: str
+    data: dict[str, Any]  # what SETUP_SCRIPT made
+    logs: list[Path]
+
+    def ws(self, base: str, path: str) -> ClientConnection:
+        return connect(
+            f"{base.replace('http://', 'ws://')}{path}", origin=Origin(base), open_timeout=10
+        )
+
+    def log_text(self) -> str:
+        return "".join(f"\n{log.name}: {log.read_text()}" for log in self.logs)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     fresh_redis_or_skip()
+    tmp_path = tmp_path_factory.mktemp("two-processes")
     env = clean_env(
         tmp_path / "data",
         DOORSTEP_HTTPS="false",
@@ -126,50 +155,100 @@ def test_a_ping_posted_to_one_process_reaches_a_viewer_of_another(tmp_path: Path
     run_doorstep("migrate", "--noinput", env=env)
     setup = run_doorstep("shell", "-c", SETUP_SCRIPT, env=env)
     data = json.loads(setup.stdout.strip().splitlines()[-1])
-
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
     with ExitStack() as stack:
-        base_a = stack.enter_context(serving(env, tmp_path / "a.log"))
-        base_b = stack.enter_context(serving(env, tmp_path / "b.log"))
-        ws_b = base_b.replace("http://", "ws://")
+        base_a = stack.enter_context(serving(env, logs[0]))
+        base_b = stack.enter_context(serving(env, logs[1]))
+        yield Servers(a=base_a, b=base_b, data=data, logs=logs)
 
-        with connect(
-            f"{ws_b}/ws/visits/{data['code']}/", origin=Origin(base_b), open_timeout=10
-        ) as viewer:
-            state = json.loads(viewer.recv(timeout=10))
-            assert state["type"] == "visit.update"
-            assert state["status"] == "traveling", state
-            assert state["latitude"] is None  # no position since the visit set off
 
-            recorded_at = datetime.now(UTC).isoformat()
-            status, answer = post_json(
-                f"{base_a}/api/v1/locations",
-                {
-                    "technician_id": data["technician_id"],
-                    "pings": [{**PING, "recorded_at": recorded_at}],
-                },
-                key=data["key"],
+def post_ping(servers: Servers, base: str) -> None:
+    recorded_at = datetime.now(UTC).isoformat()
+    status, answer = post_json(
+        f"{base}/api/v1/locations",
+        {
+            "technician_id": servers.data["technician_id"],
+            "pings": [{**PING, "recorded_at": recorded_at}],
+        },
+        key=servers.data["key"],
+    )
+    assert (status, answer["accepted"]) == (200, 1), answer
+
+
+def first_state(viewer: ClientConnection) -> dict[str, Any]:
+    state: dict[str, Any] = json.loads(viewer.recv(timeout=10))
+    assert state["type"] == "visit.update"
+    assert state["status"] == "traveling", state
+    return state
+
+
+def next_position(viewer: ClientConnection, servers: Servers) -> dict[str, Any]:
+    """The first update with a position this viewer receives (fails after a while)."""
+    received: list[dict[str, Any]] = []
+    deadline = time.monotonic() + DELIVERY_TIMEOUT
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            pytest.fail(
+                f"no update with the ping reached the viewer within {DELIVERY_TIMEOUT}s; "
+                f"received {received}{servers.log_text()}"
             )
-            assert (status, answer["accepted"]) == (200, 1), answer
+        try:
+            message: dict[str, Any] = json.loads(viewer.recv(timeout=remaining))
+        except TimeoutError:
+            continue
+        except ConnectionClosed as closed:
+            pytest.fail(f"the viewer was dropped ({closed}){servers.log_text()}")
+        received.append(message)
+        if message.get("type") == "visit.update" and message.get("latitude") is not None:
+            return message
 
-            received: list[dict[str, Any]] = []
-            deadline = time.monotonic() + DELIVERY_TIMEOUT
-            while True:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    pytest.fail(
-                        f"no update with the ping reached process B within {DELIVERY_TIMEOUT}s; "
-                        f"received {received}\nA: {(tmp_path / 'a.log').read_text()}"
-                        f"\nB: {(tmp_path / 'b.log').read_text()}"
-                    )
-                try:
-                    message = json.loads(viewer.recv(timeout=remaining))
-                except TimeoutError:
-                    continue
-                received.append(message)
-                if message.get("type") == "visit.update" and message.get("latitude") is not None:
-                    break
+
+def test_a_ping_posted_to_one_process_reaches_a_viewer_of_another(servers: Servers) -> None:
+    with servers.ws(servers.b, f"/ws/visits/{servers.data['code']}/") as viewer:
+        assert first_state(viewer)["latitude"] is None  # no position since the visit set off
+
+        post_ping(servers, servers.a)
+        message = next_position(viewer, servers)
 
     assert message["latitude"] == pytest.approx(PING["latitude"], abs=1e-6)
     assert message["longitude"] == pytest.approx(PING["longitude"], abs=1e-6)
     assert message["status"] == "traveling"
     assert message["eta"] is not None
+
+
+def test_viewers_that_heard_nothing_for_a_while_still_get_the_next_update(
+    servers: Servers,
+) -> None:
+    path = f"/ws/visits/{servers.data['code']}/"
+    with ExitStack() as stack:
+        viewers = [
+            stack.enter_context(servers.ws(base, path))
+            for base in [servers.a, servers.b] * IDLE_VIEWERS
+        ]
+        for viewer in viewers:
+            first_state(viewer)
+
+        time.sleep(IDLE_SECONDS)  # nothing happens on the visit
+        post_ping(servers, servers.a)
+
+        for viewer in viewers:
+            assert next_position(viewer, servers)["status"] == "traveling"
+    assert "Traceback" not in servers.log_text()
+
+
+def test_wrong_codes_count_against_one_allowance_across_processes(servers: Servers) -> None:
+    def answer(base: str, code: str) -> str:
+        with servers.ws(base, f"/ws/visits/{code}/") as viewer:
+            try:
+                first_state(viewer)
+            except ConnectionClosed as closed:
+                return f"closed {closed.rcvd.code if closed.rcvd else None}"
+            return "streaming"
+
+    code = servers.data["code"]
+    assert answer(servers.b, code) == "streaming"
+    for attempt in range(VISIT_CODE_LIMIT):  # half on each process
+        assert answer([servers.a, servers.b][attempt % 2], f"guess-{attempt}") == "closed 4404"
+
+    assert answer(servers.a, code) == answer(servers.b, code) == "closed 4404"

@@ -121,8 +121,26 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "doorstep"},
+            "BACKEND": "doorstep.core.channel_layer.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A process receives through one read that Redis holds for up to
+                        # 5 s while nothing happens. redis-py gives up on a read after 5 s
+                        # by default: the socket that was reading died with it, so any
+                        # socket quiet for 5 s could be dropped. Reads wait longer here.
+                        "socket_timeout": 15,
+                        # Hundreds of viewers leaving at once leave their groups at once:
+                        # they wait their turn for one of these connections (for up to
+                        # pool_timeout seconds) instead of failing and leaving a dead
+                        # subscription behind for a day.
+                        "max_connections": 64,
+                        "pool_timeout": 10,
+                    }
+                ],
+                "prefix": "doorstep",
+            },
         }
     }
     # With Redis, only one scheduler at a time enqueues periodic tasks, however many
