@@ -8,18 +8,25 @@ import base64
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
 
 import pytest
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from doorstep.notifications import sending
 from doorstep.notifications.callbacks import (
     DeliveryOutcome,
     ReportResult,
+    apply_early_reports,
     record_delivery_report,
 )
-from doorstep.notifications.models import Notification, NotificationState
+from doorstep.notifications.models import EarlyDeliveryReport, Notification, NotificationState
+from doorstep.notifications.sms import LocmemBackend, SmsMessage
+from doorstep.project.tasks import forget_early_delivery_reports
 from tests.notifications.conftest import book
 
 AUTH_TOKEN = "test-auth-token"
@@ -109,13 +116,83 @@ def test_a_failure_keeps_the_providers_reason_on_the_attempt(sent) -> None:  # t
 
 
 @pytest.mark.django_db
-def test_a_report_for_no_message_of_ours_is_unknown(sent) -> None:  # type: ignore[no-untyped-def]
-    for provider_id in ("SMnothing", ""):
-        result = record_delivery_report(
-            provider_message_id=provider_id, outcome=DeliveryOutcome.DELIVERED
-        )
-        assert result == ReportResult.UNKNOWN
+def test_a_report_for_no_message_of_ours_changes_nothing(sent) -> None:  # type: ignore[no-untyped-def]
+    empty = record_delivery_report(provider_message_id="", outcome=DeliveryOutcome.DELIVERED)
+    unknown = record_delivery_report(
+        provider_message_id="SMnothing", outcome=DeliveryOutcome.DELIVERED
+    )
+
+    assert (empty, unknown) == (ReportResult.UNKNOWN, ReportResult.KEPT)
     assert {state_of(row) for row in sent.values()} == {NotificationState.SENT}
+
+
+# --- A report that comes before its message's id is recorded ------------------------------
+
+
+class ReportingFirstBackend(LocmemBackend):
+    """Twilio at its quickest: the delivery report is on its way before `send` returns."""
+
+    report: ClassVar[Callable[[str], object]]
+
+    def send(self, message: SmsMessage) -> str:
+        sid = "SM" + uuid.uuid4().hex
+        type(self).report(sid)
+        return sid
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "final"), [("delivered", "delivered"), ("failed", "failed")])
+def test_a_twilio_report_before_the_sid_is_recorded_is_applied_once_it_is(
+    client, contact, settings, status: str, final: str
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SMS_BACKEND = f"{__name__}.ReportingFirstBackend"
+    answers: list[int] = []
+
+    def report(sid: str) -> None:
+        params = twilio_params(
+            sid, status, **({"ErrorCode": "30003"} if status == "failed" else {})
+        )
+        answers.append(post_status(client, params, twilio_signature(params)).status_code)
+
+    ReportingFirstBackend.report = report
+    booking = book(contact)
+
+    sending.send_due(worker="test")
+
+    sms = Notification.objects.get(booking=booking, channel="sms")
+    assert answers == [204]
+    assert sms.state == final
+    assert not EarlyDeliveryReport.objects.exists()
+    if final == "failed":
+        assert "error 30003" in sms.delivery_attempts.get().error
+
+
+@pytest.mark.django_db
+def test_an_early_report_waits_for_its_message(sent) -> None:  # type: ignore[no-untyped-def]
+    sms = sent["sms"]
+    Notification.objects.filter(pk=sms.pk).update(provider_message_id="")
+
+    kept = record_delivery_report(provider_message_id="SMlate", outcome=DeliveryOutcome.DELIVERED)
+    Notification.objects.filter(pk=sms.pk).update(provider_message_id="SMlate")
+    applied = apply_early_reports(provider_message_id="SMlate")
+
+    assert (kept, applied) == (ReportResult.KEPT, ReportResult.DELIVERED)
+    assert state_of(sms) == NotificationState.DELIVERED
+    assert not EarlyDeliveryReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reports_that_no_message_claims_are_forgotten_after_a_day(sent) -> None:  # type: ignore[no-untyped-def]
+    record_delivery_report(provider_message_id="SMold", outcome=DeliveryOutcome.FAILED)
+    EarlyDeliveryReport.objects.update(received_at=timezone.now() - timedelta(days=2))
+    record_delivery_report(provider_message_id="SMnew", outcome=DeliveryOutcome.FAILED)
+
+    forgotten = forget_early_delivery_reports.call()
+
+    assert forgotten == 1
+    assert list(EarlyDeliveryReport.objects.values_list("provider_message_id", flat=True)) == [
+        "SMnew"
+    ]
 
 
 @pytest.mark.django_db

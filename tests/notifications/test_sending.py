@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from itertools import pairwise
 
@@ -205,3 +206,43 @@ def test_the_invitation_emails_button_opens_the_invitation_link() -> None:
     [(html, _)] = email.alternatives
     assert f'<a href="{link}"' in html
     assert 'href="<a' not in html
+
+
+# --- Turns: a worker asked to stop stops between two messages -----------------------------
+
+
+def book_days(contact, days: int) -> None:  # type: ignore[no-untyped-def]
+    for day in range(1, days + 1):
+        start = (timezone.now() + timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
+        book(contact, start=start)
+
+
+@pytest.mark.django_db
+def test_a_turn_that_is_over_sends_one_message_and_hands_the_rest_back(contact) -> None:  # type: ignore[no-untyped-def]
+    book_days(contact, 3)  # an email and a text each
+
+    ended = sending.send_due(worker="stopping", stop_at=time.monotonic())
+
+    assert (ended.claimed, ended.sent, ended.released) == (6, 1, 5)
+    waiting = Notification.objects.filter(state=NotificationState.PENDING)
+    assert waiting.count() == 5
+    assert set(waiting.values_list("claimed_by", flat=True)) == {""}
+    # Another worker takes them at once, not after the claim timeout.
+    assert sending.send_due(worker="other").sent == 5
+
+
+@pytest.mark.django_db
+def test_the_sending_task_hands_what_is_left_to_a_new_run(contact, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
+    from doorstep.notifications.tasks import send_notifications
+
+    book_days(contact, 2)
+    monkeypatch.setattr(sending, "SENDING_TURN", timedelta(0))
+
+    sent = send_notifications.call()
+
+    assert sent == 1
+    assert Notification.objects.filter(state=NotificationState.PENDING).count() == 3
+    [queued] = DBTaskResult.objects.ready()
+    assert queued.task_path.endswith("send_notifications")

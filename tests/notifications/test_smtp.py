@@ -1,7 +1,9 @@
-"""Sending to a real SMTP server (aiosmtpd): refusals are retried, a batch shares one session."""
+"""Sending to a real SMTP server (aiosmtpd): refusals are retried, a batch shares one
+session, and the attempt records when each message is about to be complete."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,11 +16,12 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import OperationalError
 from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications import sending
-from doorstep.notifications.models import Notification, NotificationState
+from doorstep.notifications import reconcile, sending
+from doorstep.notifications.models import DeliveryAttempt, Notification, NotificationState
 from tests.notifications.conftest import book
 
 
@@ -44,9 +47,11 @@ class RecordingHandler:
         *,
         refuse_first: int = 0,
         record_file: Path | None = None,
+        answer_delay: float = 0.0,
     ) -> None:
         self.refuse_first = refuse_first
         self.record_file = record_file
+        self.answer_delay = answer_delay  # seconds between keeping a message and saying so
         self.received: list[Received] = []
         self.offered = 0
         self.recipients = 0
@@ -85,6 +90,8 @@ class RecordingHandler:
         # the reply cannot know that.
         if self.on_message is not None:
             self.on_message(len(self.received))
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)  # as a real server writes its queue file
         return "250 2.0.0 Message accepted"
 
 
@@ -112,7 +119,7 @@ class SmtpServer:
     def mailer_settings(self) -> dict[str, Any]:
         return {
             "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "BACKEND": "doorstep.notifications.email_backends.SmtpBackend",
                 "OPTIONS": {"host": "127.0.0.1", "port": self.port, "timeout": 10},
             }
         }
@@ -207,3 +214,52 @@ def test_a_refusal_does_not_end_the_batch(
 
     assert (result.claimed, result.sent, result.retried) == (3, 2, 1)
     assert len({message.peer for message in handler.received}) == 1
+
+
+# --- The moment of hand-over ---------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("email_only")
+def test_each_attempt_is_marked_handed_over_just_before_the_message_ends(
+    contact, smtp: SmtpServer, handler: RecordingHandler, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    seen_at_hand_over: list[tuple[int, int]] = []
+    mark = reconcile.mark_handed_over
+
+    def marking(*, attempt):  # type: ignore[no-untyped-def]
+        # All of the message is on its way but its last line: the server holds nothing yet.
+        seen_at_hand_over.append((handler.recipients, len(handler.received)))
+        mark(attempt=attempt)
+
+    monkeypatch.setattr(reconcile, "mark_handed_over", marking)
+    for day in (1, 2):
+        start = (timezone.now() + timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
+        book(contact, start=start)
+
+    assert sending.send_due(worker="test").sent == 2
+
+    assert seen_at_hand_over == [(1, 0), (2, 1)]
+    attempts = DeliveryAttempt.objects.order_by("pk")
+    assert all(a.started_at <= a.handed_over_at <= a.finished_at for a in attempts)
+    assert len(handler.received) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("email_only")
+def test_a_message_whose_hand_over_fails_is_dropped_by_the_server_and_retried(
+    contact, smtp: SmtpServer, handler: RecordingHandler, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def database_gone(*, attempt):  # type: ignore[no-untyped-def]
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(reconcile, "mark_handed_over", database_gone)
+    for day in (1, 2):
+        start = (timezone.now() + timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
+        book(contact, start=start)
+
+    result = sending.send_due(worker="test")
+
+    assert (result.sent, result.retried) == (0, 2)
+    assert handler.received == []  # neither message was ended, so neither was kept
+    assert handler.recipients == 2  # the second went over a new connection, not a dead one

@@ -4,17 +4,22 @@ The worker is a real process sending to a real SMTP server (aiosmtpd, in this pr
 The server kills it at a chosen moment of the Nth message, which makes the crash land
 exactly there every run rather than wherever a timer happens to fall. After the kill
 the dead worker's claims are aged past CLAIM_TIMEOUT, a second worker drains the
-outbox, and the server must have received every row exactly once.
+outbox, and the server must have received every row exactly once, or, on plain SMTP
+killed in the instant between the end of a message and the server's answer, twice
+with the same Message-ID and the log saying it could not tell. Then ten kills at random
+moments, counting the copies.
 
 Below those, faster tests of the same on one row: what the restarted worker does with
-an attempt the dead one left open (doorstep.notifications.reconcile).
+an attempt the dead one left (doorstep.notifications.reconcile).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -22,17 +27,19 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.notifications import reconcile, sending
-from doorstep.notifications.models import Notification, NotificationState
+from doorstep.notifications.email_backends import SmtpBackend
+from doorstep.notifications.models import DeliveryAttempt, Notification, NotificationState
 from doorstep.notifications.reconcile import ProviderAnswer
 from doorstep.notifications.sending import CLAIM_TIMEOUT
 from doorstep.notifications.tasks import send_notifications
+from doorstep.project.tasks import STUCK_TASK_AFTER, recover_stuck_tasks
 from tests.notifications.conftest import book
 from tests.notifications.test_smtp import RecordingHandler, SmtpServer
 from tests.project.test_command_line import DOORSTEP, clean_env
@@ -43,7 +50,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class RecordedServerBackend(SmtpBackend):
-    """Django's SMTP backend, able to ask the test server what it accepted.
+    """The SMTP backend, able to ask the test server what it accepted.
 
     Plain SMTP has no way to ask; the file the test server writes stands in for a
     provider's API (an email service's message search, say). Runs in the worker process.
@@ -74,13 +81,18 @@ def worker_database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
 
 
-def worker_env(data_dir: Path, server: SmtpServer, record: Path) -> dict[str, str]:
+def worker_env(
+    data_dir: Path, server: SmtpServer, record: Path, *, plain: bool = False
+) -> dict[str, str]:
+    """`plain`: the smtp backend as an install configures it, which cannot be asked."""
     return clean_env(
         data_dir,
         DATABASE_URL=worker_database_url(),
         SECRET_KEY="tests-only-not-a-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         DOORSTEP_HTTPS="false",
-        EMAIL_BACKEND=f"{__name__}.RecordedServerBackend",
+        EMAIL_BACKEND="smtp" if plain else f"{__name__}.RecordedServerBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(server.port),
         TEST_SMTP_PORT=str(server.port),
         TEST_SMTP_RECORD=str(record),
         # For `tests`, whose backend the workers use; `doorstep` comes from the install.
@@ -100,21 +112,37 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[str]:
     )
 
 
-def kill_worker_and_restart(contact, tmp_path: Path, *, during: str) -> RecordingHandler:  # type: ignore[no-untyped-def]
-    """Book ROWS visits, kill the worker `during` message KILLED_AT, run a second worker."""
+def book_emails(contact, rows: int) -> None:  # type: ignore[no-untyped-def]
     portal = PortalSettings.load()
     portal.communication_type = "email"
     portal.save()
-    for day in range(1, ROWS + 1):
+    for day in range(1, rows + 1):
         start = (timezone.now() + timedelta(days=day)).replace(minute=0, second=0, microsecond=0)
         book(contact, start=start)
-    assert Notification.objects.filter(state=NotificationState.PENDING).count() == ROWS
+    assert Notification.objects.filter(state=NotificationState.PENDING).count() == rows
+
+
+def age_what_the_dead_left() -> None:
+    """Move time past the claims and task runs a killed worker left, as if it had passed."""
+    Notification.objects.filter(state=NotificationState.SENDING).update(
+        claimed_at=F("claimed_at") - CLAIM_TIMEOUT - timedelta(seconds=1)
+    )
+    DBTaskResult.objects.running().update(
+        started_at=F("started_at") - STUCK_TASK_AFTER - timedelta(seconds=1)
+    )
+
+
+def kill_worker_and_restart(  # type: ignore[no-untyped-def]
+    contact, tmp_path: Path, *, during: str, plain: bool = False
+) -> RecordingHandler:
+    """Book ROWS visits, kill the worker `during` message KILLED_AT, run a second worker."""
+    book_emails(contact, ROWS)
 
     record = tmp_path / "accepted.txt"
     record.touch()
     handler = RecordingHandler(record_file=record)
     with SmtpServer(handler) as server:
-        env = worker_env(tmp_path, server, record)
+        env = worker_env(tmp_path, server, record, plain=plain)
         first = start_worker(env)
 
         def kill(number: int) -> None:
@@ -136,13 +164,12 @@ def kill_worker_and_restart(contact, tmp_path: Path, *, during: str) -> Recordin
             NotificationState.SENDING: ROWS - KILLED_AT + 1,
         }
 
-        Notification.objects.filter(state=NotificationState.SENDING).update(
-            claimed_at=F("claimed_at") - CLAIM_TIMEOUT - timedelta(seconds=1)
-        )
-        send_notifications.enqueue()  # as the scheduler does every minute
+        age_what_the_dead_left()
+        assert recover_stuck_tasks.call() == 1  # the dead worker's task runs again
         second = start_worker(env)
         output, _ = second.communicate(timeout=120)
         assert second.returncode == 0, output
+    assert not DBTaskResult.objects.running().exists()
     return handler
 
 
@@ -175,7 +202,105 @@ def test_a_message_the_server_took_before_the_kill_is_not_sent_again(
     assert_every_row_reached_the_server_once(handler)
 
 
-# --- What the restarted worker does with an attempt the dead one left open ----------------
+def the_dead_workers_attempt() -> DeliveryAttempt:
+    [attempt] = DeliveryAttempt.objects.exclude(error="").filter(error__startswith="The worker")
+    return attempt
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_plain_smtp_a_message_cut_off_before_its_end_is_known_never_received(
+    contact, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    handler = kill_worker_and_restart(contact, tmp_path, during="recipient", plain=True)
+
+    assert_every_row_reached_the_server_once(handler)
+    assert the_dead_workers_attempt().error == "The worker stopped (never received)."
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_plain_smtp_a_kill_between_the_end_and_the_answer_is_the_one_copy_too_many(
+    contact, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """What remains (decision 0010): the server kept the message, the worker never heard.
+
+    It is sent again under the same Message-ID, which mailbox providers show once, and
+    the log says it could not tell.
+    """
+    handler = kill_worker_and_restart(contact, tmp_path, during="reply", plain=True)
+
+    copies = Counter(message.message_id for message in handler.received)
+    assert len(handler.received) == ROWS + 1
+    [(twice, count)] = [(message_id, n) for message_id, n in copies.items() if n > 1]
+    assert count == 2
+    attempt = the_dead_workers_attempt()
+    assert attempt.error == "The worker stopped (cannot tell)."
+    assert attempt.provider_message_id == twice
+    assert Notification.objects.get(pk=attempt.notification_id).provider_message_id == twice
+
+
+KILLS = 10
+ROWS_FOR_KILLS = 60
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_kills_at_random_moments_on_plain_smtp(contact, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Workers killed at random moments of random messages; every copy too many must be
+    one the log could not tell about, and nothing is lost or left running."""
+    book_emails(contact, ROWS_FOR_KILLS)
+    rng = random.Random(10)
+    record = tmp_path / "accepted.txt"
+    record.touch()
+    # A real server takes a few milliseconds to keep a message before it says so.
+    handler = RecordingHandler(record_file=record, answer_delay=0.003)
+    kills = 0
+    with SmtpServer(handler) as server:
+        env = worker_env(tmp_path, server, record, plain=True)
+        for _ in range(KILLS):
+            age_what_the_dead_left()
+            recover_stuck_tasks.call()
+            send_notifications.enqueue()
+            worker = start_worker(env)
+            target = handler.recipients + rng.randint(1, 4)
+            timer = threading.Timer(rng.uniform(0, 0.03), os.kill, (worker.pid, signal.SIGKILL))
+            handler.on_recipient = lambda number, t=target, k=timer: (
+                k.start() if number == t else None
+            )
+            output, _ = worker.communicate(timeout=120)
+            assert worker.returncode == -signal.SIGKILL, output
+            kills += 1
+        handler.on_recipient = None
+        age_what_the_dead_left()
+        recover_stuck_tasks.call()
+        last = start_worker(env)
+        output, _ = last.communicate(timeout=120)
+        assert last.returncode == 0, output
+
+    copies = Counter(message.message_id for message in handler.received)
+    rows = list(Notification.objects.all())
+    attempts = list(DeliveryAttempt.objects.all())
+    cut = [a for a in attempts if a.error.startswith("The worker stopped")]
+    never = [a for a in cut if "never received" in a.error]
+    cannot_tell = {a.provider_message_id for a in cut if "cannot tell" in a.error}
+    twice = {message_id for message_id, n in copies.items() if n > 1}
+    print(
+        f"\n{kills} kills over {ROWS_FOR_KILLS} emails: {len(never)} cut before the end of a "
+        f"message (sent again, no copy), {len(cannot_tell)} the log cannot tell about, "
+        f"{sum(n - 1 for n in copies.values())} copies too many"
+    )
+    assert {row.state for row in rows} == {NotificationState.SENT}
+    assert {row.provider_message_id for row in rows} <= set(copies)  # nothing lost
+    assert len({message.subject for message in handler.received}) == ROWS_FOR_KILLS
+    assert not [a for a in attempts if a.finished_at is None]
+    assert not DBTaskResult.objects.running().exists()
+    assert twice <= cannot_tell  # every copy too many is one the log owns up to
+    assert max(copies.values()) <= 2
+    assert len(cut) <= kills
+
+
+# --- What the restarted worker does with an attempt the dead one left ---------------------
 
 
 class AnsweringMailer:
@@ -270,3 +395,44 @@ def test_settling_a_batch_nobody_left_open_is_one_query(contact, django_assert_n
         settled = reconcile.settle(rows=claimed, worker="w", mailer=object())
 
     assert settled.to_send == claimed
+
+
+@pytest.mark.django_db
+def test_a_message_cut_off_before_its_end_is_sent_again_without_asking(contact) -> None:  # type: ignore[no-untyped-def]
+    portal = PortalSettings.load()
+    portal.communication_type = "email"
+    portal.save()
+    book(contact)
+    [row] = sending.claim(worker="dead")
+    # The SMTP backend marks the hand-over itself; the worker died before it could.
+    reconcile.begin_attempt(row=row, worker="dead", message_id="<cut@doorstep>", handed_over=False)
+    later = timezone.now() + CLAIM_TIMEOUT + timedelta(seconds=1)
+    claimed = sending.claim(worker="restarted", now=later)
+    mailer = AnsweringMailer(ProviderAnswer.UNKNOWN)
+
+    settled = reconcile.settle(rows=claimed, worker="restarted", mailer=mailer)
+
+    assert [r.pk for r in settled.to_send] == [row.pk]
+    assert settled.message_ids == {}  # nothing reached the server: a new message
+    assert mailer.asked == []
+    assert "never received" in row.delivery_attempts.get().error
+
+
+@pytest.mark.django_db
+def test_an_answer_recorded_just_before_the_crash_settles_the_row_as_sent(contact) -> None:  # type: ignore[no-untyped-def]
+    row, _ = left_half_sent(contact)
+    # The worker recorded the server's yes on the attempt, and died before the row's update.
+    DeliveryAttempt.objects.filter(notification=row).update(
+        finished_at=timezone.now(), succeeded=True
+    )
+    later = timezone.now() + 2 * (CLAIM_TIMEOUT + timedelta(seconds=1))
+    claimed = sending.claim(worker="again", now=later)
+    mailer = AnsweringMailer(ProviderAnswer.NEVER_RECEIVED)
+
+    settled = reconcile.settle(rows=claimed, worker="again", mailer=mailer)
+
+    assert (settled.to_send, settled.already_sent) == ([], 1)
+    assert mailer.asked == []
+    row.refresh_from_db()
+    assert (row.state, row.provider_message_id) == (NotificationState.SENT, "<first@doorstep>")
+    assert row.delivery_attempts.get().succeeded

@@ -15,7 +15,11 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from doorstep.project import background
-from doorstep.project.tasks import prune_finished_task_results, purge_expired_sessions
+from doorstep.project.tasks import (
+    prune_finished_task_results,
+    purge_expired_sessions,
+    recover_stuck_tasks,
+)
 
 
 def make_sessions() -> tuple[str, str]:
@@ -101,3 +105,64 @@ def test_scheduler_thread_enqueues_due_tasks(monkeypatch: pytest.MonkeyPatch) ->
         thread.join(timeout=5)
     assert not thread.is_alive()
     assert DBTaskResult.objects.first().task_path.endswith("purge_expired_sessions")  # type: ignore[union-attr]
+
+
+# --- Tasks a stopped worker left Running -----------------------------------------------------
+
+
+def left_running(*, by: list[str], minutes_ago: int) -> DBTaskResult:
+    """A queued task that workers `by` took in turn, the last of them dying with it."""
+    result = purge_expired_sessions.enqueue()
+    row = DBTaskResult.objects.get(pk=result.id)
+    for worker in by:
+        row.claim(worker)
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        started_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return row
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_left_running_by_a_stopped_worker_runs_again() -> None:
+    _, expired = make_sessions()
+    stuck = left_running(by=["worker-host-4242"], minutes_ago=31)
+
+    assert recover_stuck_tasks.call() == 1
+    call_command("worker", batch=True, verbosity=0)
+
+    row = DBTaskResult.objects.get(pk=stuck.pk)
+    assert row.status == "SUCCESSFUL"
+    assert len(row.worker_ids) == 2
+    assert not Session.objects.filter(session_key=expired).exists()
+
+
+@pytest.mark.django_db
+def test_a_task_running_for_less_than_half_an_hour_is_left_alone() -> None:
+    running = left_running(by=["worker-host-4242"], minutes_ago=29)
+
+    assert recover_stuck_tasks.call() == 0
+
+    assert DBTaskResult.objects.get(pk=running.pk).status == "RUNNING"
+
+
+@pytest.mark.django_db
+def test_a_task_that_three_workers_died_on_is_failed_with_the_reason() -> None:
+    stuck = left_running(by=["w-a-1", "w-b-2", "w-c-3"], minutes_ago=31)
+
+    assert recover_stuck_tasks.call() == 1
+
+    row = DBTaskResult.objects.get(pk=stuck.pk)
+    assert row.status == "FAILED"
+    assert row.exception_class_path == "doorstep.project.tasks.WorkerStopped"
+    assert "3 workers stopped while running this task (w-a-1, w-b-2, w-c-3)" in row.traceback
+    assert row.finished_at is not None
+
+
+def test_stuck_tasks_are_looked_for_every_five_minutes() -> None:
+    from crontask import scheduler
+
+    background.load_periodic_tasks()
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+
+    fields = {field.name: str(field) for field in jobs["recover_stuck_tasks"].trigger.fields}
+    assert (fields["hour"], fields["minute"]) == ("*", "*/5")

@@ -1,7 +1,8 @@
 """Delivery reports: what a provider says became of a message after it took it.
 
-Providers report late, twice, and out of order (a "sent" may arrive after "delivered"),
-and a callback can be replayed by anyone who saw it. So a report only ever moves a row
+Providers report late, twice, out of order (a "sent" may arrive after "delivered"), and
+early (before the sender has recorded the id the provider gave the message), and a
+callback can be replayed by anyone who saw it. So a report only ever moves a row
 forward from Sent, to Delivered or to Failed, and both of those are final: applying
 the same report again, or an older one, changes nothing.
 """
@@ -14,7 +15,12 @@ from enum import StrEnum
 from django.db import transaction
 from django.utils import timezone
 
-from doorstep.notifications.models import DeliveryAttempt, Notification, NotificationState
+from doorstep.notifications.models import (
+    DeliveryAttempt,
+    EarlyDeliveryReport,
+    Notification,
+    NotificationState,
+)
 
 MAX_ID_LENGTH = Notification._meta.get_field("provider_message_id").max_length or 200
 
@@ -29,10 +35,10 @@ class ReportResult(StrEnum):
     DELIVERED = "delivered"  # the row is now Delivered
     FAILED = "failed"  # the row is now Failed
     UNCHANGED = "unchanged"  # a duplicate, a late report, or news of nothing final
-    UNKNOWN = "unknown"  # no message of ours has this provider id
+    UNKNOWN = "unknown"  # no message of ours can have this provider id
+    KEPT = "kept"  # no message has this id yet: applied if one is recorded with it
 
 
-@transaction.atomic
 def record_delivery_report(
     *,
     provider_message_id: str,
@@ -43,11 +49,65 @@ def record_delivery_report(
     """Apply a provider's report to the message it sent under `provider_message_id`.
 
     A failure's reason (the provider's error code and words) is written on the delivery
-    attempt that handed the message over, so the log shows it next to that attempt.
+    attempt that handed the message over, so the log shows it next to that attempt. A
+    final report about an id no message carries yet is kept, and applied once a message
+    is recorded as sent with that id (`apply_early_reports`): a provider can report
+    before the worker that handed the message over has committed the id it was given.
     """
     if not _could_be_ours(provider_message_id):
         return ReportResult.UNKNOWN
     reason = reason.replace("\x00", "")  # PostgreSQL keeps no NUL in text
+    result = _apply(provider_message_id=provider_message_id, outcome=outcome, reason=reason, at=at)
+    if result != ReportResult.UNKNOWN or outcome == DeliveryOutcome.IN_TRANSIT:
+        return result
+    EarlyDeliveryReport.objects.create(
+        provider_message_id=provider_message_id,
+        outcome=outcome,
+        reason=reason,
+        reported_at=at,
+        received_at=timezone.now(),
+    )
+    # The worker may have recorded the id after the look-up above, and looked for early
+    # reports before this one was written: look again now that it is. Whichever of the two
+    # looks last sees both rows, so the report is never lost between them.
+    return apply_early_reports(provider_message_id=provider_message_id) or ReportResult.KEPT
+
+
+def apply_early_reports(*, provider_message_id: str) -> ReportResult | None:
+    """Apply the reports kept for `provider_message_id`, now that a message carries it.
+
+    Called by the sender once it has recorded a message as sent. Returns None when no
+    report was waiting, or when still no message has the id.
+    """
+    reports = list(EarlyDeliveryReport.objects.filter(provider_message_id=provider_message_id))
+    if not reports:
+        return None
+    results = [
+        _apply(
+            provider_message_id=provider_message_id,
+            outcome=DeliveryOutcome(report.outcome),
+            reason=report.reason,
+            at=report.reported_at,
+        )
+        for report in reports
+    ]
+    if ReportResult.UNKNOWN in results:
+        return None
+    EarlyDeliveryReport.objects.filter(pk__in=[report.pk for report in reports]).delete()
+    final = [result for result in results if result != ReportResult.UNCHANGED]
+    return final[0] if final else ReportResult.UNCHANGED
+
+
+def forget_early_reports(*, received_before: datetime) -> int:
+    """Drop kept reports that no message of ours ever claimed; how many went."""
+    deleted, _ = EarlyDeliveryReport.objects.filter(received_at__lt=received_before).delete()
+    return deleted
+
+
+@transaction.atomic
+def _apply(
+    *, provider_message_id: str, outcome: DeliveryOutcome, reason: str, at: datetime | None
+) -> ReportResult:
     rows = Notification.objects.filter(provider_message_id=provider_message_id)
     # One conditional UPDATE: two reports for the same message racing each other cannot
     # both apply, whatever order they commit in.

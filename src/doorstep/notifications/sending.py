@@ -8,8 +8,11 @@ exponential backoff and jitter, up to MAX_ATTEMPTS, and then the row is failed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -43,6 +46,10 @@ from doorstep.notifications.sms import PermanentSendError, SmsMessage, get_sms_b
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=5)
+# How long one run of the sending task sends before it hands what is left to a new run:
+# a worker asked to stop (a deploy, a restart) ends its run between two messages, well
+# within the seconds a supervisor waits before it kills, instead of mid-message.
+SENDING_TURN = timedelta(seconds=5)
 MAX_ATTEMPTS = 6
 FIRST_RETRY = timedelta(minutes=1)
 BATCH_SIZE = 100
@@ -54,6 +61,7 @@ class BatchResult:
     sent: int
     retried: int
     failed: int
+    released: int = 0  # handed back unsent when the turn ended
 
 
 def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -87,20 +95,45 @@ def claim(
     )
 
 
-def send_due(*, worker: str, limit: int = BATCH_SIZE, now: datetime | None = None) -> BatchResult:
-    """Claim one batch and send it over one reused email connection."""
+def send_due(
+    *,
+    worker: str,
+    limit: int = BATCH_SIZE,
+    now: datetime | None = None,
+    stop_at: float | None = None,
+) -> BatchResult:
+    """Claim one batch and send it over one reused email connection.
+
+    Past `stop_at` (a `time.monotonic()` value) no further message is started, the first
+    excepted, and the rows not sent are handed back at once for any worker to claim.
+    """
     rows = claim(worker=worker, limit=limit, now=now)
     mailer = mail.mailers.default
     settled = reconcile.settle(rows=rows, worker=worker, mailer=mailer)
-    sent, retried, failed = settled.already_sent, 0, 0
+    # Rows to send again under the Message-ID of an unconfirmed attempt go first, and are
+    # never handed back: claimed again, they would go out under a new one.
+    to_send = sorted(settled.to_send, key=lambda row: row.pk not in settled.message_ids)
+    sent, retried, failed, released = settled.already_sent, 0, 0, 0
     with _open(mailer):
-        for row in settled.to_send:
+        for index, row in enumerate(to_send):
             message_id = settled.message_ids.get(row.pk, "")
+            if index and not message_id and stop_at is not None and time.monotonic() >= stop_at:
+                released = _release(to_send[index:], worker=worker)
+                break
             outcome = deliver(row, worker=worker, mailer=mailer, message_id=message_id)
             sent += outcome == NotificationState.SENT
             retried += outcome == NotificationState.PENDING
             failed += outcome == NotificationState.FAILED
-    return BatchResult(claimed=len(rows), sent=sent, retried=retried, failed=failed)
+    return BatchResult(
+        claimed=len(rows), sent=sent, retried=retried, failed=failed, released=released
+    )
+
+
+def _release(rows: list[Notification], *, worker: str) -> int:
+    """Hand back claimed rows this worker will not send now; how many."""
+    return Notification.objects.filter(
+        pk__in=[row.pk for row in rows], state=NotificationState.SENDING, claimed_by=worker
+    ).update(state=NotificationState.PENDING, claimed_by="", claimed_at=None)
 
 
 class _open:
@@ -129,7 +162,11 @@ def deliver(
 ) -> str:
     """Send one claimed row and record the attempt; returns the row's new state."""
     message_id = message_id or reconcile.new_message_id(row.channel)
-    attempt = reconcile.begin_attempt(row=row, worker=worker, message_id=message_id)
+    mailer = mailer or mail.mailers.default
+    tells_hand_over = row.channel == Channel.EMAIL and isinstance(mailer, reconcile.HandsOver)
+    attempt = reconcile.begin_attempt(
+        row=row, worker=worker, message_id=message_id, handed_over=not tells_hand_over
+    )
     if attempt is None:  # another worker claimed the row after this one stalled
         return NotificationState.SENDING
     link_code = ""
@@ -139,8 +176,13 @@ def deliver(
         else:
             body, html, link_code = _with_visit_link(row)
         if row.channel == Channel.EMAIL:
+            hand_over = (
+                functools.partial(reconcile.mark_handed_over, attempt=attempt)
+                if tells_hand_over
+                else None
+            )
             provider_id = _send_email(
-                row, body=body, html=html, mailer=mailer, message_id=message_id
+                row, body=body, html=html, mailer=mailer, message_id=message_id, hand_over=hand_over
             )
         else:
             provider_id = get_sms_backend().send(
@@ -150,18 +192,7 @@ def deliver(
         if link_code:
             _withdraw_link(link_code)
         return _failed_attempt(row, attempt, error)
-    finished = timezone.now()
-    with transaction.atomic():
-        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
-            finished_at=finished, succeeded=True, provider_message_id=provider_id
-        )
-        Notification.objects.filter(pk=row.pk).update(
-            state=NotificationState.SENT,
-            attempts=row.attempts + 1,
-            provider_message_id=provider_id,
-            sent_at=finished,
-            claimed_by="",
-        )
+    reconcile.record_accepted(row=row, attempt=attempt, provider_message_id=provider_id)
     return NotificationState.SENT
 
 
@@ -217,7 +248,13 @@ def _withdraw_link(code: str) -> None:
 
 
 def _send_email(
-    row: Notification, *, body: str, html: str, mailer: object | None, message_id: str
+    row: Notification,
+    *,
+    body: str,
+    html: str,
+    mailer: object,
+    message_id: str,
+    hand_over: Callable[[], None] | None = None,
 ) -> str:
     message = EmailMultiAlternatives(
         subject=row.subject, body=body, to=[row.address], headers={"Message-ID": message_id}
@@ -231,8 +268,13 @@ def _send_email(
             row.calendar,
             f"text/calendar; method={method}; charset=utf-8",
         )
-    target = mailer or mail.mailers.default
-    if not target.send_messages([message]):  # type: ignore[attr-defined]
-        raise RuntimeError("The email backend accepted nothing.")
+    if hand_over is not None:
+        mailer.hand_over = hand_over  # type: ignore[attr-defined]
+    try:
+        if not mailer.send_messages([message]):  # type: ignore[attr-defined]
+            raise RuntimeError("The email backend accepted nothing.")
+    finally:
+        if hand_over is not None:
+            mailer.hand_over = None  # type: ignore[attr-defined]
     status = getattr(message, "anymail_status", None)
     return str(getattr(status, "message_id", None) or message_id)

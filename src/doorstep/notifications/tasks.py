@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import time
+
 from crontask import cron
 from django.tasks import task
 
 from doorstep.core.processes import worker_id
+from doorstep.notifications import sending
 from doorstep.notifications.reminders import run_due_reminders
-from doorstep.notifications.sending import send_due
 
 
 @cron("* * * * *")
 @task
 def send_notifications() -> int:
-    """Send what is due in the outbox (also enqueued right after messages are written)."""
+    """Send what is due in the outbox (also enqueued right after messages are written).
+
+    For one turn (sending.SENDING_TURN), then what is left goes to a new run, so that a
+    worker asked to stop stops between two messages rather than being killed mid-message.
+    """
+    stop_at = time.monotonic() + sending.SENDING_TURN.total_seconds()
     total = 0
-    while (result := send_due(worker=worker_id("notifications"))).claimed:
+    while (result := sending.send_due(worker=worker_id("notifications"), stop_at=stop_at)).claimed:
         total += result.sent
+        if time.monotonic() >= stop_at:
+            send_notifications.enqueue()
+            break
     return total
 
 

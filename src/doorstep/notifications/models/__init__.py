@@ -1,5 +1,6 @@
 """The notifications app's models, one module per subject."""
 
+from doorstep.notifications.models.delivery_reports import EarlyDeliveryReport
 from doorstep.notifications.models.outbox import (
     Channel,
     DeliveryAttempt,
@@ -13,6 +14,7 @@ from doorstep.notifications.models.running_late import RunningLate
 __all__ = [
     "Channel",
     "DeliveryAttempt",
+    "EarlyDeliveryReport",
     "MessageType",
     "Notification",
     "NotificationState",

@@ -110,6 +110,12 @@ class DeliveryAttempt(models.Model):
         Notification, on_delete=models.CASCADE, related_name="delivery_attempts"
     )
     started_at = models.DateTimeField()
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the last of the message left for the provider. An attempt cut short "
+        "before then never reached it; one cut short after may have.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     succeeded = models.BooleanField(default=False)
     error = models.TextField(blank=True)
