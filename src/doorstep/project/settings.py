@@ -278,7 +278,8 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 EMAIL_BACKEND_NAMES = {
     "console": "doorstep.notifications.email_backends.ConsoleBackend",  # codes hidden
     "file": "django.core.mail.backends.filebased.EmailBackend",
-    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    # Django's, telling the sender when a message is about to be complete (crash safety).
+    "smtp": "doorstep.notifications.email_backends.SmtpBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",
 }
 # A short name above, or the dotted path of any backend, such as an anymail provider:
