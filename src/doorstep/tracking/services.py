@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -98,6 +98,16 @@ def check_ping(ping: PingIn, *, now: datetime) -> str | None:
     return None
 
 
+def _not_ahead_of(ping: PingIn, now: datetime) -> PingIn:
+    """The ping, dated no later than it arrived.
+
+    A phone whose clock runs fast (by up to `MAX_FUTURE_SKEW`, beyond which the ping is
+    refused) would otherwise put a position taken before setting off after "On my way",
+    and every true position after it would look out of order until the clock caught up.
+    """
+    return replace(ping, recorded_at=now) if ping.recorded_at > now else ping
+
+
 def _utc(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
@@ -164,7 +174,7 @@ def record_batches(
             if reason:
                 result.refusals.append(Refusal(index, reason))
             else:
-                valid.append((index, ping))
+                valid.append((index, _not_ahead_of(ping, now)))
         valid.sort(key=lambda item: item[1].recorded_at)
         candidates.append(valid)
 

@@ -67,11 +67,18 @@ def traveling_since(booking: Booking) -> datetime:
 def shown_position(
     booking: Booking, position: LatestPosition | None, since: datetime | None = None
 ) -> LatestPosition | None:
-    """The position a viewer of the booking may see: None unless Traveling and taken since."""
+    """The position a viewer of the booking may see: None unless Traveling, and taken and
+    received since it set off.
+
+    Received, too: a phone whose clock runs fast dates a position taken before "On my
+    way" after it, and that position must not be shown.
+    """
     if booking.status != BookingStatus.TRAVELING or position is None:
         return None
     since = since or traveling_since(booking)
-    return position if position.recorded_at >= since else None
+    if position.recorded_at < since or position.received_at < since:
+        return None
+    return position
 
 
 def visit_state(*, booking_id: int, now: datetime | None = None) -> VisitUpdate | None:
