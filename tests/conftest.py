@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from hypothesis import settings as hypothesis_settings
 
+from doorstep.configuration import caching
 from doorstep.users.models import User
 from tests.factories import StaffUserFactory
 
@@ -19,6 +20,13 @@ def same_fake_data_every_run(request: pytest.FixtureRequest) -> None:
     # Factories draw names from Faker: seed it per test, so a test sees the same names on
     # every run and a clash (a random surname equal to a searched name) cannot come and go.
     factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
+def portal_settings_read_afresh() -> None:
+    # The portal settings are cached across requests, and a test's database starts empty
+    # again: what an earlier test (or run) left in the cache must not be taken for its own.
+    caching.forget()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from functools import cache
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from doorstep.configuration import caching
 from doorstep.core.validators import validate_hex_colour
 
 SAFE_FONT_FAMILY = re.compile(r"^[A-Za-z0-9 ,'\"-]+$")
@@ -48,6 +51,20 @@ class InvitePolicy(models.TextChoices):
     OFF = "off", "Do not invite"
     NEW_CONTACTS = "new", "Invite new contacts"
     ALL_CONTACTS = "all", "Invite new contacts and all existing contacts too"
+
+
+class PortalSettingsQuerySet(models.QuerySet["PortalSettings"]):
+    """Writes through a queryset, which skip `save()`, forget the cached settings too."""
+
+    def update(self, **kwargs: Any) -> int:
+        count = super().update(**kwargs)
+        caching.forget()
+        return count
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = super().delete()
+        caching.forget()
+        return deleted
 
 
 class PortalSettings(models.Model):
@@ -174,6 +191,8 @@ class PortalSettings(models.Model):
 
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = PortalSettingsQuerySet.as_manager()
+
     class Meta:
         verbose_name = "portal settings"
         verbose_name_plural = "portal settings"
@@ -198,8 +217,27 @@ class PortalSettings(models.Model):
     def __str__(self) -> str:
         return "Portal settings"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # Cache bookkeeping only, here so that no way of saving can skip it.
+        caching.forget()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        deleted = super().delete(*args, **kwargs)
+        caching.forget()
+        return deleted
+
     @classmethod
     def load(cls) -> PortalSettings:
+        """The settings, from the cache while nobody has changed them since they were read.
+
+        A copy of its own for each call: changing it changes nothing elsewhere (save it to
+        change the settings). The exclusion lists are not cached; they are read where used.
+        """
+        return caching.read_through(_cache_key(), cls._load_row)
+
+    @classmethod
+    def _load_row(cls) -> PortalSettings:
         settings, _ = cls.objects.get_or_create(pk=1)
         return settings
 
@@ -218,3 +256,8 @@ class PortalSettings(models.Model):
                     )
                 }
             )
+
+
+@cache
+def _cache_key() -> str:
+    return caching.value_key(field.attname for field in PortalSettings._meta.concrete_fields)

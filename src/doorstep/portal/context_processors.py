@@ -5,10 +5,15 @@ from django.http import HttpRequest
 from doorstep.configuration.models import PortalSettings
 
 
+def portal_settings(request: HttpRequest) -> PortalSettings:
+    """The company's portal settings, read once per request by views and templates alike."""
+    found: PortalSettings | None = getattr(request, "portal_settings", None)
+    if found is None:
+        found = PortalSettings.load()
+        request.portal_settings = found  # type: ignore[attr-defined]
+    return found
+
+
 def branding(request: HttpRequest) -> dict[str, object]:
-    """The company's portal settings, read once per request, for every page and email."""
-    cached = getattr(request, "_portal_settings", None)
-    if cached is None:
-        cached = PortalSettings.load()
-        request._portal_settings = cached  # type: ignore[attr-defined]
-    return {"portal": cached}
+    """The portal settings for every page and email, as `portal`."""
+    return {"portal": portal_settings(request)}
