@@ -28,8 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def settings_row() -> Iterator[None]:
-    PortalSettings.objects.get_or_create(pk=1)  # as after the installation's first page
+def forgotten_after_the_test() -> Iterator[None]:
     yield
     caching.forget()  # the database is emptied after a test that commits
 

@@ -238,8 +238,13 @@ class PortalSettings(models.Model):
 
     @classmethod
     def _load_row(cls) -> PortalSettings:
-        settings, _ = cls.objects.get_or_create(pk=1)
-        return settings
+        try:
+            return cls.objects.get(pk=1)
+        except cls.DoesNotExist:
+            # The installation's first read creates the row with its defaults: nobody can
+            # have read other settings, so it is not a change for the cache to forget.
+            cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
+            return cls.objects.get(pk=1)
 
     def clean(self) -> None:
         super().clean()

@@ -25,6 +25,7 @@ from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, Contact
+from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
 from doorstep.scheduling.calendar import visit_calendar
@@ -99,6 +100,7 @@ class Availability:
 def _availability(
     *,
     contact: Contact,
+    portal: PortalSettings,
     service_type: IncidentType | None,
     asset: Asset | None,
     day: date | None,
@@ -120,8 +122,11 @@ def _availability(
     except DomainError as refusal:
         found.problem = refusal.message
         return found
-    first, last = selectors.bookable_days(time_zone=account.time_zone, now=now)
+    first, last = selectors.bookable_days(
+        time_zone=account.time_zone, now=now, portal_settings=portal
+    )
     slots = selectors.available_slots(
+        portal_settings=portal,
         incident_type=service_type,
         location=location,
         time_zone=account.time_zone,
@@ -290,7 +295,12 @@ def times(request: HttpRequest) -> HttpResponse:
         booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     service, asset, day = _selections(request.GET, contact=contact, booking=booking)
     availability = _availability(
-        contact=contact, service_type=service, asset=asset, day=day, booking=booking
+        contact=contact,
+        portal=portal_settings(request),
+        service_type=service,
+        asset=asset,
+        day=day,
+        booking=booking,
     )
     return render(
         request,
@@ -307,7 +317,7 @@ def times(request: HttpRequest) -> HttpResponse:
 
 def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpResponse:  # noqa: PLR0911 (one answer per outcome)
     contact = contact_of(request)
-    portal = PortalSettings.load()
+    portal = portal_settings(request)
     data = request.POST if request.method == "POST" else request.GET
     service, asset, day = _selections(data, contact=contact, booking=booking)
     # A POST is always checked, even an empty one; a GET only once something is chosen.
@@ -315,7 +325,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     form = VisitForm(bound_data, contact=contact, portal=portal)
     _fix_fields(form, booking)
     availability = _availability(
-        contact=contact, service_type=service, asset=asset, day=day, booking=booking
+        contact=contact, portal=portal, service_type=service, asset=asset, day=day, booking=booking
     )
     if request.method != "POST" or "show_times" in request.POST:
         # Without JavaScript, "Show times" posts the form to redraw it with the times.
@@ -362,7 +372,12 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
         form.add_error("start", taken.message)
         # Look again: the times offered a moment ago are out of date now.
         fresh = _availability(
-            contact=contact, service_type=service, asset=asset, day=day, booking=booking
+            contact=contact,
+            portal=portal,
+            service_type=service,
+            asset=asset,
+            day=day,
+            booking=booking,
         )
         zone = ZoneInfo(contact.account.time_zone)
         return _render_page(

@@ -13,7 +13,7 @@ import functools
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Concatenate, cast
+from typing import Concatenate
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -28,14 +28,13 @@ from django.views.decorators.http import require_safe
 
 from doorstep.access.models import VisitLink
 from doorstep.access.visit_links import find_valid_link
-from doorstep.configuration.models import PortalSettings
 from doorstep.core.rate_limits import (
     VISIT_CODE_LIMIT,
     VISIT_CODE_WINDOW_SECONDS,
     client_address,
     count_in_window,
 )
-from doorstep.portal.context_processors import branding
+from doorstep.portal.context_processors import portal_settings
 from doorstep.scheduling import selectors
 from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
@@ -137,7 +136,7 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
     work_order = booking.work_order
     visit = selectors.visit(booking)
     zone = booking.time_zone
-    portal = cast(PortalSettings, branding(request)["portal"])  # read once per request
+    portal = portal_settings(request)
     context: dict[str, object] = {
         "visit": visit,
         "calendar_url": reverse("visit_link_calendar", args=[code]),

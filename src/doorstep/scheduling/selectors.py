@@ -50,13 +50,15 @@ def slot_request_for(
     last_day: date,
     now: datetime,
     ignore_booking_id: int | None = None,
+    portal_settings: PortalSettings | None = None,
 ) -> SlotRequest:
     """The engine's request for a visit of this service type, within the lead times.
 
     Days before the earliest or after the latest bookable day are dropped, so no caller
-    offers a time the portal settings forbid. Two queries.
+    offers a time the portal settings forbid. One query, and one for the portal settings
+    unless given (or cached).
     """
-    portal_settings = PortalSettings.load()
+    portal_settings = portal_settings or PortalSettings.load()
     earliest, latest = bookable_days(time_zone=time_zone, now=now, portal_settings=portal_settings)
     required = dict(
         IncidentTypeSkill.objects.filter(incident_type=incident_type)
@@ -194,15 +196,18 @@ def available_slots(
     now: datetime,
     ignore_booking_id: int | None = None,
     travel: TravelEstimator | None = None,
+    portal_settings: PortalSettings | None = None,
 ) -> list[Slot]:
     """Every start time a qualified technician can keep for a visit at `location`.
 
     `first_day` and `last_day` are dates in the visit's `time_zone` and are narrowed to the
     bookable days of the portal settings. `ignore_booking_id` is the booking being moved.
-    At most seven queries (two for the request, five for the technicians), whatever the
-    number of technicians and bookings.
+    At most seven queries (two for the request, the portal settings among them unless
+    given or cached; five for the technicians), whatever the number of technicians and
+    bookings.
     """
     request = slot_request_for(
+        portal_settings=portal_settings,
         incident_type=incident_type,
         location=location,
         time_zone=time_zone,
