@@ -6,6 +6,7 @@ layers are exercised by `make test`.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 
@@ -49,6 +50,33 @@ def test_a_group_message_reaches_every_member() -> None:
         return received
 
     assert async_to_sync(exchange)() == [{"type": "eta.changed", "minutes": 12}] * 2
+
+
+def test_a_burst_of_updates_for_the_viewers_of_one_process_is_kept_until_read() -> None:
+    # With Redis, all the viewers of one process share one queue: a burst of 300 updates
+    # of 300 visits (a second and a half of 200 pings a second) must all be delivered.
+    layer = get_channel_layer()
+    assert layer is not None
+    run = uuid.uuid4().hex
+
+    async def burst() -> int:
+        viewers = [await layer.new_channel() for _ in range(300)]
+        for number, viewer in enumerate(viewers):
+            await layer.group_add(f"booking-{run}-{number}", viewer)
+        for number in range(len(viewers)):
+            await layer.group_send(f"booking-{run}-{number}", {"type": "visit.update"})
+        received = 0
+        try:
+            for viewer in viewers:
+                await asyncio.wait_for(layer.receive(viewer), timeout=2)
+                received += 1
+        except TimeoutError:
+            pass
+        for number, viewer in enumerate(viewers):
+            await layer.group_discard(f"booking-{run}-{number}", viewer)
+        return received
+
+    assert async_to_sync(burst)() == 300
 
 
 def test_the_cache_keeps_values() -> None:

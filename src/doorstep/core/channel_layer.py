@@ -29,8 +29,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 SWEEP_INTERVAL = 1.0  # seconds
 
-# Joining and leaving a group: tries in all, and the pause before the second (doubled
-# before each next one, give or take half, so that retries of a crowd spread out).
+# Joining and leaving a group: tries in all, and the pause before the second try,
+# doubled before each next one; each pause is up to half longer at random, so that the
+# retries of a crowd spread out.
 GROUP_TRIES = 4
 GROUP_RETRY_PAUSE = 0.05  # seconds
 
@@ -96,5 +97,5 @@ async def _retried(operation: Callable[[str, str], Awaitable[None]], *args: str)
         except (RedisConnectionError, RedisTimeoutError):
             if attempt == GROUP_TRIES:
                 raise
-        await asyncio.sleep(pause * random.uniform(0.5, 1.5))  # noqa: S311
+        await asyncio.sleep(pause * random.uniform(1.0, 1.5))  # noqa: S311
         pause *= 2

@@ -140,6 +140,11 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": "doorstep",
+                # Every viewer of a process shares one queue in Redis, whatever visit it
+                # follows; past this many waiting messages, updates are dropped. The
+                # default (100) is half a second of 200 pings a second: a burst of pings
+                # or a busy moment of the process lost updates.
+                "channel_capacity": {"specific.*": 2000},
             },
         }
     }
