@@ -319,12 +319,12 @@ def test_add_to_calendar_gives_an_ics_file(customer: Client, contact: Contact) -
 def test_on_the_day_clocks_go_back_the_repeated_hour_shows_its_zone(customer: Client) -> None:
     from datetime import date, datetime
 
-    from doorstep.portal.booking import Availability
+    from doorstep.portal.availability import Availability
     from doorstep.scheduling.slots import Slot
 
     first = datetime(2026, 11, 1, 7, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 MDT
     second = datetime(2026, 11, 1, 8, 0, tzinfo=ZoneInfo("UTC"))  # 01:00 MST
-    from doorstep.portal.booking import clock_changes, time_label
+    from doorstep.portal.availability import clock_changes, time_label
 
     slots = [
         Slot(first, first + timedelta(hours=1), 1, timedelta()),

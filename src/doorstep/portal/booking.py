@@ -1,185 +1,33 @@
-"""Booking, moving and canceling a visit in the portal.
+"""Booking and moving a visit in the portal.
 
-One page does both booking and moving: choose the equipment (when offered), the service
-type, a day and a free time. Choosing a day shows its times at once with JavaScript, and
-without it the "Show times" button reloads the page with them.
+One page does both: choose the equipment (when offered), the service type, a day and a
+free time. Choosing a day shows its times at once with JavaScript, and without it the
+"Show times" button reloads the page with them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, cast
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from doorstep.catalog.models import IncidentType
-from doorstep.configuration.models import PortalSettings
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, Contact
+from doorstep.portal.availability import Availability, availability_for, nearest, zone_name
 from doorstep.portal.context_processors import portal_settings
+from doorstep.portal.forms import VisitForm
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
-from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
-from doorstep.scheduling.slots import Slot, slots_by_day
-
-NEAREST_ALTERNATIVES = 3
-
-
-class ServiceTypeField(forms.ModelChoiceField[IncidentType]):
-    def label_from_instance(self, obj: IncidentType) -> str:
-        return obj.display_name
-
-
-class VisitForm(forms.Form):
-    asset = forms.ModelChoiceField(
-        label="Equipment",
-        queryset=Asset.objects.none(),
-        required=False,
-        empty_label="No particular equipment",
-        help_text="Choose the equipment the visit is for, if any.",
-    )
-    service_type = ServiceTypeField(
-        label="Service type",
-        queryset=IncidentType.objects.bookable_in_portal().order_by("display_name"),
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the service you need."},
-    )
-    day = forms.DateField(
-        label="Day",
-        required=False,
-        widget=forms.Select,
-        error_messages={"invalid": "Choose one of the days offered."},
-    )
-    start = forms.CharField(label="Time", required=False, widget=forms.RadioSelect)
-    details = forms.CharField(
-        label="Anything the technician should know?",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example how to get in, or what the problem looks like.",
-    )
-
-    def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        asset_field = cast(forms.ModelChoiceField[Asset], self.fields["asset"])
-        asset_field.queryset = Asset.objects.filter(account_id=contact.account_id).select_related(
-            "functional_location"
-        )
-        if not portal.asset_selection_enabled:
-            del self.fields["asset"]
-        if not portal.additional_details_enabled:
-            del self.fields["details"]
-
-
-@dataclass
-class Availability:
-    """The bookable days for the chosen service and place, and the times of the chosen day."""
-
-    days: list[tuple[date, bool]] = field(default_factory=list)  # (day, has free times)
-    times: list[Slot] = field(default_factory=list)
-    day: date | None = None
-    place: str = ""
-    problem: str = ""
-    # On the days clocks change, the same wall-clock time can occur twice: then each
-    # time shows its zone abbreviation (MDT, MST) so the two can be told apart.
-    clock_changes: bool = False
-    choices: list[tuple[Slot, str]] = field(default_factory=list)  # each time and its label
-    all_slots: list[Slot] = field(default_factory=list)  # every free time of every day
-
-
-def _availability(
-    *,
-    contact: Contact,
-    portal: PortalSettings,
-    service_type: IncidentType | None,
-    asset: Asset | None,
-    day: date | None,
-    booking: Booking | None = None,
-) -> Availability:
-    found = Availability(day=day)
-    account = contact.account
-    place = self_scheduling.visit_place(account=account, asset=asset)
-    if booking is not None:
-        place_text = booking.work_order.one_line_address
-    else:
-        place_text = place.one_line_address
-    found.place = place_text
-    if service_type is None:
-        return found
-    now = timezone.now()
-    try:
-        location = self_scheduling.visit_point(booking.work_order if booking else place)
-    except DomainError as refusal:
-        found.problem = refusal.message
-        return found
-    first, last = selectors.bookable_days(
-        time_zone=account.time_zone, now=now, portal_settings=portal
-    )
-    slots = selectors.available_slots(
-        portal_settings=portal,
-        incident_type=service_type,
-        location=location,
-        time_zone=account.time_zone,
-        first_day=first,
-        last_day=last,
-        now=now,
-        ignore_booking_id=booking.pk if booking else None,
-    )
-    found.all_slots = slots
-    by_day = slots_by_day(slots, account.time_zone)
-    found.days = [
-        (first + timedelta(days=n), first + timedelta(days=n) in by_day)
-        for n in range((last - first).days + 1)
-    ]
-    if day is not None:
-        found.times = by_day.get(day, [])
-        zone = ZoneInfo(account.time_zone)
-        found.clock_changes = clock_changes(found.times, zone)
-        found.choices = [
-            (slot, time_label(slot, zone, with_zone=found.clock_changes)) for slot in found.times
-        ]
-    return found
-
-
-def zone_name(zone: ZoneInfo) -> str:
-    """America/New_York reads "New York"."""
-    return zone.key.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def clock_changes(times: list[Slot], zone: ZoneInfo) -> bool:
-    offsets = {
-        moment.astimezone(zone).utcoffset() for slot in times for moment in (slot.start, slot.end)
-    }
-    return len(offsets) > 1
-
-
-def time_label(slot: Slot, zone: ZoneInfo, *, with_zone: bool) -> str:
-    """09:00–10:00; on a day the clocks change, 01:00 MDT–01:00 MST."""
-    return selectors.window_label(slot.start, slot.end, zone, with_zone=with_zone)
-
-
-def _nearest(slots: list[Slot], wanted: datetime, zone: ZoneInfo) -> list[tuple[Slot, str]]:
-    """The free times closest to the one just taken, on any bookable day, with their day."""
-    others = [slot for slot in slots if slot.start != wanted]
-    closest = sorted(others, key=lambda slot: abs(slot.start - wanted))[:NEAREST_ALTERNATIVES]
-    return [
-        (
-            slot,
-            f"{slot.start.astimezone(zone):%A %-d %B}, "
-            + time_label(slot, zone, with_zone=clock_changes([slot], zone)),
-        )
-        for slot in sorted(closest)
-    ]
+from doorstep.scheduling.slots import Slot
 
 
 def _parse_start(value: str) -> datetime | None:
@@ -294,7 +142,7 @@ def times(request: HttpRequest) -> HttpResponse:
     if booking_id := _int(request.GET.get("booking")):
         booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     service, asset, day = _selections(request.GET, contact=contact, booking=booking)
-    availability = _availability(
+    availability = availability_for(
         contact=contact,
         portal=portal_settings(request),
         service_type=service,
@@ -324,7 +172,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     bound_data = data if request.method == "POST" else (data or None)
     form = VisitForm(bound_data, contact=contact, portal=portal)
     _fix_fields(form, booking)
-    availability = _availability(
+    availability = availability_for(
         contact=contact, portal=portal, service_type=service, asset=asset, day=day, booking=booking
     )
     if request.method != "POST" or "show_times" in request.POST:
@@ -371,7 +219,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     except self_scheduling.SlotTaken as taken:
         form.add_error("start", taken.message)
         # Look again: the times offered a moment ago are out of date now.
-        fresh = _availability(
+        fresh = availability_for(
             contact=contact,
             portal=portal,
             service_type=service,
@@ -386,7 +234,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
             form=form,
             availability=fresh,
             booking=booking,
-            alternatives=_nearest(fresh.all_slots, wanted, zone),
+            alternatives=nearest(fresh.all_slots, wanted, zone),
             status=409,
         )
     except DomainError as refusal:
@@ -402,69 +250,3 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     if booking is not None:
         return redirect(reverse("portal:confirmation", args=[booked.pk]) + "?moved=1")
     return redirect("portal:confirmation", booking_id=booked.pk)
-
-
-@login_required
-def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
-    contact = contact_of(request)
-    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
-    return render(
-        request,
-        "portal/confirmation.html",
-        {"visit": selectors.visit(booking), "moved": request.GET.get("moved") == "1"},
-    )
-
-
-@login_required
-def calendar(request: HttpRequest, booking_id: int) -> HttpResponse:
-    contact = contact_of(request)
-    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
-    response = HttpResponse(visit_calendar(booking), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="visit-{booking.reference}.ics"'
-    return response
-
-
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why do you cancel?",
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Please tell us briefly why you cancel."},
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
-    contact = contact_of(request)
-    booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
-    form = CancelForm(request.POST or None)
-    if not booking.can_modify():
-        form = CancelForm()
-        status = 400 if request.method == "POST" else 200
-        return render(
-            request,
-            "portal/cancel.html",
-            {
-                "visit": selectors.visit(booking),
-                "form": form,
-                "locked": self_scheduling.locked_reason(booking),
-            },
-            status=status,
-        )
-    if request.method == "POST" and form.is_valid():
-        try:
-            self_scheduling.cancel_visit(
-                contact=contact, booking=booking, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as refusal:
-            form.add_error(None, refusal.message)
-        else:
-            messages.success(request, f"Visit {booking.reference} is canceled.")
-            return redirect("portal:home")
-    return render(
-        request,
-        "portal/cancel.html",
-        {"visit": selectors.visit(booking), "form": form},
-        status=400 if form.errors else 200,
-    )

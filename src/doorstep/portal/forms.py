@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from phonenumber_field.formfields import PhoneNumberField
 
-from doorstep.customers.models import CommunicationPreference
+from doorstep.catalog.models import IncidentType
+from doorstep.configuration.models import PortalSettings
+from doorstep.customers.models import Asset, CommunicationPreference, Contact
 
 
 class InvitationForm(forms.Form):
@@ -53,4 +55,59 @@ class ProfileForm(forms.Form):
         label="How should we tell you about your visits?",
         choices=CommunicationPreference.choices,
         widget=forms.RadioSelect,
+    )
+
+
+class ServiceTypeField(forms.ModelChoiceField[IncidentType]):
+    def label_from_instance(self, obj: IncidentType) -> str:
+        return obj.display_name
+
+
+class VisitForm(forms.Form):
+    asset = forms.ModelChoiceField(
+        label="Equipment",
+        queryset=Asset.objects.none(),
+        required=False,
+        empty_label="No particular equipment",
+        help_text="Choose the equipment the visit is for, if any.",
+    )
+    service_type = ServiceTypeField(
+        label="Service type",
+        queryset=IncidentType.objects.bookable_in_portal().order_by("display_name"),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the service you need."},
+    )
+    day = forms.DateField(
+        label="Day",
+        required=False,
+        widget=forms.Select,
+        error_messages={"invalid": "Choose one of the days offered."},
+    )
+    start = forms.CharField(label="Time", required=False, widget=forms.RadioSelect)
+    details = forms.CharField(
+        label="Anything the technician should know?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example how to get in, or what the problem looks like.",
+    )
+
+    def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        asset_field = cast(forms.ModelChoiceField[Asset], self.fields["asset"])
+        asset_field.queryset = Asset.objects.filter(account_id=contact.account_id).select_related(
+            "functional_location"
+        )
+        if not portal.asset_selection_enabled:
+            del self.fields["asset"]
+        if not portal.additional_details_enabled:
+            del self.fields["details"]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you cancel?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Please tell us briefly why you cancel."},
     )

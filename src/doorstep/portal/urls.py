@@ -1,6 +1,6 @@
 from django.urls import path
 
-from doorstep.portal import booking, feedback, views, visit_link_views
+from doorstep.portal import booking, feedback, views, visit_link_views, visit_views
 
 app_name = "portal"
 
@@ -11,10 +11,10 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("book/", booking.book, name="book"),
     path("book/times/", booking.times, name="times"),
-    path("visits/<int:booking_id>/", booking.confirmation, name="confirmation"),
-    path("visits/<int:booking_id>/calendar.ics", booking.calendar, name="calendar"),
+    path("visits/<int:booking_id>/", visit_views.confirmation, name="confirmation"),
+    path("visits/<int:booking_id>/calendar.ics", visit_views.calendar, name="calendar"),
     path("visits/<int:booking_id>/modify/", booking.modify, name="modify"),
-    path("visits/<int:booking_id>/cancel/", booking.cancel, name="cancel"),
+    path("visits/<int:booking_id>/cancel/", visit_views.cancel, name="cancel"),
     path("visits/<int:booking_id>/live/", visit_link_views.live_visit, name="live"),
     path("visits/<int:booking_id>/feedback/", feedback.visit_feedback, name="feedback"),
 ]
