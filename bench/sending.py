@@ -68,7 +68,7 @@ def run() -> None:
     assert server.stdout.readline().strip() == "ready"
     mailers = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "BACKEND": "doorstep.notifications.email_backends.SmtpBackend",
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
         }
     }

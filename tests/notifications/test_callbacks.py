@@ -174,9 +174,23 @@ def test_an_early_report_waits_for_its_message(sent) -> None:  # type: ignore[no
 
     kept = record_delivery_report(provider_message_id="SMlate", outcome=DeliveryOutcome.DELIVERED)
     Notification.objects.filter(pk=sms.pk).update(provider_message_id="SMlate")
-    applied = apply_early_reports(provider_message_id="SMlate")
+    applied = apply_early_reports(provider_message_ids=["SMlate", "SMother"])
 
-    assert (kept, applied) == (ReportResult.KEPT, ReportResult.DELIVERED)
+    assert (kept, applied) == (ReportResult.KEPT, {"SMlate": ReportResult.DELIVERED})
+    assert state_of(sms) == NotificationState.DELIVERED
+    assert not EarlyDeliveryReport.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_report_whose_sender_stopped_before_looking_is_applied_within_the_hour(sent) -> None:  # type: ignore[no-untyped-def]
+    sms = sent["sms"]
+    Notification.objects.filter(pk=sms.pk).update(provider_message_id="")
+    record_delivery_report(provider_message_id="SMlate", outcome=DeliveryOutcome.DELIVERED)
+    # Its worker recorded the id, then died before it looked for early reports.
+    Notification.objects.filter(pk=sms.pk).update(provider_message_id="SMlate")
+
+    forget_early_delivery_reports.call()
+
     assert state_of(sms) == NotificationState.DELIVERED
     assert not EarlyDeliveryReport.objects.exists()
 

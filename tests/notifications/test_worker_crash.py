@@ -223,7 +223,7 @@ def test_on_plain_smtp_a_message_cut_off_before_its_end_is_known_never_received(
 def test_on_plain_smtp_a_kill_between_the_end_and_the_answer_is_the_one_copy_too_many(
     contact, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
-    """What remains (decision 0010): the server kept the message, the worker never heard.
+    """What remains (decision 0011): the server kept the message, the worker never heard.
 
     It is sent again under the same Message-ID, which mailbox providers show once, and
     the log says it could not tell.

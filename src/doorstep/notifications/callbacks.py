@@ -9,6 +9,7 @@ the same report again, or an older one, changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
@@ -70,38 +71,48 @@ def record_delivery_report(
     # The worker may have recorded the id after the look-up above, and looked for early
     # reports before this one was written: look again now that it is. Whichever of the two
     # looks last sees both rows, so the report is never lost between them.
-    return apply_early_reports(provider_message_id=provider_message_id) or ReportResult.KEPT
+    again = apply_early_reports(provider_message_ids=[provider_message_id])
+    return again.get(provider_message_id, ReportResult.KEPT)
 
 
-def apply_early_reports(*, provider_message_id: str) -> ReportResult | None:
-    """Apply the reports kept for `provider_message_id`, now that a message carries it.
+def apply_early_reports(*, provider_message_ids: Collection[str]) -> dict[str, ReportResult]:
+    """Apply the reports kept for these ids, now that messages carry them; what each did.
 
-    Called by the sender once it has recorded a message as sent. Returns None when no
-    report was waiting, or when still no message has the id.
+    The sender calls it once a batch is recorded as sent: one query when nothing waits.
+    An id still on no message keeps its reports.
     """
-    reports = list(EarlyDeliveryReport.objects.filter(provider_message_id=provider_message_id))
-    if not reports:
-        return None
-    results = [
-        _apply(
-            provider_message_id=provider_message_id,
-            outcome=DeliveryOutcome(report.outcome),
-            reason=report.reason,
-            at=report.reported_at,
-        )
-        for report in reports
-    ]
-    if ReportResult.UNKNOWN in results:
-        return None
-    EarlyDeliveryReport.objects.filter(pk__in=[report.pk for report in reports]).delete()
-    final = [result for result in results if result != ReportResult.UNCHANGED]
-    return final[0] if final else ReportResult.UNCHANGED
+    waiting: dict[str, list[EarlyDeliveryReport]] = {}
+    if provider_message_ids:
+        for report in EarlyDeliveryReport.objects.filter(
+            provider_message_id__in=list(provider_message_ids)
+        ):
+            waiting.setdefault(report.provider_message_id, []).append(report)
+    applied: dict[str, ReportResult] = {}
+    for provider_message_id, reports in waiting.items():
+        results = [
+            _apply(
+                provider_message_id=provider_message_id,
+                outcome=DeliveryOutcome(report.outcome),
+                reason=report.reason,
+                at=report.reported_at,
+            )
+            for report in reports
+        ]
+        if ReportResult.UNKNOWN in results:
+            continue
+        EarlyDeliveryReport.objects.filter(pk__in=[report.pk for report in reports]).delete()
+        final = [result for result in results if result != ReportResult.UNCHANGED]
+        applied[provider_message_id] = final[0] if final else ReportResult.UNCHANGED
+    return applied
 
 
-def forget_early_reports(*, received_before: datetime) -> int:
-    """Drop kept reports that no message of ours ever claimed; how many went."""
-    deleted, _ = EarlyDeliveryReport.objects.filter(received_at__lt=received_before).delete()
-    return deleted
+def settle_early_reports(*, received_before: datetime) -> tuple[int, int]:
+    """Apply kept reports whose message now carries their id (its sender stopped before it
+    looked), then drop those kept since before `received_before`; how many of each."""
+    kept = set(EarlyDeliveryReport.objects.values_list("provider_message_id", flat=True))
+    applied = apply_early_reports(provider_message_ids=kept)
+    forgotten, _ = EarlyDeliveryReport.objects.filter(received_at__lt=received_before).delete()
+    return len(applied), forgotten
 
 
 @transaction.atomic

@@ -26,7 +26,7 @@ cut short after it → the provider is asked (a `ProviderLookup`):
 
 Plain SMTP and the SMS backends shipped cannot be asked, so for them a crash between
 the end of the message and the record of the server's answer can still lead to a second
-copy: see docs/decisions/0010-exactly-once-email.md. A mail or SMS backend that can be
+copy: see docs/decisions/0011-exactly-once-email.md. A mail or SMS backend that can be
 asked implements `look_up` and is used for it without any setting.
 """
 
@@ -143,8 +143,8 @@ def record_accepted(
 
     The attempt's one UPDATE is what ends the window in which a crash cannot tell, so it
     comes before anything else; a crash before the row's own UPDATE leaves an accepted
-    attempt on a row still Sending, which `settle` records as sent. Then reports the
-    provider sent before this moment are applied.
+    attempt on a row still Sending, which `settle` records as sent. The sender applies
+    reports that came before this moment once its batch is done (`apply_early_reports`).
     """
     finished = timezone.now()
     DeliveryAttempt.objects.filter(pk=attempt.pk).update(
@@ -157,7 +157,7 @@ def record_accepted(
         sent_at=finished,
         claimed_by="",
     )
-    apply_early_reports(provider_message_id=provider_message_id)
+    row.state, row.provider_message_id = NotificationState.SENT, provider_message_id
 
 
 @dataclass(frozen=True)
@@ -262,5 +262,5 @@ def _close(
             )
         )
     if settled:
-        apply_early_reports(provider_message_id=accepted.provider_message_id)
+        apply_early_reports(provider_message_ids=[accepted.provider_message_id])
     return settled

@@ -32,7 +32,7 @@ from doorstep.access.visit_links import (
     issue_visit_link,
     visit_link_url,
 )
-from doorstep.notifications import reconcile
+from doorstep.notifications import callbacks, reconcile
 from doorstep.notifications.models import (
     Channel,
     DeliveryAttempt,
@@ -124,6 +124,9 @@ def send_due(
             sent += outcome == NotificationState.SENT
             retried += outcome == NotificationState.PENDING
             failed += outcome == NotificationState.FAILED
+    sent_ids = [r.provider_message_id for r in to_send if r.state == NotificationState.SENT]
+    # Providers may have reported on some of these before their ids were recorded.
+    callbacks.apply_early_reports(provider_message_ids=sent_ids)
     return BatchResult(
         claimed=len(rows), sent=sent, retried=retried, failed=failed, released=released
     )

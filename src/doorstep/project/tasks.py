@@ -13,7 +13,7 @@ from django.tasks import TaskResultStatus, task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from doorstep.notifications.callbacks import forget_early_reports
+from doorstep.notifications.callbacks import settle_early_reports
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def recover_stuck_tasks() -> int:
 @cron("17 * * * *")
 @task
 def forget_early_delivery_reports() -> int:
-    """Drop delivery reports kept for a day that no message of ours ever claimed."""
-    forgotten = forget_early_reports(received_before=timezone.now() - EARLY_REPORTS_KEPT)
-    logger.info("Forgot %d delivery reports about no message of ours", forgotten)
+    """Apply kept delivery reports whose message has come; drop those kept for a day."""
+    applied, forgotten = settle_early_reports(received_before=timezone.now() - EARLY_REPORTS_KEPT)
+    logger.info("Delivery reports kept early: %d applied, %d forgotten", applied, forgotten)
     return forgotten
