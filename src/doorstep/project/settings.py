@@ -123,28 +123,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "doorstep.core.channel_layer.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        # A process receives through one read that Redis holds for up to
-                        # 5 s while nothing happens. redis-py gives up on a read after 5 s
-                        # by default: the socket that was reading died with it, so any
-                        # socket quiet for 5 s could be dropped. Reads wait longer here.
-                        "socket_timeout": 15,
-                        # Hundreds of viewers leaving at once leave their groups at once:
-                        # they wait their turn for one of these connections (for up to
-                        # pool_timeout seconds) instead of failing and leaving a dead
-                        # subscription behind for a day.
-                        "max_connections": 64,
-                        "pool_timeout": 10,
-                    }
-                ],
-                "prefix": "doorstep",
-                # Every viewer of a process shares one queue in Redis, whatever visit it
-                # follows; past this many waiting messages, updates are dropped. The
-                # default (100) is half a second of 200 pings a second: a burst of pings
-                # or a busy moment of the process lost updates.
+                # A receive waits in Redis up to 5 s for a message, and redis-py gave up on
+                # any read after 5 s, dropping quiet sockets: reads wait 15 s. A crowd
+                # leaving at once waits for one of 64 connections instead of failing and
+                # leaving dead subscriptions. All the viewers of a process share one queue
+                # in Redis: 100 messages (the default) lost updates in a burst of pings.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "max_connections": 64}],
                 "channel_capacity": {"specific.*": 2000},
+                "prefix": "doorstep",
             },
         }
     }
