@@ -250,3 +250,16 @@ def test_every_email_door_is_off_without_its_secret(client, address: str, settin
 
     assert response.status_code == 403
     assert "reports are off" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_mandrill_reports_are_off_until_its_webhook_key_is_set(client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+
+    refusal = email_report_refusals()["mandrill"]
+    response = client.post(
+        "/hooks/anymail/mandrill/", {"mandrill_events": "[]"}, headers={"Authorization": BASIC_AUTH}
+    )
+
+    assert refusal == "Mandrill delivery reports are off until ANYMAIL_MANDRILL_WEBHOOK_KEY is set."
+    assert (response.status_code, response.content.decode()) == (403, refusal)

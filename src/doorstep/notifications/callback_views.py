@@ -226,6 +226,10 @@ def _email_report_hook(
             hook = view_class(**initkwargs)
         except ImproperlyConfigured as error:
             return None, f"{esp} delivery reports are off: {error}"
+    if getattr(hook, "webhook_key", "") is None:
+        # Mandrill's view leaves its required key unread until a report comes.
+        key = f"ANYMAIL_{esp.upper().replace(' ', '_')}_WEBHOOK_KEY"
+        return None, f"{esp} delivery reports are off until {key} is set."
     if not getattr(hook, "basic_auth", None) and getattr(hook, "warn_if_no_basic_auth", True):
         # The provider signs nothing (Postmark, Brevo …), or its signing key is not set: a
         # forged "bounced" would fail a message, and silence the rest of its visit's.
