@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.test.client import FakePayload
+from django.utils import timezone
 
 from doorstep.access.api_keys import issue_api_key
+from doorstep.api import ingest
 from doorstep.api.fast_lane import FastLane
+from doorstep.tracking import ingest as recording
 
 
 class FastLaneClient(Client):
@@ -53,7 +58,7 @@ class FastLaneClient(Client):
             else:
                 chunks.append(message.get("body", b""))
 
-        async_to_sync(lane)(_scope(environ), receive, send)
+        async_to_sync(lane)(_scope({**self.defaults, **environ}), receive, send)
         self.lane_answered = not self._passed_on
         if self._passed_on:
             environ["wsgi.input"] = FakePayload(body)
@@ -88,8 +93,28 @@ def _scope(environ: dict[str, Any]) -> dict[str, Any]:
         "root_path": "",
         "scheme": environ.get("wsgi.url_scheme", "http"),
         "server": (environ.get("SERVER_NAME", "testserver"), int(environ.get("SERVER_PORT", 80))),
-        "client": ("127.0.0.1", 50000),
+        "client": (environ.get("REMOTE_ADDR", "127.0.0.1"), 50000),
     }
+
+
+@pytest.fixture(autouse=True)
+def nothing_remembered_from_other_tests() -> Iterator[None]:
+    """Each test starts with no API key known lately and no unknown device counted."""
+
+    def forget() -> None:
+        ingest.KNOWN_KEYS.clear()
+        window = recording.miss_window(timezone.now())
+        cache.delete_many(
+            [
+                recording.misses_key(address, number)
+                for address in ("127.0.0.1", *(f"203.0.113.{n}" for n in range(1, 11)))
+                for number in (window - 1, window, window + 1)
+            ]
+        )
+
+    forget()
+    yield
+    forget()
 
 
 @pytest.fixture(params=["django", "fast lane"])

@@ -10,7 +10,8 @@ views do:
 - ``POST /api/v1/locations`` with an ``Authorization`` header (integrations);
 - ``GET`` or ``POST /api/v1/osmand`` (Traccar Client);
 
-with no cookies and of at most `MAX_BODY_BYTES`, with a Content-Length.
+with no cookies and of at most `MAX_BODY_BYTES`, with a Content-Length. An API key
+not accepted lately is checked before the body is read (`ingest.check_key_async()`).
 
 An answer is the one Django would give, header for header: the request is read as
 Django reads it (the same WSGI environ and `WSGIRequest`, its own host check) and the
@@ -58,8 +59,8 @@ logger = logging.getLogger(__name__)
 LOCATIONS = "/api/v1/locations"
 OSMAND = "/api/v1/osmand"
 METHODS = {OSMAND: ("GET", "POST"), LOCATIONS: ("POST",)}
-# Reading a request happens on the event loop, before any key is checked: a larger one
-# (a thousand JSON pings are about 100 KB) goes to Django, which reads it in a thread.
+# Reading a request happens on the event loop: a larger one (a thousand JSON pings are
+# about 100 KB) goes to Django, which reads it in a thread.
 MAX_BODY_BYTES = 256 * 1024
 # The middleware whose part in the answer to a ping request depends on nothing but its
 # path, method, scheme, Accept-Language and cookies (and the answer's status), as read
@@ -158,11 +159,13 @@ class FastLane:
         receive: ASGIReceiveCallable,
         send: ASGISendCallable,
     ) -> None:
-        body = await _read_body(receive)
-        if body is None:
-            answer = ingest.error(400, "The request is larger than it said.")
-        else:
-            answer = await _recorded(request, body)
+        answer = await _key_refused(request)
+        if answer is None:
+            body = await _read_body(receive)
+            if body is None:
+                answer = ingest.error(400, "The request is larger than it said.")
+            else:
+                answer = await _recorded(request, body)
         sent = self._headers_sent(
             middleware, request, shape, status=answer.status, retry=answer.retry_after is not None
         )
@@ -240,6 +243,14 @@ async def _read_body(receive: ASGIReceiveCallable) -> bytes | None:
             return b"".join(chunks)
 
 
+async def _key_refused(request: WSGIRequest) -> ingest.Answer | None:
+    """The answer to a request whose API key is refused, before its body is read."""
+    if request.path_info != LOCATIONS:
+        return None
+    key = ingest.key_from_header(request.META.get("HTTP_AUTHORIZATION", ""))
+    return None if key is None else await ingest.check_key_async(key)
+
+
 async def _recorded(request: WSGIRequest, body: bytes) -> ingest.Answer:
     """What `api.locations`' views answer to `request` with `body`."""
     meta = request.META
@@ -252,6 +263,7 @@ async def _recorded(request: WSGIRequest, body: bytes) -> ingest.Answer:
             query_string=meta.get("QUERY_STRING", ""),
             content_type=request.content_type or "",
             body=body,
+            client=ingest.client_of(meta),
         )
     if isinstance(read, ingest.Answer):
         return read

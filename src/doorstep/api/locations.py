@@ -7,6 +7,8 @@ Django sees them.
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
@@ -28,6 +30,17 @@ def _submit(job: Job | ingest.Answer) -> JsonResponse:
     if isinstance(job, ingest.Answer):
         return _response(job)
     return _response(ingest.submit(job))
+
+
+def _body(request: HttpRequest) -> bytes | ingest.Answer:
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return ingest.error(
+            413,
+            f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes: "
+            "send fewer positions at once.",
+        )
 
 
 def _csrf_failed(request: HttpRequest) -> bool:
@@ -63,23 +76,35 @@ def _signed_in_technician(request: HttpRequest) -> Resource | ingest.Answer:
 def post_locations(request: HttpRequest) -> JsonResponse:
     """Take pings (a batch, or one) of the signed-in technician or of one an API key names."""
     key = ingest.key_from_header(request.headers.get("Authorization", ""))
+    technician: Resource | None = None
     if key is not None:
-        return _submit(ingest.read_locations(request.body, key=key))
-    technician = _signed_in_technician(request)
-    if isinstance(technician, ingest.Answer):
-        return _response(technician)
-    return _submit(ingest.read_locations(request.body, technician=technician))
+        refused = ingest.check_key(key)  # before the body is read
+        if refused is not None:
+            return _response(refused)
+    else:
+        signed_in = _signed_in_technician(request)
+        if isinstance(signed_in, ingest.Answer):
+            return _response(signed_in)
+        technician = signed_in
+    body = _body(request)
+    if isinstance(body, ingest.Answer):
+        return _response(body)
+    return _submit(ingest.read_locations(body, technician=technician, key=key))
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def osmand(request: HttpRequest) -> JsonResponse:
     """The OsmAnd protocol of the Traccar Client apps, keyed by the tracking device id."""
+    body = _body(request)
+    if isinstance(body, ingest.Answer):
+        return _response(body)
     return _submit(
         ingest.read_osmand(
             method=request.method or "GET",
             query_string=request.META.get("QUERY_STRING", ""),
             content_type=request.content_type or "",
-            body=request.body,
+            body=body,
+            client=ingest.client_of(request.META),
         )
     )

@@ -37,6 +37,14 @@ METRES_PER_SECOND_PER_KNOT = 1852 / 3600
 METRES_PER_HDOP = 5.0
 # Traccar's rule: a number below 2**31 is seconds since 1970, anything larger milliseconds.
 LARGEST_SECONDS_TIMESTAMP = 2**31 - 1
+# A technician's tracking device id is stored in 64 characters (`Resource`, `LocationPing`).
+MAX_DEVICE_ID_LENGTH = 64
+# The app's buffer is sent one position a request; a list longer than this is no phone's.
+MAX_POSITIONS = 1_000
+# A value quoted back in a refusal is cut to this length: the sender knows the rest.
+QUOTED_LENGTH = 40
+# What a number or a time may be given as (a tuple: isinstance() is slower with a union).
+_SCALARS = (str, int, float)
 
 
 class OsmAndFormatError(ValueError):
@@ -53,15 +61,40 @@ class OsmAndRequest:
     pings: list[PingIn]
 
 
+def quoted(raw: str) -> str:
+    """`raw` as a refusal quotes it: cut short, so an answer never echoes a whole body."""
+    return raw if len(raw) <= QUOTED_LENGTH else f"{raw[:QUOTED_LENGTH]}…"
+
+
+def read_device_id(raw: object, *, name: str) -> str:
+    """The device identifier sent as `name`, as it can be stored; "" when none was sent."""
+    if raw is None or raw == "":
+        return ""
+    if isinstance(raw, int) and not isinstance(raw, bool) and abs(raw) < 10**MAX_DEVICE_ID_LENGTH:
+        raw = str(raw)  # some senders put a numeric id in JSON as a number
+    if not isinstance(raw, str):
+        raise OsmAndFormatError(f"{name} must be text.")
+    device_id = raw.strip()
+    if len(device_id) > MAX_DEVICE_ID_LENGTH:
+        raise OsmAndFormatError(f"{name} must be at most {MAX_DEVICE_ID_LENGTH} characters.")
+    # Control characters (NUL among them, which PostgreSQL refuses to store) and lone
+    # surrogates (which no database can store) are in no identifier an app shows.
+    if not device_id.isprintable():
+        raise OsmAndFormatError(f"{name} must be printable characters only.")
+    return device_id
+
+
 def _number(raw: object, name: str) -> float | None:
     if raw is None or raw == "":
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, bool) or not isinstance(raw, _SCALARS):
         raise OsmAndFormatError(f"{name} must be a number.")
     try:
-        value = float(raw)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise OsmAndFormatError(f"{name} must be a number, not “{raw}”.") from None
+        value = float(raw)
+    except OverflowError:  # an integer too large for a float
+        raise OsmAndFormatError(f"{name} must be a finite number.") from None
+    except ValueError:
+        raise OsmAndFormatError(f"{name} must be a number, not “{quoted(str(raw))}”.") from None
     if not math.isfinite(value):
         raise OsmAndFormatError(f"{name} must be a finite number.")
     return value
@@ -73,32 +106,44 @@ def _known(value: float | None) -> float | None:
 
 
 def parse_timestamp(raw: object, *, now: datetime) -> datetime:
-    """Seconds or milliseconds since 1970, ISO 8601, or ``yyyy-MM-dd HH:mm:ss`` (UTC)."""
+    """Seconds or milliseconds since 1970, ISO 8601, or ``yyyy-MM-dd HH:mm:ss`` (UTC);
+    in UTC."""
     if raw is None or raw == "":
         return now  # as Traccar does: a position without a time is taken as current
+    if isinstance(raw, bool) or not isinstance(raw, _SCALARS):
+        raise OsmAndFormatError("timestamp must be a number or a date and time.")
     text = str(raw).strip()
     try:
-        number = float(text)
-    except ValueError:
+        number: float | None = float(text)
+    except ValueError:  # not a number: a date and time, then
         number = None
-    if number is not None and math.isfinite(number):
+    if number is not None:
         seconds = number if number <= LARGEST_SECONDS_TIMESTAMP else number / 1000
         try:
             return datetime.fromtimestamp(seconds, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise OsmAndFormatError(f"timestamp “{text}” is out of range.") from None
+        except (OverflowError, OSError, ValueError):  # NaN and infinities among them
+            raise OsmAndFormatError(f"timestamp “{quoted(text)}” is out of range.") from None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise OsmAndFormatError(
-            f"timestamp “{text}” is neither seconds since 1970 nor an ISO 8601 date and time."
+            f"timestamp “{quoted(text)}” is neither seconds since 1970 "
+            "nor an ISO 8601 date and time."
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return in_utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC), name="timestamp")
+
+
+def in_utc(moment: datetime, *, name: str) -> datetime:
+    """`moment` in UTC, refused when that falls outside the years 1 to 9999."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59:59-23:59 is in the year 10000 in UTC
+        raise OsmAndFormatError(f"{name} is out of range.") from None
 
 
 def parse_params(params: Mapping[str, str], *, now: datetime) -> OsmAndRequest:
     """The query-string and form shape: one position, speed in knots, battery in percent."""
-    device_id = (params.get("id") or params.get("deviceid") or "").strip()
+    device_id = read_device_id(params.get("id") or params.get("deviceid"), name="id")
     if not device_id:
         raise OsmAndFormatError("Send the device identifier as id.")
     latitude = _number(params.get("lat"), "lat")
@@ -167,7 +212,9 @@ def parse_json(body: Any, *, fallback_device_id: str, now: datetime) -> OsmAndRe
     """
     if not isinstance(body, dict):
         raise OsmAndFormatError("The JSON body must be an object with device_id and location.")
-    device_id = str(body.get("device_id") or fallback_device_id or "").strip()
+    device_id = read_device_id(body.get("device_id"), name="device_id") or read_device_id(
+        fallback_device_id, name="id"
+    )
     if not device_id:
         raise OsmAndFormatError("Send the device identifier as device_id.")
     locations = body.get("location")
@@ -177,5 +224,7 @@ def parse_json(body: Any, *, fallback_device_id: str, now: datetime) -> OsmAndRe
         locations = [locations]
     if not locations:
         raise OsmAndFormatError("location is an empty list.")
+    if len(locations) > MAX_POSITIONS:
+        raise OsmAndFormatError(f"location holds at most {MAX_POSITIONS:,} positions.")
     pings = [_json_ping(location, device_id=device_id, now=now) for location in locations]
     return OsmAndRequest(device_id=device_id, pings=pings)

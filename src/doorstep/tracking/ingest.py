@@ -7,16 +7,24 @@ batch cost one query each, in one transaction, through `INGEST`, a group commit
 (`core.group_commit`); the ETAs of the batch's technicians are refreshed after it
 (`tracking.live.REFRESHER`). What became of each job is an `Outcome`, which the door
 turns into its answer.
+
+Traccar Client sends no secret but its device id, so device ids must not be found by
+trying: a client address that named `DEVICE_MISSES_PER_WINDOW` unknown device ids in a
+window is refused, whatever device it names, until the window ends. The counters
+are in Django's cache (Redis when set, so shared by every process), read once a batch.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,12 +36,23 @@ from doorstep.workforce.models import Resource
 
 logger = logging.getLogger(__name__)
 
+# A phone set up with a wrong id sends a position every few seconds, and its buffer
+# after a tunnel; someone trying ids sends as fast as they can. Past this many unknown
+# ids from one address in a window, every request from it waits for the next window:
+# trying every six-digit id from one address then takes 23 days (16 minutes unlimited),
+# every eight-digit one (Traccar Client's default) 6 years; a generated id, never.
+DEVICE_MISSES_PER_WINDOW = 30
+DEVICE_MISS_WINDOW_SECONDS = 60
+
 
 @dataclass
 class Job:
-    """One request, read: its pings and who it says it comes from, not yet checked."""
+    """One request, read: its pings and who it says it comes from, not yet checked.
 
-    kind: Literal["locations", "osmand"]
+    A ``"key"`` job only asks whether its API key is valid, before its request is read.
+    """
+
+    kind: Literal["locations", "osmand", "key"]
     source: str
     pings: list[PingIn] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)  # each ping's place in the request
@@ -43,12 +62,14 @@ class Job:
     technician_id: int | None = None
     device_id: str = ""  # names the technician when technician_id is not given
     refused: str = ""  # why the request cannot be read, told once its key is accepted
+    client: str = ""  # the network address it came from, for the limit on unknown devices
 
 
 class Refused(enum.Enum):
     INVALID_KEY = "invalid key"
     UNREADABLE = "unreadable"
     UNKNOWN_TECHNICIAN = "unknown technician"
+    TOO_MANY_UNKNOWN_DEVICES = "too many unknown devices"
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,7 @@ class Outcome:
     refusal: Refused | None = None
     reason: str = ""
     result: IngestResult | None = None
+    retry_after: int | None = None  # seconds, when refused for a while
 
 
 # --- Processing ------------------------------------------------------------------------
@@ -69,12 +91,16 @@ def process(jobs: Sequence[Job]) -> list[Outcome]:
     keys = api_keys.authenticate_keys(
         keys={job.key for job in jobs if job.key is not None}, now=now
     )
-    technicians = _technicians(jobs)
+    window = miss_window(now)
+    waiting = _clients_waiting(jobs, window=window, now=now)
+    technicians = _technicians(
+        [job for job in jobs if not (job.kind == "osmand" and job.client in waiting)]
+    )
     outcomes: list[Outcome | None] = []
     batches: list[PingBatch] = []
     recorded: list[int] = []  # which jobs the batches are
     for index, job in enumerate(jobs):
-        checked = _check(job, keys, technicians)
+        checked = _check(job, keys, technicians, waiting)
         if isinstance(checked, Outcome):
             outcomes.append(checked)
         else:
@@ -84,7 +110,56 @@ def process(jobs: Sequence[Job]) -> list[Outcome]:
     if batches:
         for index, result in zip(recorded, record_batches(batches, now=now), strict=True):
             outcomes[index] = Outcome(result=result)
+    _count_misses(jobs, outcomes, window=window)
     return [outcome for outcome in outcomes if outcome is not None]
+
+
+def miss_window(now: datetime) -> int:
+    return int(now.timestamp()) // DEVICE_MISS_WINDOW_SECONDS
+
+
+def misses_key(client: str, window: int) -> str:
+    """The cache key counting the unknown device ids `client` named in `window`."""
+    return f"osmand-device-misses:{client}:{window}"
+
+
+def _clients_waiting(jobs: Sequence[Job], *, window: int, now: datetime) -> dict[str, int]:
+    """The addresses of the OsmAnd jobs that named too many unknown devices in this window,
+    each with the seconds left until it ends: one cache read for the whole batch."""
+    clients = {job.client for job in jobs if job.kind == "osmand"}
+    if not clients:
+        return {}
+    try:
+        counts = cache.get_many([misses_key(client, window) for client in clients])
+    except Exception:  # the limit spares guessing, it is not what keeps the data apart
+        logger.exception("The unknown device counters cannot be read; nobody waits")
+        return {}
+    left = (window + 1) * DEVICE_MISS_WINDOW_SECONDS - int(now.timestamp())
+    return {
+        client: left
+        for client in clients
+        if int(counts.get(misses_key(client, window)) or 0) >= DEVICE_MISSES_PER_WINDOW
+    }
+
+
+def _count_misses(jobs: Sequence[Job], outcomes: Sequence[Outcome | None], *, window: int) -> None:
+    misses = Counter(
+        job.client
+        for job, outcome in zip(jobs, outcomes, strict=True)
+        if job.kind == "osmand"
+        and outcome is not None
+        and outcome.refusal is Refused.UNKNOWN_TECHNICIAN
+    )
+    for client, count in misses.items():  # rare: a phone with a wrong id, or a guesser
+        key = misses_key(client, window)
+        try:
+            try:
+                if not cache.add(key, count, timeout=DEVICE_MISS_WINDOW_SECONDS + 1):
+                    cache.incr(key, count)
+            except ValueError:  # expired between add() and incr()
+                cache.set(key, count, timeout=DEVICE_MISS_WINDOW_SECONDS + 1)
+        except Exception:
+            logger.exception("The unknown device counter of %s cannot be written", client)
 
 
 def _technicians(jobs: Sequence[Job]) -> dict[tuple[str, object], Resource]:
@@ -111,32 +186,40 @@ def _technician_of(job: Job, technicians: dict[tuple[str, object], Resource]) ->
 
 
 def _check(
-    job: Job, keys: Mapping[str, object], technicians: dict[tuple[str, object], Resource]
+    job: Job,
+    keys: Mapping[str, object],
+    technicians: dict[tuple[str, object], Resource],
+    waiting: Mapping[str, int],
 ) -> Resource | Outcome:
     """The technician whose pings the job brings, or why none of them is recorded."""
     if job.key is not None and job.key not in keys:
         return Outcome(refusal=Refused.INVALID_KEY)
+    if job.kind == "key":
+        return Outcome()  # the key is valid: its request may be read
+    if job.kind == "osmand" and job.client in waiting:
+        return Outcome(
+            refusal=Refused.TOO_MANY_UNKNOWN_DEVICES,
+            reason=f"Too many requests from this network address named a tracking device id "
+            f"that no technician has: send again in {waiting[job.client]} seconds.",
+            retry_after=waiting[job.client],
+        )
     if job.refused:
         return Outcome(refusal=Refused.UNREADABLE, reason=job.refused)
     technician = job.technician or _technician_of(job, technicians)
-    if technician is not None:
-        return technician
+    return technician if technician is not None else _unknown(job)
+
+
+def _unknown(job: Job) -> Outcome:
+    """The refusal of a job whose technician is not found: why, for the sender."""
     if job.kind == "osmand":
-        logger.info("OsmAnd position from unknown device %r", job.device_id)
-        return Outcome(
-            refusal=Refused.UNKNOWN_TECHNICIAN,
-            reason=f"No technician has the tracking device id “{job.device_id}”: "
-            "set it on the technician in the back office.",
-        )
-    if job.technician_id is not None:
-        return Outcome(
-            refusal=Refused.UNKNOWN_TECHNICIAN,
-            reason=f"No technician has the number {job.technician_id}.",
-        )
-    return Outcome(
-        refusal=Refused.UNKNOWN_TECHNICIAN,
-        reason=f"No technician has the tracking device id “{job.device_id}”.",
-    )
+        # The sender is not told this (`api.ingest` answers as for a refused position).
+        logger.info("OsmAnd position from unknown device %r (%s)", job.device_id, job.client)
+        reason = f"No technician has the tracking device id “{job.device_id}”."
+    elif job.technician_id is not None:
+        reason = f"No technician has the number {job.technician_id}."
+    else:
+        reason = f"No technician has the tracking device id “{job.device_id}”."
+    return Outcome(refusal=Refused.UNKNOWN_TECHNICIAN, reason=reason)
 
 
 # At 200 pings a second, 20 ms gathers four or five requests per transaction, which
