@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
+from doorstep.workforce.admin import app_setup_url
 from doorstep.workforce.models import Resource, TimeOff, WorkingHours
 from tests import factories
 from tests.admin_pages import assert_list_queries_do_not_grow
@@ -302,3 +303,103 @@ def test_time_off_typed_for_a_new_technician_is_read_in_their_time_zone(
     time_off = TimeOff.objects.get()
     # 09:00 in Denver (MST, UTC−7) is 16:00 UTC.
     assert time_off.start == datetime(2030, 3, 4, 16, 0, tzinfo=UTC)
+
+
+# --- Tracking device ids ----------------------------------------------------------------------
+
+
+def technician_page(technician: Resource) -> str:
+    return reverse("admin:workforce_resource_change", args=[technician.pk])
+
+
+def test_a_new_technician_is_offered_a_long_random_tracking_device_id(
+    staff_client: Client,
+) -> None:
+    first = staff_client.get(TECHNICIAN_ADD).context["adminform"].form.initial
+    second = staff_client.get(TECHNICIAN_ADD).context["adminform"].form.initial
+    assert len(first["tracking_device_id"]) >= 20
+    assert first["tracking_device_id"] != second["tracking_device_id"]
+
+
+def test_the_technician_page_warns_of_a_short_tracking_device_id(staff_client: Client) -> None:
+    technician = factories.ResourceFactory(tracking_device_id="82879256")
+    page = staff_client.get(technician_page(technician))
+    warnings = [str(message) for message in page.context["messages"]]
+    assert any("could find it by trying" in warning for warning in warnings)
+    assert "could find it by trying" in error_text(page)
+
+
+def test_the_technician_page_does_not_warn_of_a_long_random_id(staff_client: Client) -> None:
+    technician = factories.ResourceFactory(tracking_device_id="k7m2x-9qp4h-vtc8r-wn3df")
+    page = staff_client.get(technician_page(technician))
+    assert "could find it by trying" not in error_text(page)
+
+
+def test_the_technician_list_shows_whose_tracking_device_id_is_short(
+    staff_client: Client,
+) -> None:
+    factories.ResourceFactory(display_name="Short Id", tracking_device_id="82879256")
+    factories.ResourceFactory(display_name="Long Id", tracking_device_id="k7m2x-9qp4h-vtc8r-wn3df")
+    factories.ResourceFactory(display_name="No Id", tracking_device_id="")
+    url = reverse("admin:workforce_resource_changelist")
+    listed = error_text(staff_client.get(url))
+    assert "⚠ short: could be guessed" in listed
+    assert listed.count("⚠ short: could be guessed") == 1
+    short_only = staff_client.get(url, {"tracking_device": "guessable"})
+    assert [t.display_name for t in short_only.context["cl"].result_list] == ["Short Id"]
+
+
+def test_the_technician_page_shows_the_code_the_app_scans(
+    staff_client: Client, settings: Any
+) -> None:
+    settings.DOORSTEP_BASE_URL = "https://service.example.test"
+    technician = factories.ResourceFactory(tracking_device_id="k7m2x-9qp4h-vtc8r-wn3df")
+    page = error_text(staff_client.get(technician_page(technician)))
+    assert "<svg" in page
+    assert "<code>https://service.example.test/api/v1/osmand</code>" in page
+    assert "<code>k7m2x-9qp4h-vtc8r-wn3df</code>" in page
+    assert app_setup_url("k7m2x-9qp4h-vtc8r-wn3df") == (
+        "https://service.example.test/api/v1/osmand?id=k7m2x-9qp4h-vtc8r-wn3df"
+        "&accuracy=high&interval=30&distance=50&angle=30&buffer=true"
+    )
+
+
+def test_staff_give_a_technician_a_new_tracking_device_id(staff_client: Client) -> None:
+    technician = factories.ResourceFactory(tracking_device_id="82879256")
+    form = staff_client.get(technician_page(technician)).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name not in ("skills", "photo")
+    }
+    data |= {
+        "new_tracking_device_id": "on",
+        "active": "on",
+        **management("skill_levels", 0),
+        **management("working_hours", 0),
+        **management("time_off", 0),
+    }
+    data.pop("user", None)
+    response = staff_client.post(technician_page(technician), data)
+    assert response.status_code == 302, error_text(response)
+    technician.refresh_from_db()
+    assert technician.tracking_device_id != "82879256"
+    assert not technician.tracking_device_id_is_guessable()
+
+
+def test_staff_give_many_technicians_new_tracking_device_ids_at_once(
+    staff_client: Client,
+) -> None:
+    short = factories.ResourceFactory(tracking_device_id="82879256")
+    none = factories.ResourceFactory(tracking_device_id="")
+    response = staff_client.post(
+        reverse("admin:workforce_resource_changelist"),
+        {"action": "give_new_tracking_device_ids", "_selected_action": [short.pk, none.pk]},
+        follow=True,
+    )
+    assert "1 technician got a new tracking device id" in error_text(response)
+    short.refresh_from_db()
+    none.refresh_from_db()
+    assert not short.tracking_device_id_is_guessable()
+    assert len(short.tracking_device_id) == 23
+    assert none.tracking_device_id == ""

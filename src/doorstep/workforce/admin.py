@@ -5,28 +5,47 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, time
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+import qrcode  # type: ignore[import-untyped]
+import qrcode.image.svg  # type: ignore[import-untyped]
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from doorstep.core.admin import LocalTimeZoneAdmin
 from doorstep.core.timezones import wall_clock_in
 from doorstep.core.validators import time_zone_names
 from doorstep.workforce.models import (
+    GUESSABLE_BELOW_LENGTH,
     Resource,
     ResourceSkill,
     Skill,
     TimeOff,
     Weekday,
     WorkingHours,
+    new_tracking_device_id,
 )
+
+GUESSABLE_WARNING = (
+    f"This tracking device id is shorter than {GUESSABLE_BELOW_LENGTH} characters: someone "
+    "could find it by trying ids one after another, and then post positions in this "
+    "technician's name. Give a new one, and set up the app on their phone again."
+)
+# What the Traccar Client app (9 and later) sets from a scanned code: the server URL is
+# the code's address without its query, the rest are its settings. The values are those
+# of docs/tracking-with-traccar-client.md.
+APP_SETTINGS = {"accuracy": "high", "interval": "30", "distance": "50", "angle": "30"}
 
 
 def _in_zone(moment: datetime, zone_name: str) -> str:
@@ -106,24 +125,95 @@ class TimeOffInline(admin.TabularInline[TimeOff, Resource]):
         return super().get_queryset(request).filter(end__gte=timezone.now())
 
 
+def osmand_url() -> str:
+    """The server URL the Traccar Client app sends positions to."""
+    return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse("api:osmand")
+
+
+def app_setup_url(device_id: str) -> str:
+    """What the Traccar Client app reads from a scanned code: server URL, id and settings."""
+    return f"{osmand_url()}?{urlencode({'id': device_id, **APP_SETTINGS, 'buffer': 'true'})}"
+
+
+def qr_code_svg(text: str) -> SafeString:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=6)
+    # The library's own SVG markup, of a text it encodes as squares: nothing of the text
+    # is written into it as markup.
+    return mark_safe(str(image.to_string(encoding="unicode")))  # noqa: S308
+
+
 class ResourceForm(forms.ModelForm[Resource]):
+    new_tracking_device_id = forms.BooleanField(
+        required=False,
+        label="give a new tracking device id",
+        help_text="Replaces the id with a long random one when you save. The phone's app "
+        "then needs the new one: scan the code again.",
+    )
+
     class Meta:
         model = Resource
         fields = "__all__"
         labels = {"user": "sign-in for the technician app"}
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.cleaned_data.get("new_tracking_device_id"):
+            self.cleaned_data["tracking_device_id"] = new_tracking_device_id()
+        return self.cleaned_data
+
+
+class TrackingDeviceFilter(admin.SimpleListFilter):
+    title = "tracking device id"
+    parameter_name = "tracking_device"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [("guessable", "Short: could be guessed"), ("none", "None")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() == "guessable":
+            return queryset.filter(
+                pk__in=Resource.objects.with_guessable_tracking_device_id().values("pk")
+            )
+        if self.value() == "none":
+            return queryset.filter(tracking_device_id="")
+        return queryset
+
 
 @admin.register(Resource)
 class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
     form = ResourceForm
-    list_display = ("display_name", "active", "skills_summary", "phone", "email", "time_zone")
-    list_filter = ("active", "skills", ("time_zone", admin.AllValuesFieldListFilter))
+    list_display = (
+        "display_name",
+        "active",
+        "skills_summary",
+        "phone",
+        "email",
+        "time_zone",
+        "tracking_device",
+    )
+    list_filter = (
+        "active",
+        "skills",
+        ("time_zone", admin.AllValuesFieldListFilter),
+        TrackingDeviceFilter,
+    )
     search_fields = ("display_name", "email", "phone", "user__email", "skills__name")
     autocomplete_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "tracking_app_setup")
+    actions = ("give_new_tracking_device_ids",)
     fieldsets = (
         (None, {"fields": ("display_name", "active", "photo")}),
-        ("How to reach them", {"fields": ("phone", "email", "user", "tracking_device_id")}),
+        ("How to reach them", {"fields": ("phone", "email", "user")}),
+        (
+            "Tracking with the Traccar Client app",
+            {
+                "fields": ("tracking_device_id", "new_tracking_device_id", "tracking_app_setup"),
+                "description": "For a technician who shares their location from the Traccar "
+                "Client app rather than the technician app.",
+            },
+        ),
         (
             "Home base and time zone",
             {
@@ -156,6 +246,73 @@ class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
     @admin.display(description="skills")
     def skills_summary(self, resource: Resource) -> str:
         return ", ".join(str(level) for level in resource.skill_levels.all())
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # A new technician gets an id nobody can guess; staff clear it if they do not
+        # use the Traccar Client app.
+        return {
+            "tracking_device_id": new_tracking_device_id(),
+            **super().get_changeform_initial_data(request),
+        }
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "GET":
+            technician = self.get_object(request, object_id)
+            if technician is not None and technician.tracking_device_id_is_guessable():
+                self.message_user(request, GUESSABLE_WARNING, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="tracking device id")
+    def tracking_device(self, technician: Resource) -> str:
+        if not technician.tracking_device_id:
+            return "—"
+        if technician.tracking_device_id_is_guessable():
+            return "⚠ short: could be guessed"
+        return "long random id"
+
+    @admin.display(description="set up the app")
+    def tracking_app_setup(self, technician: Resource) -> str:
+        device_id = technician.tracking_device_id
+        if not device_id:
+            return "Save with a tracking device id to get the code the app scans."
+        warning = (
+            format_html('<p class="errornote">{}</p>', GUESSABLE_WARNING)
+            if technician.tracking_device_id_is_guessable()
+            else ""
+        )
+        return format_html(
+            "{}<p>In the Traccar Client app, open the settings and scan this code: it sets "
+            "the server URL, the device identifier and the tracking settings.</p>{}"
+            "<p>Or type them: server URL <code>{}</code>, device identifier <code>{}</code>.</p>",
+            warning,
+            qr_code_svg(app_setup_url(device_id)),
+            osmand_url(),
+            device_id,
+        )
+
+    @admin.action(description="Give the selected technicians new tracking device ids")
+    def give_new_tracking_device_ids(
+        self, request: HttpRequest, queryset: QuerySet[Resource]
+    ) -> None:
+        with transaction.atomic():
+            technicians = list(queryset.exclude(tracking_device_id=""))
+            for technician in technicians:
+                technician.tracking_device_id = new_tracking_device_id()
+            Resource.objects.bulk_update(technicians, ["tracking_device_id"])
+        count = len(technicians)
+        self.message_user(
+            request,
+            f"{count} technician{'' if count == 1 else 's'} got a new tracking device id: "
+            "set up the Traccar Client app on their phones again (each technician's page has "
+            "the code to scan). Technicians without an id were left without one.",
+            messages.SUCCESS,
+        )
 
 
 class SkillUseFilter(admin.SimpleListFilter):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
 from phonenumber_field.modelfields import PhoneNumberField
 
 from doorstep.core.models import TimeStampedModel
@@ -37,9 +39,38 @@ class Skill(models.Model):
         return self.name
 
 
+# Traccar Client sends no secret but its device id, so the id is the secret: 20 random
+# characters of 32 (100 bits), in groups of five to be typed into the app without a slip.
+# No 0/o or 1/l/i confusion: Crockford's base 32 in lower case.
+TRACKING_DEVICE_ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+TRACKING_DEVICE_ID_GROUPS = 4
+TRACKING_DEVICE_ID_GROUP_LENGTH = 5
+# An id shorter than this could be found by trying (Traccar Client's own default is an
+# eight-digit number): staff are warned to replace it.
+GUESSABLE_BELOW_LENGTH = 16
+
+
+def new_tracking_device_id() -> str:
+    """A tracking device id nobody can guess, like ``k7m2x-9qp4h-vtc8r-wn3df``."""
+    groups = (
+        "".join(
+            secrets.choice(TRACKING_DEVICE_ID_ALPHABET)
+            for _ in range(TRACKING_DEVICE_ID_GROUP_LENGTH)
+        )
+        for _ in range(TRACKING_DEVICE_ID_GROUPS)
+    )
+    return "-".join(groups)
+
+
 class ResourceQuerySet(models.QuerySet["Resource"]):
     def active(self) -> ResourceQuerySet:
         return self.filter(active=True)
+
+    def with_guessable_tracking_device_id(self) -> ResourceQuerySet:
+        """Technicians whose tracking device id is short enough to be found by trying."""
+        return self.alias(device_id_length=Length("tracking_device_id")).filter(
+            device_id_length__gt=0, device_id_length__lt=GUESSABLE_BELOW_LENGTH
+        )
 
 
 class Resource(TimeStampedModel):
@@ -82,8 +113,9 @@ class Resource(TimeStampedModel):
         max_length=64,
         blank=True,
         help_text="The device identifier set in the Traccar Client app on the technician's "
-        "phone, so its positions are theirs. Leave empty if they share their location from "
-        "the technician app only.",
+        "phone, so its positions are theirs. The app sends no password: this id is the "
+        "secret, so keep the long random one given here. Leave empty if they share their "
+        "location from the technician app only.",
     )
 
     objects = ResourceQuerySet.as_manager()
@@ -116,6 +148,10 @@ class Resource(TimeStampedModel):
     @property
     def home_base(self) -> tuple[float, float]:
         return (float(self.home_latitude), float(self.home_longitude))
+
+    def tracking_device_id_is_guessable(self) -> bool:
+        """Whether the tracking device id is short enough to be found by trying."""
+        return 0 < len(self.tracking_device_id) < GUESSABLE_BELOW_LENGTH
 
 
 class ResourceSkill(models.Model):
