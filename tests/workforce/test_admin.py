@@ -403,3 +403,14 @@ def test_staff_give_many_technicians_new_tracking_device_ids_at_once(
     assert not short.tracking_device_id_is_guessable()
     assert len(short.tracking_device_id) == 23
     assert none.tracking_device_id == ""
+
+
+def test_the_technician_page_shows_when_their_app_was_last_heard(staff_client: Client) -> None:
+    # Traccar Client is told the same whatever became of its positions: staff see here
+    # that a newly set up phone is heard.
+    technician = factories.ResourceFactory(tracking_device_id="k7m2x-9qp4h-vtc8r-wn3df")
+    assert "None received yet." in error_text(staff_client.get(technician_page(technician)))
+    when = int(datetime.now(tz=UTC).timestamp()) - 5
+    Client().post(f"/api/v1/osmand?id=k7m2x-9qp4h-vtc8r-wn3df&lat=39.7&lon=-104.9&timestamp={when}")
+    page = error_text(staff_client.get(technician_page(technician)))
+    assert "from the Traccar Client (OsmAnd protocol)." in page

@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from doorstep.core.admin import LocalTimeZoneAdmin
 from doorstep.core.timezones import wall_clock_in
 from doorstep.core.validators import time_zone_names
+from doorstep.tracking.selectors import latest_position
 from doorstep.workforce.models import (
     GUESSABLE_BELOW_LENGTH,
     Resource,
@@ -201,7 +202,7 @@ class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
     )
     search_fields = ("display_name", "email", "phone", "user__email", "skills__name")
     autocomplete_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at", "tracking_app_setup")
+    readonly_fields = ("created_at", "updated_at", "tracking_app_setup", "last_heard")
     actions = ("give_new_tracking_device_ids",)
     fieldsets = (
         (None, {"fields": ("display_name", "active", "photo")}),
@@ -209,7 +210,12 @@ class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
         (
             "Tracking with the Traccar Client app",
             {
-                "fields": ("tracking_device_id", "new_tracking_device_id", "tracking_app_setup"),
+                "fields": (
+                    "tracking_device_id",
+                    "new_tracking_device_id",
+                    "tracking_app_setup",
+                    "last_heard",
+                ),
                 "description": "For a technician who shares their location from the Traccar "
                 "Client app rather than the technician app.",
             },
@@ -295,6 +301,16 @@ class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
             osmand_url(),
             device_id,
         )
+
+    @admin.display(description="latest position")
+    def last_heard(self, technician: Resource) -> str:
+        # The app is told the same whatever became of its positions (so that ids cannot
+        # be tried): this is where staff see that a newly set up phone is heard.
+        position = latest_position(technician_id=technician.pk) if technician.pk else None
+        if position is None:
+            return "None received yet."
+        received = timezone.localtime(position.received_at)
+        return f"Received {received:%Y-%m-%d %H:%M:%S} from the {position.get_source_display()}."
 
     @admin.action(description="Give the selected technicians new tracking device ids")
     def give_new_tracking_device_ids(
