@@ -116,6 +116,19 @@ def test_both_ways_in_count_for_the_same_address(monkeypatch: pytest.MonkeyPatch
     assert django.post(f"{URL}?{query('99999999')}").status_code == 429
 
 
+def test_the_wait_is_answered_alike_by_either_way_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    pin_the_clock(monkeypatch)
+    django = make_client("django", REMOTE_ADDR="203.0.113.7")
+    lane = make_client("fast lane", REMOTE_ADDR="203.0.113.7")
+    for number in range(recording.DEVICE_MISSES_PER_WINDOW):
+        django.post(f"{URL}?{query(f'{number:08}')}")
+    by_django = seen(django.post(f"{URL}?id=99999999&lat=39.74&lon=-104.99"))
+    by_lane = seen(lane.post(f"{URL}?id=99999999&lat=39.74&lon=-104.99"))
+    assert lane.lane_answered  # type: ignore[attr-defined]
+    assert by_django.status == 429
+    assert by_lane == by_django  # status, every header (Retry-After among them), body
+
+
 def test_behind_the_proxy_the_address_is_the_one_it_forwards(
     lane: str, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
