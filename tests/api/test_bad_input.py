@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from doorstep.access.models import ApiKey
-from doorstep.api import ingest
+from doorstep.api import answers, ingest
 from doorstep.tracking.models import LocationPing
 from tests.factories import ResourceFactory
 
@@ -100,7 +100,7 @@ def test_an_invalid_key_answers_401_whatever_the_body(
         LOCATIONS, body, content_type="application/json", headers={"Authorization": "Bearer ds_x"}
     )
     assert response.status_code == 401
-    assert response.json() == {"error": ingest.INVALID_KEY}
+    assert response.json() == {"error": answers.INVALID_KEY}
 
 
 def test_the_body_of_a_request_with_an_invalid_key_is_not_read(

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from doorstep.api import answers as answering
 from doorstep.api import ingest
 from doorstep.tracking import ingest as recording
 from doorstep.tracking.models import LocationPing
@@ -16,10 +17,10 @@ from tests.factories import ResourceFactory
 pytestmark = pytest.mark.django_db
 
 
-def process(jobs: list[recording.Job]) -> list[ingest.Answer]:
+def process(jobs: list[recording.Job]) -> list[answering.Answer]:
     """The jobs recorded as one batch, and each one's answer."""
     return [
-        ingest.answer(job, outcome)
+        answering.answer(job, outcome)
         for job, outcome in zip(jobs, recording.process(jobs), strict=True)
     ]
 
@@ -58,6 +59,6 @@ def test_each_job_of_a_batch_gets_its_own_answer(api_key: str) -> None:
         ]
     )
     assert [answer.status for answer in answers] == [200, 401, 404, 400, 401, 200]
-    assert answers[1].body == {"error": ingest.INVALID_KEY}
+    assert answers[1].body == {"error": answering.INVALID_KEY}
     assert "No technician has the number" in answers[2].body["error"]
     assert LocationPing.objects.filter(resource=technician).count() == 2

@@ -51,7 +51,7 @@ from django.urls import resolve
 from django.utils import translation
 from django.utils.module_loading import import_string
 
-from doorstep.api import ingest
+from doorstep.api import answers, ingest
 from doorstep.tracking.ingest import Job
 
 logger = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ class FastLane:
         if key not in self._sent:
             if len(self._sent) >= MAX_SHAPES:
                 self._sent.clear()
-            template = _response(ingest.Answer(status, {}, retry_after=0 if retry else None))
+            template = _response(answers.Answer(status, {}, retry_after=0 if retry else None))
             try:
                 self._sent[key] = middleware.around(request, template).sent
             except Exception:  # Django answers with its error page
@@ -163,7 +163,7 @@ class FastLane:
         if answer is None:
             body = await _read_body(receive)
             if body is None:
-                answer = ingest.error(400, "The request is larger than it said.")
+                answer = answers.error(400, "The request is larger than it said.")
             else:
                 answer = await _recorded(request, body)
         sent = self._headers_sent(
@@ -243,7 +243,7 @@ async def _read_body(receive: ASGIReceiveCallable) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _key_refused(request: WSGIRequest) -> ingest.Answer | None:
+async def _key_refused(request: WSGIRequest) -> answers.Answer | None:
     """The answer to a request whose API key is refused, before its body is read."""
     if request.path_info != LOCATIONS:
         return None
@@ -251,12 +251,12 @@ async def _key_refused(request: WSGIRequest) -> ingest.Answer | None:
     return None if key is None else await ingest.check_key_async(key)
 
 
-async def _recorded(request: WSGIRequest, body: bytes) -> ingest.Answer:
+async def _recorded(request: WSGIRequest, body: bytes) -> answers.Answer:
     """What `api.locations`' views answer to `request` with `body`."""
     meta = request.META
     if request.path_info == LOCATIONS:
         key = ingest.key_from_header(meta.get("HTTP_AUTHORIZATION", ""))
-        read: Job | ingest.Answer = ingest.read_locations(body, key=key)
+        read: Job | answers.Answer = ingest.read_locations(body, key=key)
     else:
         read = ingest.read_osmand(
             method=request.method or "GET",
@@ -265,7 +265,7 @@ async def _recorded(request: WSGIRequest, body: bytes) -> ingest.Answer:
             body=body,
             client=ingest.client_of(meta),
         )
-    if isinstance(read, ingest.Answer):
+    if isinstance(read, answers.Answer):
         return read
     return await ingest.submit_async(read)
 
@@ -340,7 +340,7 @@ def _headers(response: HttpResponseBase) -> Headers:
     ]
 
 
-def _response(answer: ingest.Answer) -> JsonResponse:
+def _response(answer: answers.Answer) -> JsonResponse:
     """`answer` as `api.locations`' views send it."""
     response = JsonResponse(answer.body, status=answer.status)
     if answer.retry_after is not None:

@@ -24,7 +24,6 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +32,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from doorstep.access.api_keys import hash_key
+from doorstep.api.answers import BUSY, INVALID_KEY, Answer, answer, error, not_recorded
 from doorstep.api.osmand import (
     OsmAndFormatError,
     OsmAndRequest,
@@ -45,7 +45,7 @@ from doorstep.core.group_commit import Busy
 from doorstep.core.rate_limits import client_address
 from doorstep.tracking.ingest import INGEST, Job, Outcome, Refused
 from doorstep.tracking.models import PingSource
-from doorstep.tracking.services import IngestResult, PingIn, Refusal
+from doorstep.tracking.services import PingIn, Refusal
 from doorstep.workforce.models import Resource
 
 logger = logging.getLogger(__name__)
@@ -53,32 +53,11 @@ logger = logging.getLogger(__name__)
 MAX_PINGS_PER_REQUEST = 1_000
 EXAMPLE_TIME = "2025-05-01T09:30:00Z"
 KEY_SCHEMES = ("bearer", "token")
-INVALID_KEY = "The API key is not valid or has been revoked."
 LARGEST_TECHNICIAN_NUMBER = 2**63 - 1  # technicians' numbers are 64-bit integers
 # A key accepted lately is taken as valid for reading its request at once; the batch
 # checks it again anyway, so this only decides when a body is read, never what is stored.
 KNOWN_KEY_SECONDS = 300.0
 KNOWN_KEYS_HELD = 10_000
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the sender is told: an HTTP status and a JSON object."""
-
-    status: int
-    body: dict[str, Any]
-    retry_after: int | None = None
-
-
-def error(status: int, message: str, **extra: Any) -> Answer:
-    return Answer(status, {"error": message, **extra})
-
-
-BUSY = Answer(
-    503,
-    {"error": "Too many positions are arriving at once: send them again shortly."},
-    retry_after=5,
-)
 
 
 class Unreadable(ValueError):
@@ -134,7 +113,7 @@ def check_key(key: str) -> Answer | None:
     except Busy:
         return BUSY
     except Exception:
-        return _not_recorded(job)
+        return not_recorded(job)
 
 
 async def check_key_async(key: str) -> Answer | None:
@@ -147,7 +126,7 @@ async def check_key_async(key: str) -> Answer | None:
     except Busy:
         return BUSY
     except Exception:
-        return _not_recorded(job)
+        return not_recorded(job)
 
 
 def _key_checked(job: Job, outcome: Outcome) -> Answer | None:
@@ -373,22 +352,7 @@ def _osmand_request(
     return parse_params(params, now=now)
 
 
-# --- Answering -------------------------------------------------------------------------
-
-
-def answer(job: Job, outcome: Outcome) -> Answer:
-    """What the sender of a processed job is told."""
-    if outcome.refusal is Refused.INVALID_KEY:
-        return error(401, INVALID_KEY)
-    if outcome.refusal is Refused.TOO_MANY_UNKNOWN_DEVICES:
-        return Answer(429, {"error": outcome.reason}, retry_after=outcome.retry_after)
-    if job.kind == "osmand":
-        return _received(job, outcome)
-    if outcome.refusal is Refused.UNREADABLE:
-        return error(400, outcome.reason)
-    if outcome.refusal is Refused.UNKNOWN_TECHNICIAN or outcome.result is None:
-        return error(404, outcome.reason)
-    return _recorded(job, outcome.result)
+# --- Recording -----------------------------------------------------------------------
 
 
 def submit(job: Job) -> Answer:
@@ -398,7 +362,7 @@ def submit(job: Job) -> Answer:
     except Busy:
         return BUSY
     except Exception:
-        return _not_recorded(job)
+        return not_recorded(job)
     _note_key(job, outcome)
     return answer(job, outcome)
 
@@ -410,43 +374,6 @@ async def submit_async(job: Job) -> Answer:
     except Busy:
         return BUSY
     except Exception:
-        return _not_recorded(job)
+        return not_recorded(job)
     _note_key(job, outcome)
     return answer(job, outcome)
-
-
-def _not_recorded(job: Job) -> Answer:
-    # A JSON answer the sending app can read, whichever way the request came in.
-    logger.exception("Could not record the positions of a %s request", job.kind)
-    return error(500, "The positions could not be recorded: send them again later.")
-
-
-def _received(job: Job, outcome: Outcome) -> Answer:
-    """What Traccar Client is told of positions it could send: 200, whatever became of them.
-
-    The app resends a position until it gets a 200, oldest first, so refusing one that
-    can never be taken (a day old, out of order, a bogus fix) would hold back every
-    position after it for good; such a refusal is logged instead. And the app sends no
-    secret but its device id: were the answer to say what became of a position, or to
-    tell an unknown id from a known one, ids could be tried one after another until one
-    answered. So the answer is the same for a stored position, a refused one and an
-    unknown device, and says only how many positions were read.
-    """
-    if outcome.result is not None:
-        for refusal in outcome.result.refusals:
-            logger.info("OsmAnd position of %r refused: %s", job.device_id, refusal.reason)
-    return Answer(200, {"received": len(job.pings)})
-
-
-def _recorded(job: Job, result: IngestResult) -> Answer:
-    """What the sender of recorded (or refused) pings is told: 200 when every ping was
-    stored or already known, 207 when some were refused, 400 when all were."""
-    refusals = sorted(
-        [*job.unreadable, *(Refusal(job.positions[r.index], r.reason) for r in result.refusals)],
-        key=lambda refusal: refusal.index,
-    )
-    refused = [{"index": refusal.index, "reason": refusal.reason} for refusal in refusals]
-    body = {"accepted": result.accepted, "duplicates": result.duplicates, "refused": refused}
-    if result.accepted == 0 and result.duplicates == 0 and refusals:
-        return error(400, "No position was accepted.", refused=refused)
-    return Answer(207 if refused else 200, body)

@@ -14,29 +14,29 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from doorstep.api import ingest
+from doorstep.api import answers, ingest
 from doorstep.tracking.ingest import Job
 from doorstep.workforce.models import Resource
 
 
-def _response(answer: ingest.Answer) -> JsonResponse:
+def _response(answer: answers.Answer) -> JsonResponse:
     response = JsonResponse(answer.body, status=answer.status)
     if answer.retry_after is not None:
         response["Retry-After"] = str(answer.retry_after)
     return response
 
 
-def _submit(job: Job | ingest.Answer) -> JsonResponse:
-    if isinstance(job, ingest.Answer):
+def _submit(job: Job | answers.Answer) -> JsonResponse:
+    if isinstance(job, answers.Answer):
         return _response(job)
     return _response(ingest.submit(job))
 
 
-def _body(request: HttpRequest) -> bytes | ingest.Answer:
+def _body(request: HttpRequest) -> bytes | answers.Answer:
     try:
         return request.body
     except RequestDataTooBig:
-        return ingest.error(
+        return answers.error(
             413,
             f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes: "
             "send fewer positions at once.",
@@ -54,20 +54,20 @@ def _empty_response(request: HttpRequest) -> HttpResponse:
     return HttpResponse()
 
 
-def _signed_in_technician(request: HttpRequest) -> Resource | ingest.Answer:
+def _signed_in_technician(request: HttpRequest) -> Resource | answers.Answer:
     if not request.user.is_authenticated:
-        return ingest.error(
+        return answers.error(
             401, "Sign in as a technician, or send an API key as “Authorization: Bearer <key>”."
         )
     if _csrf_failed(request):
-        return ingest.error(
+        return answers.error(
             403,
             "The CSRF token is missing or wrong: send the csrftoken cookie's value "
             "in the X-CSRFToken header.",
         )
     technician = Resource.objects.filter(user=request.user).first()
     if technician is None:
-        return ingest.error(403, "Only a technician can post locations.")
+        return answers.error(403, "Only a technician can post locations.")
     return technician
 
 
@@ -83,11 +83,11 @@ def post_locations(request: HttpRequest) -> JsonResponse:
             return _response(refused)
     else:
         signed_in = _signed_in_technician(request)
-        if isinstance(signed_in, ingest.Answer):
+        if isinstance(signed_in, answers.Answer):
             return _response(signed_in)
         technician = signed_in
     body = _body(request)
-    if isinstance(body, ingest.Answer):
+    if isinstance(body, answers.Answer):
         return _response(body)
     return _submit(ingest.read_locations(body, technician=technician, key=key))
 
@@ -97,7 +97,7 @@ def post_locations(request: HttpRequest) -> JsonResponse:
 def osmand(request: HttpRequest) -> JsonResponse:
     """The OsmAnd protocol of the Traccar Client apps, keyed by the tracking device id."""
     body = _body(request)
-    if isinstance(body, ingest.Answer):
+    if isinstance(body, answers.Answer):
         return _response(body)
     return _submit(
         ingest.read_osmand(
