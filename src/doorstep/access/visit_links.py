@@ -16,11 +16,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from doorstep.access.models import VisitLink
+from doorstep.access.models import VisitLink, VisitLinkState
+from doorstep.access.models.visit_links import VALIDITY_AFTER_VISIT
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
-from doorstep.scheduling.models import Booking
+from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.users.models import User
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,37 @@ logger = logging.getLogger(__name__)
 CODE_BYTES = 24
 # Longer than any code we issue: not worth hashing, and keeps junk out of the work.
 MAX_CODE_LENGTH = 64
+# What the visit page, its calendar file and its live state read of a link and its visit:
+# the other columns of the six tables would only cost time to read (a third of the query).
+VISIT_PAGE_COLUMNS = (
+    "booking_id",
+    "contact_id",
+    "valid_until",
+    "blocked_at",
+    "booking__status",
+    "booking__start",
+    "booking__end",
+    "booking__reference",
+    "booking__cancel_reason",
+    "booking__completed_at",
+    "booking__updated_at",
+    "booking__resource",
+    "booking__work_order",
+    "booking__work_order__address_line1",
+    "booking__work_order__address_line2",
+    "booking__work_order__city",
+    "booking__work_order__postal_code",
+    "booking__work_order__country",
+    "booking__work_order__latitude",
+    "booking__work_order__longitude",
+    "booking__work_order__account__time_zone",
+    "booking__work_order__incident_type__display_name",
+    "booking__work_order__asset__name",
+    "booking__work_order__asset__serial_number",
+    "booking__resource__display_name",
+    "booking__resource__photo",
+    "booking__feedback__id",
+)
 
 
 class VisitLinkRefused(DomainError):
@@ -67,21 +99,54 @@ def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | No
     """The link behind a code with its visit, or None when unknown, expired or blocked.
 
     One query: the link, its booking, work order, account, service type, equipment,
-    technician and feedback, which is all the visit page shows.
+    technician and feedback, which is all the visit page shows (and, for a canceled
+    visit only, a second: when it was canceled). The link's end is worked out here from
+    the row, by the rule of `VisitLinkQuerySet.with_expiry()`: the page is the busiest
+    door of all, and that annotation in SQL cost it more than the rest of the page.
     """
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
     now = now or timezone.now()
-    return (
-        VisitLink.objects.valid(now)
-        .select_related(
+    found = list(
+        VisitLink.objects.select_related(
             "booking__work_order__account",
             "booking__work_order__incident_type",
             "booking__work_order__asset",
             "booking__resource",
             "booking__feedback",
         )
-        .filter(code_hash=hash_visit_code(code))
+        .only(*VISIT_PAGE_COLUMNS)
+        .filter(code_hash=hash_visit_code(code), blocked_at__isnull=True)
+        .order_by()[:1]
+    )
+    if not found:
+        return None
+    link = found[0]
+    link.booking_canceled_at = (
+        _cancel_time(link.booking) if link.booking.status == BookingStatus.CANCELED else None
+    )
+    link.expires_at = link.valid_until or _default_end(link)
+    return link if link.state(now) == VisitLinkState.VALID else None
+
+
+def _default_end(link: VisitLink) -> datetime | None:
+    """A week after the visit is completed or canceled; None while it is still to come."""
+    booking = link.booking
+    if booking.status == BookingStatus.COMPLETED:
+        ended_at = booking.completed_at
+    elif booking.status == BookingStatus.CANCELED:
+        ended_at = link.booking_canceled_at or booking.updated_at
+    else:
+        return None
+    return ended_at + VALIDITY_AFTER_VISIT if ended_at is not None else None
+
+
+def _cancel_time(booking: Booking) -> datetime | None:
+    """When the booking was canceled: its latest move to Canceled."""
+    return (
+        BookingStatusChange.objects.filter(booking=booking, to_status=BookingStatus.CANCELED)
+        .order_by("-changed_at", "-pk")
+        .values_list("changed_at", flat=True)
         .first()
     )
 

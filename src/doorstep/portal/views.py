@@ -20,7 +20,9 @@ from doorstep.customers import services as customers
 from doorstep.customers.models import Contact
 from doorstep.portal import selectors
 from doorstep.portal.adapters import remember_device
+from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.forms import InvitationForm, ProfileForm
+from doorstep.portal.fragments import render_fragment
 
 
 def contact_of(request: HttpRequest) -> Contact:
@@ -39,11 +41,16 @@ def home(request: HttpRequest) -> HttpResponse:
         if request.user.is_staff:
             return redirect("admin:index")
     contact = contact_of(request)
-    return render(
-        request,
-        "portal/home.html",
-        {"contact": contact, "home": selectors.home(contact), "tab": request.GET.get("tab")},
+    visits = render_fragment(
+        "portal/fragments/home.html",
+        {
+            "first_name": contact.first_name,
+            "home": selectors.home(contact),
+            "tab": "past" if request.GET.get("tab") == "past" else "upcoming",
+            "portal": portal_settings(request),
+        },
     )
+    return render(request, "portal/home.html", {"contact": contact, "content": visits})
 
 
 @require_http_methods(["GET", "POST"])

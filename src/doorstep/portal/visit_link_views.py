@@ -35,6 +35,7 @@ from doorstep.core.rate_limits import (
     count_in_window,
 )
 from doorstep.portal.context_processors import portal_settings
+from doorstep.portal.fragments import render_fragment
 from doorstep.scheduling import selectors
 from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
@@ -109,7 +110,7 @@ def visit_link(request: HttpRequest, code: str) -> HttpResponse:
     link = find_valid_link(code)
     if link is None:
         return _not_available(request)
-    return render(request, "portal/visit_link/visit.html", _page_context(request, link, code))
+    return _visit_page(request, _page_context(request, link, code))
 
 
 @private_answer
@@ -144,6 +145,7 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
         # The page shows the portal's layout, whose messages belong to the portal's own
         # pages; showing them here would use them up, and opening this page writes nothing.
         "messages": (),
+        "portal": portal,
     }
     if booking.status == BookingStatus.TRAVELING:
         context["live"] = _live_map(
@@ -251,5 +253,11 @@ def live_visit(request: HttpRequest, booking_id: int) -> HttpResponse:
         "map_url": _map_url(work_order.latitude, work_order.longitude),
         # No status.json for a signed-in contact: without its socket the page polls itself.
         "live": _live_map(booking, status_url="", socket_path=f"/ws/bookings/{booking.pk}/"),
+        "portal": portal_settings(request),
     }
-    return render(request, "portal/visit_link/visit.html", context)
+    return _visit_page(request, context)
+
+
+def _visit_page(request: HttpRequest, context: dict[str, object]) -> HttpResponse:
+    content = render_fragment("portal/fragments/visit.html", context)
+    return render(request, "portal/visit_link/visit.html", {**context, "content": content})
