@@ -27,15 +27,24 @@ def run() -> None:
     load_demo(stdout=io.StringIO())
     print(f"demo company, second load (nothing to do): {time.perf_counter() - started:.2f} s")
 
-    scheduled = list(Booking.objects.filter(status=BookingStatus.SCHEDULED)[:200])
+    on_the_way = Booking.objects.filter(status=BookingStatus.TRAVELING).values("resource")
+    scheduled = list(
+        Booking.objects.filter(status=BookingStatus.SCHEDULED).exclude(resource__in=on_the_way)[
+            :200
+        ]
+    )
     timings: list[float] = []
     with CaptureQueriesContext(connection) as queries:
         for booking in scheduled:
-            started = time.perf_counter()
-            services.set_status(booking=booking, status=BookingStatus.TRAVELING)
-            timings.append((time.perf_counter() - started) * 1000)
+            # A technician is on the way to one visit at a time (the demo's technicians who
+            # are on their way are left out): each sets off, then turns back, so that the
+            # next visit of the same technician may set off too.
+            for status in (BookingStatus.TRAVELING, BookingStatus.SCHEDULED):
+                started = time.perf_counter()
+                services.set_status(booking=booking, status=status)
+                timings.append((time.perf_counter() - started) * 1000)
     print(
-        f"set_status on {len(timings)} bookings: p50 {statistics.median(timings):.2f} ms, "
-        f"p95 {percentile(timings, 0.95):.2f} ms, "
+        f"set_status, {len(timings)} moves on {len(scheduled)} bookings (set off, turn back): "
+        f"p50 {statistics.median(timings):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms, "
         f"{len(queries) / max(len(timings), 1):.1f} queries each"
     )
