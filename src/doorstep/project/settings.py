@@ -138,7 +138,13 @@ if REDIS_URL:
     # `doorstep serve` processes run.
     CRONTASK = {"REDIS_URL": REDIS_URL}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for the portal's cached fragments beside the rate limits' counters (not 300).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
     CHANNEL_LAYERS = {
         "default": {"BACKEND": "doorstep.core.channel_layer.SweepingInMemoryChannelLayer"}
     }
