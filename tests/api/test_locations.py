@@ -9,7 +9,9 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from doorstep.access.models import ApiKey
+from doorstep.access.api_keys import issue_api_key
+from doorstep.access.models import ApiKey, Scope
+from doorstep.api.answers import INVALID_KEY
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from tests.factories import ResourceFactory, UserFactory
 
@@ -233,7 +235,7 @@ def test_wrong_api_key_answers_401(client: Client, api_key: str, header: str) ->
     technician = ResourceFactory()
     response = post(client, {"technician_id": technician.pk, **a_ping()}, Authorization=header)
     assert response.status_code == 401
-    assert response.json()["error"] == "The API key is not valid or has been revoked."
+    assert response.json()["error"] == INVALID_KEY
 
 
 def test_revoked_api_key_answers_401(client: Client, api_key: str) -> None:
@@ -243,6 +245,20 @@ def test_revoked_api_key_answers_401(client: Client, api_key: str) -> None:
         client, {"technician_id": technician.pk, **a_ping()}, Authorization=f"Bearer {api_key}"
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("scopes", [{Scope.READ}, {Scope.READ, Scope.WRITE, Scope.DISPATCH}])
+def test_a_key_without_the_tracking_scope_cannot_send_positions(
+    client: Client, scopes: set[Scope]
+) -> None:
+    _, key = issue_api_key(name="CRM", scopes=scopes)
+    technician = ResourceFactory()
+    response = post(
+        client, {"technician_id": technician.pk, **a_ping()}, Authorization=f"Bearer {key}"
+    )
+    assert response.status_code == 401
+    assert "tracking" in response.json()["error"]
+    assert not LocationPing.objects.exists()
 
 
 def test_wrong_api_key_is_refused_even_for_a_signed_in_technician(technician_client) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,10 @@ from doorstep.tracking.services import IngestResult, Refusal
 
 logger = logging.getLogger("doorstep.api.ingest")
 
-INVALID_KEY = "The API key is not valid or has been revoked."
+INVALID_KEY = (
+    "The API key is not valid, has expired or been revoked, "
+    "or does not allow sending positions (its scopes lack “tracking”)."
+)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from doorstep.core.models import TimeStampedModel
+from doorstep.core.models import ExternalId, TimeStampedModel
 from doorstep.core.validators import PROFICIENCY_VALIDATORS
 
 
@@ -14,7 +14,7 @@ class IncidentTypeQuerySet(models.QuerySet["IncidentType"]):
         return self.filter(portal_enabled=True)
 
 
-class IncidentType(TimeStampedModel):
+class IncidentType(ExternalId, TimeStampedModel):
     """A kind of job; customers see it as a "service type"."""
 
     name = models.CharField(max_length=100, unique=True, help_text="The name the office uses.")
@@ -58,6 +58,7 @@ class IncidentType(TimeStampedModel):
                     "The estimated duration must be between 5 minutes and 24 hours."
                 ),
             ),
+            *ExternalId.external_id_constraints("incident_type"),
         ]
 
     def __str__(self) -> str:

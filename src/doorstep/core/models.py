@@ -22,6 +22,36 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class ExternalId(models.Model):
+    """A record the company also keeps in its own system (CRM, dispatch, accounting).
+
+    Integrations find and update the record by that system's id, so a nightly sync can
+    send everything again without creating anything twice.
+    """
+
+    external_id = models.CharField(
+        "external ID",
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="This record's id in the company's own system, for integrations.",
+    )
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def external_id_constraints(prefix: str) -> list[models.BaseConstraint]:
+        return [
+            models.UniqueConstraint(
+                "external_id",
+                condition=~models.Q(external_id=""),
+                name=f"{prefix}_external_id_unique",
+                violation_error_message="Another record already has this external ID.",
+            )
+        ]
+
+
 class Coordinates(models.Model):
     """A point on the map, both halves or neither (not yet located)."""
 

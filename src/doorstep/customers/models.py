@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from phonenumber_field.modelfields import PhoneNumberField
 
-from doorstep.core.models import PostalAddress, TimeStampedModel
+from doorstep.core.models import ExternalId, PostalAddress, TimeStampedModel
 from doorstep.core.validators import default_time_zone, time_zone_choices, validate_time_zone
 
 REACHABLE_MESSAGE = "Enter an email address or a phone number, so the contact can be reached."
@@ -25,7 +25,7 @@ class AccountQuerySet(models.QuerySet["Account"]):
         return self.filter(active=True)
 
 
-class Account(PostalAddress, TimeStampedModel):
+class Account(PostalAddress, ExternalId, TimeStampedModel):
     """A customer of the company: a household or a business, at one main address."""
 
     name = models.CharField(max_length=200)
@@ -53,7 +53,10 @@ class Account(PostalAddress, TimeStampedModel):
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(Lower("name"), name="account_name_lower")]
-        constraints = PostalAddress.coordinate_constraints("account")
+        constraints = [
+            *PostalAddress.coordinate_constraints("account"),
+            *ExternalId.external_id_constraints("account"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -71,7 +74,7 @@ class Account(PostalAddress, TimeStampedModel):
             )
 
 
-class Contact(TimeStampedModel):
+class Contact(ExternalId, TimeStampedModel):
     """A person at an account who may receive messages and sign in to the portal."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
@@ -122,6 +125,7 @@ class Contact(TimeStampedModel):
                 name="contact_has_email_or_phone",
                 violation_error_message=REACHABLE_MESSAGE,
             ),
+            *ExternalId.external_id_constraints("contact"),
         ]
 
     def __str__(self) -> str:
@@ -155,7 +159,7 @@ class Contact(TimeStampedModel):
             raise ValidationError(errors)
 
 
-class FunctionalLocation(PostalAddress, TimeStampedModel):
+class FunctionalLocation(PostalAddress, ExternalId, TimeStampedModel):
     """A place at an account where work is done: a site, a building, a plant room."""
 
     account = models.ForeignKey(
@@ -173,13 +177,14 @@ class FunctionalLocation(PostalAddress, TimeStampedModel):
                 violation_error_message="This account already has a location with this name.",
             ),
             *PostalAddress.coordinate_constraints("functional_location"),
+            *ExternalId.external_id_constraints("functional_location"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account})"
 
 
-class Asset(TimeStampedModel):
+class Asset(ExternalId, TimeStampedModel):
     """A piece of the customer's equipment that is serviced; "service product" to customers."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="assets")
@@ -206,6 +211,7 @@ class Asset(TimeStampedModel):
                     "This account already has an asset with this serial number."
                 ),
             ),
+            *ExternalId.external_id_constraints("asset"),
         ]
 
     def __str__(self) -> str:

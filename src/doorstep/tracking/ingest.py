@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from doorstep.access import api_keys
+from doorstep.access.models import Scope
 from doorstep.core.group_commit import GroupCommit
 from doorstep.tracking.live import REFRESHER
 from doorstep.tracking.services import IngestResult, PingBatch, PingIn, Refusal, record_batches
@@ -88,9 +89,13 @@ class Outcome:
 def process(jobs: Sequence[Job]) -> list[Outcome]:
     """Check the keys, find the technicians and record the pings of many jobs at once."""
     now = timezone.now()
-    keys = api_keys.authenticate_keys(
-        keys={job.key for job in jobs if job.key is not None}, now=now
-    )
+    keys = {
+        key: api_key
+        for key, api_key in api_keys.authenticate_keys(
+            keys={job.key for job in jobs if job.key is not None}, now=now
+        ).items()
+        if api_key.allows(Scope.TRACKING)
+    }
     window = miss_window(now)
     waiting = _clients_waiting(jobs, window=window, now=now)
     technicians = _technicians(

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models.functions import Length, Lower
 from phonenumber_field.modelfields import PhoneNumberField
 
-from doorstep.core.models import TimeStampedModel
+from doorstep.core.models import ExternalId, TimeStampedModel
 from doorstep.core.validators import (
     LATITUDE_VALIDATORS,
     LONGITUDE_VALIDATORS,
@@ -73,7 +73,7 @@ class ResourceQuerySet(models.QuerySet["Resource"]):
         )
 
 
-class Resource(TimeStampedModel):
+class Resource(ExternalId, TimeStampedModel):
     """A technician: a person the company sends to customers."""
 
     display_name = models.CharField(
@@ -140,6 +140,7 @@ class Resource(TimeStampedModel):
                 name="resource_tracking_device_id_unique",
                 violation_error_message="Another technician already has this tracking device id.",
             ),
+            *ExternalId.external_id_constraints("resource"),
         ]
 
     def __str__(self) -> str:
