@@ -16,6 +16,7 @@ from doorstep.notifications.models import (
     Notification,
     NotificationState,
     ReminderRun,
+    ReminderScheduleStart,
 )
 from doorstep.notifications.outbox import load_for_messages, record_many
 from doorstep.notifications.reminders import (
@@ -298,7 +299,35 @@ def test_a_run_by_hand_leaves_the_days_run_to_come(contact) -> None:  # type: ig
     assert len(reminders(newly_due)) == 2
 
 
+def test_a_fresh_install_sends_no_reminders_on_its_first_start(contact) -> None:  # type: ignore[no-untyped-def]
+    # Loaded (the demo company, an import) and first started at 19:47: the day's run at
+    # 10:00 happened before the install existed, so nobody is messaged now.
+    tomorrow = visit(contact, TEN + timedelta(days=1))
+
+    assert run_due_reminders(now=TEN + timedelta(hours=9, minutes=47)) is None
+    assert run_due_reminders(now=TEN + timedelta(hours=10)) is None
+    assert not reminders(tomorrow)
+    assert not ReminderRun.objects.exists()
+
+    # The next day's run is the install's own: it happens at its time.
+    assert run_due_reminders(now=TEN + timedelta(days=1) - timedelta(minutes=1)) is None
+    assert run_due_reminders(now=TEN + timedelta(days=1)) is not None
+
+
+def test_days_missed_since_the_first_start_are_caught_up(contact) -> None:  # type: ignore[no-untyped-def]
+    run_due_reminders(now=TEN - timedelta(days=3, hours=2))  # first started, before 10:00
+    booking = visit(contact, TEN + timedelta(hours=20))
+
+    # Down from then until today 09:00: yesterday's run is made up at once.
+    caught_up = run_due_reminders(now=TEN - timedelta(hours=1))
+
+    assert caught_up is not None
+    assert caught_up.day == TEN.date() - timedelta(days=1)
+    assert len(reminders(booking)) == 2
+
+
 def test_the_scheduled_task_runs_the_job_once_a_day(contact) -> None:  # type: ignore[no-untyped-def]
+    ReminderScheduleStart.objects.create(started_at=timezone.now() - timedelta(days=1))
     portal_settings(reminder_time=time(0, 0))
     booking = visit(contact, timezone.now() + timedelta(hours=2))
 

@@ -3,9 +3,9 @@ once for each time it is planned to start.
 
 The scheduler checks every minute (`tasks.remind_when_due`) and runs the job once its
 day's time in the portal settings has come and that day's run is not recorded yet. A
-day missed (the server was down) is run at the next check, and since "due" looks ahead
-from the moment of the run, the visits that day would have covered and that are still
-ahead are covered then. `doorstep remind` runs the job by hand.
+day missed since the install first started (the server was down) is run at the next
+check, and since "due" looks ahead from the moment of the run, the visits that day would
+have covered and that are still ahead are covered then. `doorstep remind` runs the job by hand.
 
 The job writes thousands of rows, so it does not go through `outbox.record` (a few
 queries a message): `outbox.record_many` writes a batch of bookings' messages with the
@@ -28,6 +28,7 @@ from doorstep.notifications.models import (
     Notification,
     NotificationState,
     ReminderRun,
+    ReminderScheduleStart,
 )
 from doorstep.notifications.outbox import (
     MessageSettings,
@@ -155,13 +156,31 @@ def run_due_reminders(*, now: datetime | None = None) -> ReminderRun | None:
     in the day runs that day's job at the next check.
     """
     now = now or timezone.now()
+    first_started = first_start(now=now)
     portal = PortalSettings.load()
     if why_no_reminders(portal):
         return None
     day = scheduled_day(now=now, at=portal.reminder_time)
+    if datetime.combine(day, portal.reminder_time, UTC) < first_started:
+        return None  # due before this install first started: nobody missed it
     if ReminderRun.objects.filter(day__gte=day).exists():
         return None
     return send_reminders(now=now, day=day)
+
+
+def first_start(*, now: datetime) -> datetime:
+    """When the reminder schedule first ran on this install; `now` at its very first check.
+
+    Only runs due since then are caught up: a fresh install (or one just loaded with the
+    demo company) does not send the reminders of a day it never saw. An install that
+    ran reminders before this was recorded started no later than its first run.
+    """
+    start = ReminderScheduleStart.objects.filter(pk=1).first()
+    if start is None:
+        earliest = ReminderRun.objects.order_by("started_at").first()
+        first = min(now, earliest.started_at) if earliest else now
+        start, _ = ReminderScheduleStart.objects.get_or_create(pk=1, defaults={"started_at": first})
+    return start.started_at
 
 
 # --- what a run would write ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from doorstep.notifications.models.outbox import (
     Notification,
     NotificationState,
 )
-from doorstep.notifications.models.reminders import ReminderRun
+from doorstep.notifications.models.reminders import ReminderRun, ReminderScheduleStart
 from doorstep.notifications.models.running_late import RunningLate
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     "Notification",
     "NotificationState",
     "ReminderRun",
+    "ReminderScheduleStart",
     "RunningLate",
 ]

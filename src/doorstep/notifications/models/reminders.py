@@ -35,3 +35,24 @@ class ReminderRun(models.Model):
     def __str__(self) -> str:
         when = f"{self.day:%Y-%m-%d}" if self.day else "by hand"
         return f"Reminder run {when} at {self.started_at:%Y-%m-%d %H:%M} UTC"
+
+
+class ReminderScheduleStart(models.Model):
+    """When the reminder schedule first ran on this install: one row, written once.
+
+    A scheduled run due before this moment is not "missed": the install did not exist
+    yet, or had not started. Without it, the first start after loading data (the demo
+    company, an import) would catch up yesterday's run and message customers at once.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    started_at = models.DateTimeField("first started")
+
+    class Meta:
+        verbose_name = "reminder schedule start"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="one_reminder_schedule_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder schedule first started at {self.started_at:%Y-%m-%d %H:%M} UTC"
