@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,12 @@ def render(
     contact: Contact | None,
     language: str,
     portal: PortalSettings,
+    extra: Mapping[str, object] | None = None,
 ) -> Rendered:
-    """The message as the recipient will read it, in their language and the company's look."""
+    """The message as the recipient will read it, in their language and the company's look.
+
+    `extra` adds to what the templates read (the arrival time of "on the way" messages).
+    """
     zone = ZoneInfo(booking.work_order.account.time_zone)
     context = {
         "booking": booking,
@@ -52,6 +57,7 @@ def render(
         "portal": portal,
         "link": VISIT_LINK,
         "survey": portal.include_survey and message_type == MessageType.COMPLETED,
+        **(extra or {}),
     }
 
     language = message_language(language, message_type)
