@@ -47,6 +47,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                         "notify_rescheduled",
                         "notify_canceled",
                         "notify_completed",
+                        "notify_turned_back",
                     ),
                     ("reminder_days_before", "reminder_time"),
                     "running_late_margin_minutes",

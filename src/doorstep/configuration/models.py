@@ -76,6 +76,7 @@ class PortalSettings(models.Model):
     notify_booking_confirmed = models.BooleanField("booking confirmed", default=True)
     notify_reminder = models.BooleanField("reminder", default=True)
     notify_traveling = models.BooleanField("technician on the way", default=True)
+    notify_turned_back = models.BooleanField("technician turned back", default=True)
     notify_running_late = models.BooleanField("running late", default=True)
     notify_rescheduled = models.BooleanField("rescheduled", default=True)
     notify_canceled = models.BooleanField("canceled", default=True)
