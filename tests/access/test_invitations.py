@@ -75,7 +75,7 @@ def test_no_invitation_when_the_settings_say_off_or_the_account_is_inactive() ->
     add_contact()
     set_policy(InvitePolicy.NEW_CONTACTS)
     add_contact(account=AccountFactory(active=False))
-    add_contact(email="", phone="+13035550100")
+    add_contact(email="", phone="+13035550100", communication_preference="sms")
 
     assert not Invitation.objects.exists()
     assert mail.outbox == []

@@ -1,4 +1,6 @@
-"""Changes to customers that other parts of Doorstep need to hear about."""
+"""Changes to customers, sites and equipment, checked the same way whichever door they
+come through (back office, portal, API); the ones other parts of Doorstep need to hear
+about are announced."""
 
 from __future__ import annotations
 
@@ -7,15 +9,37 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from doorstep.core import events
-from doorstep.customers.models import Contact
+from doorstep.core import events, records
+from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+
+
+def save_account(*, account: Account) -> Account:
+    """Save an account after checking it (raises ValidationError, saving nothing)."""
+    return records.save_checked(account)
+
+
+def save_site(*, site: FunctionalLocation) -> FunctionalLocation:
+    """Save a site (a functional location) after checking it."""
+    return records.save_checked(site)
+
+
+def save_asset(*, asset: Asset) -> Asset:
+    """Save a piece of equipment after checking it (its site must be the account's)."""
+    return records.save_checked(asset)
+
+
+def remove(*, record: Account | Contact | FunctionalLocation | Asset) -> None:
+    """Delete a customer record; refused (ProtectedError) while visits need it."""
+    records.delete(record)
 
 
 @transaction.atomic
 def save_contact(*, contact: Contact) -> Contact:
-    """Save a contact; a new one is announced so that it can be invited to the portal."""
+    """Save a contact after checking it; a new one is announced so that it can be invited
+    to the portal."""
     is_new = contact._state.adding
     contact.email = contact.email.strip().lower()
+    contact.full_clean()
     contact.save()
     if is_new:
         events.publish("contact.added", contact_id=contact.pk)

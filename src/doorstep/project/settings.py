@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "crontask",
     "phonenumber_field",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "doorstep.users",
     "doorstep.customers",
     "doorstep.workforce",
@@ -391,3 +394,6 @@ DOORSTEP_MAP_ATTRIBUTION = env_str("DOORSTEP_MAP_ATTRIBUTION", "© OpenStreetMap
 # connection dropped without a word, or a change made in a process whose channel layer
 # does not reach this one (no Redis), leaves the page stale for this long at most.
 DOORSTEP_LIVE_QUIET_SECONDS = env_int("DOORSTEP_LIVE_QUIET_SECONDS", 60)
+
+# The integration API's settings (REST framework, OpenAPI document, rate limit).
+from doorstep.project.api_settings import *  # noqa: E402, F403

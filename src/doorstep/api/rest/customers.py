@@ -1,0 +1,135 @@
+"""Customers as the company's own systems see them: accounts, their contacts, their sites
+(where work is done) and their equipment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from doorstep.api.rest.resources import ResourceViewSet
+from doorstep.customers import services
+from doorstep.customers.models import (
+    Account,
+    Asset,
+    CommunicationPreference,
+    Contact,
+    FunctionalLocation,
+)
+
+ADDRESS_FIELDS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "country",
+    "latitude",
+    "longitude",
+)
+STAMPS = ("created_at", "updated_at")
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Account
+        fields = ("id", "external_id", "name", *ADDRESS_FIELDS, "time_zone",
+                  "primary_contact", "active", *STAMPS)  # fmt: skip
+        read_only_fields = ("id", *STAMPS)
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    language = serializers.ChoiceField(
+        source="preferred_language", choices=settings.LANGUAGES, required=False
+    )
+    preferred_messages = serializers.ChoiceField(
+        source="communication_preference",
+        choices=CommunicationPreference.choices,
+        required=False,
+        help_text="Which messages the contact gets: email, sms or both.",
+    )
+    has_portal_sign_in = serializers.SerializerMethodField(
+        help_text="Whether the contact has joined the portal."
+    )
+
+    class Meta:
+        model = Contact
+        fields = ("id", "external_id", "account", "first_name", "last_name", "email", "phone",
+                  "language", "preferred_messages", "has_portal_sign_in", *STAMPS)  # fmt: skip
+        read_only_fields = ("id", *STAMPS)
+
+    def get_has_portal_sign_in(self, contact: Contact) -> bool:
+        return contact.user_id is not None
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FunctionalLocation
+        fields = ("id", "external_id", "account", "name", *ADDRESS_FIELDS, *STAMPS)
+        read_only_fields = ("id", *STAMPS)
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    site = serializers.PrimaryKeyRelatedField(
+        source="functional_location",
+        queryset=FunctionalLocation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Where the equipment is installed: a site of the same account.",
+    )
+
+    class Meta:
+        model = Asset
+        fields = ("id", "external_id", "account", "site", "name", "serial_number", *STAMPS)
+        read_only_fields = ("id", *STAMPS)
+
+
+class AccountViewSet(ResourceViewSet):
+    """Customer accounts: a household or a business, at one main address."""
+
+    queryset = Account.objects.all()
+    serializer_class = AccountSerializer
+
+    def save_record(self, record: Account) -> Account:
+        return services.save_account(account=record)
+
+    def delete_record(self, record: Account) -> None:
+        services.remove(record=record)
+
+
+class ContactViewSet(ResourceViewSet):
+    """People at an account who get messages and may sign in to the portal. A new contact
+    with an email address is invited to the portal when the portal settings say so."""
+
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+
+    def save_record(self, record: Contact) -> Contact:
+        return services.save_contact(contact=record)
+
+    def delete_record(self, record: Contact) -> None:
+        services.remove(record=record)
+
+
+class SiteViewSet(ResourceViewSet):
+    """Sites (functional locations): places at an account where work is done."""
+
+    queryset = FunctionalLocation.objects.all()
+    serializer_class = SiteSerializer
+
+    def save_record(self, record: FunctionalLocation) -> FunctionalLocation:
+        return services.save_site(site=record)
+
+    def delete_record(self, record: FunctionalLocation) -> None:
+        services.remove(record=record)
+
+
+class AssetViewSet(ResourceViewSet):
+    """Equipment that is serviced (customers see it as their equipment)."""
+
+    queryset = Asset.objects.all()
+    serializer_class = AssetSerializer
+
+    def save_record(self, record: Asset) -> Asset:
+        return services.save_asset(asset=record)
+
+    def delete_record(self, record: Asset) -> None:
+        services.remove(record=record)

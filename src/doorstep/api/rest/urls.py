@@ -1,0 +1,36 @@
+"""The routes of the integration API and its OpenAPI document and docs."""
+
+from __future__ import annotations
+
+from django.urls import path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from doorstep.api.rest import catalog, customers, workforce
+
+router = SimpleRouter(trailing_slash=False)
+router.register("accounts", customers.AccountViewSet, basename="account")
+router.register("contacts", customers.ContactViewSet, basename="contact")
+router.register("sites", customers.SiteViewSet, basename="site")
+router.register("assets", customers.AssetViewSet, basename="asset")
+router.register("service-types", catalog.ServiceTypeViewSet, basename="service-type")
+router.register("technicians", workforce.TechnicianViewSet, basename="technician")
+
+
+class Docs(SpectacularSwaggerSplitView):
+    # The same page with its script and styles in files: nothing inline, for the CSP.
+    template_name = "api/docs.html"
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+
+
+class OpenApiDocument(SpectacularJSONAPIView):
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+
+
+urlpatterns = [
+    path("openapi.json", OpenApiDocument.as_view(), name="openapi"),
+    path("docs/", Docs.as_view(url_name="api:openapi"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,92 @@
+"""The OpenAPI document: valid, complete, served with its docs from this site, and true to
+what the API answers (Schemathesis walks every operation)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import settings as django_settings
+from django.contrib.staticfiles import finders
+from django.core.wsgi import get_wsgi_application
+from django.test import Client, override_settings
+from hypothesis import HealthCheck, given, settings
+from openapi_spec_validator import validate
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from doorstep.access.models import Scope
+from tests.api.rest.conftest import ApiClient
+from tests.api.rest.test_keys import RESOURCES
+from tests.factories import AssetFactory, ContactFactory, IncidentTypeFactory, ResourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def document() -> dict[str, Any]:
+    response = Client().get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_the_document_is_valid_openapi_3_1() -> None:
+    spec = document()
+    validate(spec)
+    assert spec["openapi"].startswith("3.1")
+    for resource in RESOURCES:
+        assert f"/api/v1/{resource}" in spec["paths"]
+        assert f"/api/v1/{resource}/by-external-id/{{external_id}}" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+
+
+def test_the_docs_page_loads_everything_from_this_site() -> None:
+    page = Client().get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<script>" not in html  # nothing inline
+    assert "<style>" not in html
+    addresses = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert addresses
+    for address in addresses:
+        assert address.startswith("/"), address
+        if address.startswith("/static/"):
+            assert finders.find(address.removeprefix("/static/")), address
+        else:
+            assert Client().get(address.replace("&amp;", "&")).status_code == 200, address
+
+
+@override_settings(
+    REST_FRAMEWORK={
+        **django_settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api-key": "100000/min"},
+    }
+)
+def test_no_operation_fails_or_answers_outside_its_schema(api_for: Any) -> None:
+    api: ApiClient = api_for(scopes=set(Scope))
+    contact = ContactFactory()
+    AssetFactory(account=contact.account)
+    IncidentTypeFactory()
+    ResourceFactory()
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    headers = {"Authorization": f"Bearer {api.key}"}
+    operations = list(schema.get_all_operations())
+    assert len(operations) >= 7 * len(RESOURCES)
+    for result in operations:
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def call(case: Any) -> None:
+            case.call_and_validate(
+                headers=headers, checks=[not_a_server_error, response_schema_conformance]
+            )
+
+        call()
