@@ -1,0 +1,41 @@
+"""A list costs the same number of queries whatever its page size."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.api.rest.conftest import ApiClient
+from tests.api.rest.test_keys import RESOURCES
+from tests.factories import (
+    AssetFactory,
+    ContactFactory,
+    IncidentTypeSkillFactory,
+    ResourceSkillFactory,
+    TimeOffFactory,
+    WorkingHoursFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(api: ApiClient, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert api.call("GET", path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_queries_do_not_grow_with_the_page(api: ApiClient, resource: str) -> None:
+    for _ in range(12):
+        contact = ContactFactory()
+        AssetFactory(account=contact.account)
+        IncidentTypeSkillFactory()
+        technician = ResourceSkillFactory().resource
+        WorkingHoursFactory(resource=technician)
+        TimeOffFactory(resource=technician)
+    api.call("GET", f"/api/v1/{resource}")  # the key's first use is noted once
+    small = queries(api, f"/api/v1/{resource}?page_size=2")
+    large = queries(api, f"/api/v1/{resource}?page_size=12")
+    assert small == large
