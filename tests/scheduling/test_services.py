@@ -170,16 +170,30 @@ def test_reschedule_moves_the_visit_notes_it_and_publishes_old_and_new_times(
 def test_a_move_of_ten_minutes_or_less_is_a_correction_not_a_reschedule(
     django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
 ) -> None:
+    from doorstep.core import events
+
     booking = BookingFactory()
+    heard: list[str] = []
 
-    with django_capture_on_commit_callbacks() as callbacks:
-        services.reschedule(
-            booking=booking,
-            start=booking.start + timedelta(minutes=10),
-            end=booking.end + timedelta(minutes=10),
-        )
+    def listen(event: events.Event) -> None:
+        heard.append(event.name)
 
-    assert callbacks == []
+    for name in ("booking.rescheduled", "booking.moved"):
+        events.subscribe(name, listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.reschedule(
+                booking=booking,
+                start=booking.start + timedelta(minutes=10),
+                end=booking.end + timedelta(minutes=10),
+            )
+    finally:
+        for name in ("booking.rescheduled", "booking.moved"):
+            events.unsubscribe(name, listen)
+
+    # Every move is told as one (whether the customer hears of it is for what they
+    # were last told to decide); only a move of more than ten minutes is a reschedule.
+    assert heard == ["booking.moved"]
     assert not booking.work_order.notes.exists()
 
 

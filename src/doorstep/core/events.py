@@ -10,6 +10,7 @@ Events published so far (name: payload keys):
 - ``booking.canceled``: booking_id, reason
 - ``booking.rescheduled``: booking_id, old_start, old_end, new_start, new_end (ISO 8601),
   for moves of more than ten minutes
+- ``booking.moved``: booking_id, for every change of a visit's time, however small
 - ``contact.added``: contact_id (a new contact was saved; invitations listen)
 - ``contact.invited``: contact_id, invitation_id
 - ``visit_link.revoked``: link_id, booking_id (staff blocked or expired a visit code)

@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
 
         # Outbox rows are written inside the transaction of the change that causes them.
         events.subscribe_in_transaction("booking.created", subscribers.on_booking_created)
-        events.subscribe_in_transaction("booking.rescheduled", subscribers.on_booking_rescheduled)
+        events.subscribe_in_transaction("booking.moved", subscribers.on_booking_moved)
         events.subscribe_in_transaction("booking.canceled", subscribers.on_booking_canceled)
         events.subscribe_in_transaction("booking.status_changed", subscribers.on_status_changed)
         events.subscribe_in_transaction("contact.invited", subscribers.on_contact_invited)

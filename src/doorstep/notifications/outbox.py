@@ -20,8 +20,13 @@ from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
 from doorstep.customers.models import Contact
 from doorstep.notifications import rendering, rules
-from doorstep.notifications.models import MessageType, Notification, NotificationState
-from doorstep.scheduling.calendar import visit_calendar
+from doorstep.notifications.calendars import next_calendar_sequence
+from doorstep.notifications.models import (
+    MessageType,
+    Notification,
+    NotificationState,
+)
+from doorstep.scheduling.calendar import Attendee, visit_calendar
 from doorstep.scheduling.models import Booking
 
 SETTING_OF: dict[str, str] = {
@@ -33,12 +38,22 @@ SETTING_OF: dict[str, str] = {
     MessageType.RESCHEDULED: "notify_rescheduled",
     MessageType.CANCELED: "notify_canceled",
     MessageType.COMPLETED: "notify_completed",
+    MessageType.TURNED_BACK: "notify_turned_back",
 }
 CALENDAR_METHOD: dict[str, str] = {
     MessageType.CONFIRMED: "REQUEST",
     MessageType.RESCHEDULED: "REQUEST",
     MessageType.CANCELED: "CANCEL",
 }
+# Messages that give the visit's time: a later move is measured from the latest of them.
+TELLS_VISIT_TIME = frozenset(
+    {
+        MessageType.CONFIRMED,
+        MessageType.REMINDER,
+        MessageType.RESCHEDULED,
+        MessageType.TURNED_BACK,
+    }
+)
 IDEMPOTENCY_KEY_LENGTH: int = Notification._meta.get_field("idempotency_key").max_length  # type: ignore[assignment]
 
 # What a message reads from its booking besides the contacts, loaded with it.
@@ -58,19 +73,36 @@ def _recipient(contact: Contact | None) -> rules.Recipient | None:
 
 
 def record(
-    *, booking: Booking, message_type: str, version: str = "", now: datetime | None = None
+    *,
+    booking: Booking,
+    message_type: str,
+    version: str = "",
+    now: datetime | None = None,
+    extra: Mapping[str, object] | None = None,
+    send_at: datetime | None = None,
 ) -> list[Notification]:
     """Write this message's notifications for the booking, once per idempotency key.
 
     One booking through `record_many`, the path of the reminder job's batches, so a
-    message is built one way only.
+    message is built one way only. A message with a calendar file takes the visit's next
+    calendar sequence, which is a move's version unless one is given. `extra` is more for the
+    templates to read; `send_at` holds the message back until then.
     """
     [loaded] = load_for_messages(Booking.objects.filter(pk=booking.pk))
+    sequence = None
+    if message_type in CALENDAR_METHOD:
+        sequence = next_calendar_sequence(booking_id=loaded.pk)
+        if message_type == MessageType.RESCHEDULED:
+            # Each announced move is news, even back to a time announced before.
+            version = version or f"seq{sequence}"
     return record_many(
         bookings=[loaded],
         message_type=message_type,
         versions={loaded.pk: version},
         now=now or timezone.now(),
+        extra=extra,
+        send_at=send_at,
+        calendar_sequence=sequence,
     )
 
 
@@ -107,16 +139,21 @@ def record_invitation(*, invitation: Invitation, now: datetime | None = None) ->
     return notification
 
 
-def was_told(booking_id: int) -> bool:
-    """Whether the customer heard of this visit: a confirmation or reminder went to them."""
+def told_start(booking_id: int) -> datetime | None:
+    """The visit's start in the latest message that gave it to the customer; None when no
+    message about its time reached them (skipped and failed ones did not)."""
     return (
-        Notification.objects.filter(
-            booking_id=booking_id,
-            message_type__in=[MessageType.CONFIRMED, MessageType.REMINDER],
-        )
+        Notification.objects.filter(booking_id=booking_id, visit_start__isnull=False)
         .exclude(state__in=[NotificationState.SKIPPED, NotificationState.FAILED])
-        .exists()
+        .order_by("-created_at", "-pk")
+        .values_list("visit_start", flat=True)
+        .first()
     )
+
+
+def was_told(booking_id: int) -> bool:
+    """Whether the customer heard of this visit: a message gave them its time."""
+    return told_start(booking_id) is not None
 
 
 # --- writing many bookings' messages at once -----------------------------------------------
@@ -230,6 +267,9 @@ def _rows(
     version: str,
     now: datetime,
     message_settings: MessageSettings,
+    extra: Mapping[str, object] | None = None,
+    send_at: datetime | None = None,
+    calendar_sequence: int | None = None,
 ) -> list[Notification]:
     """One booking's rows: its deliveries, rendered, or skipped with their reason."""
     work_order = booking.work_order
@@ -239,6 +279,12 @@ def _rows(
     for delivery in deliveries_of(booking, message_type, message_settings):
         contact = contacts.get(delivery.contact_id)
         skipped = bool(delivery.skip_reason)
+        calendar = ""
+        if method and delivery.channel == rules.EMAIL and not skipped:
+            attendee = Attendee(email=delivery.address, name=contact.full_name if contact else "")
+            calendar = visit_calendar(
+                booking, method=method, sequence=calendar_sequence or 0, attendee=attendee
+            ).decode()
         rendered = (
             rendering.Rendered("", "", "")
             if skipped
@@ -249,6 +295,7 @@ def _rows(
                 contact=contact,
                 language=delivery.language,
                 portal=message_settings.portal,
+                extra=extra,
             )
         )
         rows.append(
@@ -262,14 +309,11 @@ def _rows(
                 subject=rendered.subject,
                 body=rendered.body,
                 body_html=rendered.body_html,
-                calendar=(
-                    visit_calendar(booking, method=method).decode()
-                    if method and delivery.channel == rules.EMAIL and not skipped
-                    else ""
-                ),
+                visit_start=booking.start if message_type in TELLS_VISIT_TIME else None,
+                calendar=calendar,
                 state=NotificationState.SKIPPED if skipped else NotificationState.PENDING,
                 skip_reason=delivery.skip_reason,
-                next_attempt_at=None if skipped else now,
+                next_attempt_at=None if skipped else (send_at or now),
                 idempotency_key=idempotency_key(
                     booking_id=booking.pk,
                     message_type=message_type,
@@ -290,6 +334,9 @@ def record_many(
     now: datetime,
     message_settings: MessageSettings | None = None,
     wake: bool = True,
+    extra: Mapping[str, object] | None = None,
+    send_at: datetime | None = None,
+    calendar_sequence: int | None = None,
 ) -> list[Notification]:
     """Write one message for each of the bookings in one insert (`record` uses it too).
 
@@ -309,6 +356,9 @@ def record_many(
             version=versions.get(booking.pk, ""),
             now=now,
             message_settings=message_settings,
+            extra=extra,
+            send_at=send_at,
+            calendar_sequence=calendar_sequence,
         )
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)

@@ -6,6 +6,7 @@ No ORM, no settings, no clock: `outbox.py` gathers the facts and writes what thi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 EMAIL = "email"
 SMS = "sms"
@@ -105,3 +106,20 @@ def deliveries(
                 )
             )
     return result
+
+
+# A visit may drift this far from the time the customer was last given unannounced.
+MOVE_THRESHOLD = timedelta(minutes=10)
+
+
+def move_to_announce(
+    *, told_start: datetime | None, start: datetime, threshold: timedelta = MOVE_THRESHOLD
+) -> bool:
+    """Whether a visit that now starts at `start` must be announced as moved.
+
+    Measured from the start in the customer's latest message (`told_start`), not from
+    the visit's previous time: moving A→B→A→B announces each move, and four 8-minute
+    nudges are announced once they add up to more than the threshold. Nothing is
+    announced of a visit the customer was never told of (`told_start` None).
+    """
+    return told_start is not None and abs(start - told_start) > threshold

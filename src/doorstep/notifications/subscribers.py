@@ -6,10 +6,16 @@ message is a row written with the change that causes it, or neither exists.
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
+
 from doorstep.access.models import Invitation
 from doorstep.core.events import Event
-from doorstep.notifications.models import MessageType
-from doorstep.notifications.outbox import record, record_invitation, was_told
+from doorstep.notifications import rules
+from doorstep.notifications.models import MessageType, Notification, NotificationState, RunningLate
+from doorstep.notifications.on_the_way import ARRIVAL_WAIT, held_on_the_way
+from doorstep.notifications.outbox import record, record_invitation, told_start, was_told
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 
 
@@ -26,14 +32,12 @@ def on_booking_created(event: Event) -> None:
         record(booking=booking, message_type=MessageType.CONFIRMED)
 
 
-def on_booking_rescheduled(event: Event) -> None:
-    if was_told(event.payload["booking_id"]):
-        booking = Booking.objects.get(pk=event.payload["booking_id"])
-        record(
-            booking=booking,
-            message_type=MessageType.RESCHEDULED,
-            version=event.payload["new_start"],
-        )
+def on_booking_moved(event: Event) -> None:
+    """A move is announced when the visit is now more than the threshold from the time in
+    the customer's latest message, however it got there (one move or many nudges)."""
+    booking = Booking.objects.get(pk=event.payload["booking_id"])
+    if rules.move_to_announce(told_start=told_start(booking.pk), start=booking.start):
+        record(booking=booking, message_type=MessageType.RESCHEDULED)
 
 
 def on_booking_canceled(event: Event) -> None:
@@ -43,13 +47,70 @@ def on_booking_canceled(event: Event) -> None:
 
 
 def on_status_changed(event: Event) -> None:
-    to_status = event.payload["to_status"]
-    if to_status not in (BookingStatus.TRAVELING, BookingStatus.COMPLETED):
-        return
-    booking = Booking.objects.get(pk=event.payload["booking_id"])
+    to_status, from_status = event.payload["to_status"], event.payload["from_status"]
     if to_status == BookingStatus.TRAVELING:
-        # A technician who turned back and sets off again is on the way again.
-        trips = booking.status_changes.filter(to_status=BookingStatus.TRAVELING).count()
-        record(booking=booking, message_type=MessageType.TRAVELING, version=str(trips))
-    else:
+        set_off(event.payload["booking_id"])
+    elif from_status == BookingStatus.TRAVELING and to_status == BookingStatus.SCHEDULED:
+        turn_back(event.payload["booking_id"])
+    elif from_status == BookingStatus.TRAVELING:
+        # Arrived (or canceled) before "on the way" had its arrival time: it is no news.
+        withdraw_on_the_way(
+            event.payload["booking_id"],
+            reason=f"the visit was {BookingStatus(to_status).label.lower()}",
+        )
+    if to_status == BookingStatus.COMPLETED:
+        booking = Booking.objects.get(pk=event.payload["booking_id"])
         record(booking=booking, message_type=MessageType.COMPLETED)
+
+
+def trips(booking: Booking) -> int:
+    """How many times the technician set off to the visit: the number of this trip."""
+    return booking.status_changes.filter(to_status=BookingStatus.TRAVELING).count()
+
+
+def set_off(booking_id: int) -> None:
+    """ "On the way", held until the trip's first arrival time (`on_the_way`); what the
+    customer is told of this trip starts afresh."""
+    booking = Booking.objects.get(pk=booking_id)
+    now = timezone.now()
+    trip = trips(booking)
+    RunningLate.objects.update_or_create(
+        booking=booking, defaults={"trip": trip, "told_eta": None, "slips": 0, "told_at": now}
+    )
+    # A technician who turned back and sets off again is on the way again.
+    record(
+        booking=booking,
+        message_type=MessageType.TRAVELING,
+        version=str(trip),
+        now=now,
+        send_at=now + ARRIVAL_WAIT,
+    )
+
+
+def turn_back(booking_id: int) -> None:
+    """The customer told the technician was on the way hears they no longer are; one not
+    told yet (the message still waited for its arrival time) hears nothing."""
+    booking = Booking.objects.get(pk=booking_id)
+    now = timezone.now()
+    withdraw_on_the_way(booking.pk, reason="the technician turned back", now=now)
+    trip = trips(booking)
+    told_of_trip = (
+        Notification.objects.filter(
+            booking=booking,
+            message_type=MessageType.TRAVELING,
+            idempotency_key__endswith=f":{trip}",
+        )
+        .exclude(state__in=[NotificationState.SKIPPED, NotificationState.FAILED])
+        .exists()
+    )
+    if told_of_trip:
+        record(booking=booking, message_type=MessageType.TURNED_BACK, version=str(trip), now=now)
+
+
+def withdraw_on_the_way(booking_id: int, *, reason: str, now: datetime | None = None) -> None:
+    """Skip the "on the way" message still waiting for its arrival time, with the reason."""
+    held_on_the_way(booking_id, now=now or timezone.now()).update(
+        state=NotificationState.SKIPPED,
+        skip_reason=f"{reason} before it was sent",
+        next_attempt_at=None,
+    )

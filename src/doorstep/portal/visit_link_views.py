@@ -34,6 +34,7 @@ from doorstep.core.rate_limits import (
     client_address,
     count_in_window,
 )
+from doorstep.notifications.calendars import calendar_sequence
 from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.fragments import render_fragment
 from doorstep.scheduling import selectors
@@ -121,7 +122,8 @@ def visit_link_calendar(request: HttpRequest, code: str) -> HttpResponse:
     if link is None:
         return _not_available(request)
     booking = link.booking
-    response = HttpResponse(visit_calendar(booking), content_type="text/calendar; charset=utf-8")
+    ics = visit_calendar(booking, sequence=calendar_sequence(booking_id=booking.pk))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visit-{booking.reference}.ics"'
     return response
 

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from doorstep.core.errors import DomainError
+from doorstep.notifications.calendars import calendar_sequence
 from doorstep.portal.forms import CancelForm
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
@@ -30,7 +31,8 @@ def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
 def calendar(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
-    response = HttpResponse(visit_calendar(booking), content_type="text/calendar; charset=utf-8")
+    ics = visit_calendar(booking, sequence=calendar_sequence(booking_id=booking.pk))
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visit-{booking.reference}.ics"'
     return response
 

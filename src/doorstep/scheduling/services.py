@@ -217,6 +217,10 @@ def move_locked(
     old_start, old_end = locked.start, locked.end
     locked.start, locked.end, locked.resource = start, end, locked_resource
     locked.save(update_fields=["start", "end", "resource", "updated_at"])
+    if (start, end) != (old_start, old_end):
+        # Every change of time: whether the customer hears of it depends on what they
+        # were last told, which the notifications app knows, not on this one move.
+        events.publish("booking.moved", booking_id=locked.pk)
     if abs(start - old_start) > RESCHEDULE_THRESHOLD:
         zone = locked.time_zone
         add_timeline_note(

@@ -9,7 +9,7 @@ from doorstep.notifications.models.outbox import (
     NotificationState,
 )
 from doorstep.notifications.models.reminders import ReminderRun, ReminderScheduleStart
-from doorstep.notifications.models.running_late import RunningLate
+from doorstep.notifications.models.running_late import RunningLate, VisitCalendar
 
 __all__ = [
     "Channel",
@@ -21,4 +21,5 @@ __all__ = [
     "ReminderRun",
     "ReminderScheduleStart",
     "RunningLate",
+    "VisitCalendar",
 ]

@@ -14,6 +14,7 @@ class MessageType(models.TextChoices):
     RESCHEDULED = "rescheduled", "Rescheduled"
     CANCELED = "canceled", "Canceled"
     COMPLETED = "completed", "Completed"
+    TURNED_BACK = "turned_back", "Technician turned back"
 
 
 class Channel(models.TextChoices):
@@ -65,6 +66,13 @@ class Notification(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
     body_html = models.TextField("body (HTML)", blank=True)
+    visit_start = models.DateTimeField(
+        "visit time told",
+        null=True,
+        blank=True,
+        help_text="The visit's start as this message gave it; a later move is announced "
+        "when the visit is more than 10 minutes from the start in the latest message.",
+    )
     calendar = models.TextField(
         "calendar attachment", blank=True, help_text="The .ics sent with the email, if any."
     )
