@@ -105,9 +105,10 @@ def test_only_scheduled_visits_are_reminded(contact, status) -> None:  # type: i
 
 
 def test_the_window_is_the_configured_number_of_days_ahead(contact) -> None:  # type: ignore[no-untyped-def]
+    # Whole days in the company's zone (UTC here): Monday's run covers up to Wednesday.
     portal_settings(reminder_days_before=2)
-    last_moment = visit(contact, TEN + timedelta(days=2))
-    too_far = visit(contact, TEN + timedelta(days=2, minutes=1))
+    last_moment = visit(contact, TEN + timedelta(days=2, hours=13, minutes=59))
+    too_far = visit(contact, TEN + timedelta(days=2, hours=14))
 
     send_reminders(now=TEN)
 

@@ -9,25 +9,129 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 
-from doorstep.configuration.models import InvitePolicy, PortalSettings
+from doorstep.configuration.models import DEFAULT_FONT_FAMILY, InvitePolicy, PortalSettings
+from doorstep.customers.models import Account, FunctionalLocation
+from doorstep.scheduling.travel import Point, great_circle_km
+from doorstep.workforce.models import Resource
 
 COLOUR_FIELDS = ("text_color", "background_color", "foreground_color")
 
 
+# Font lists that look right on every device without downloading a font: each names
+# the fonts that ship with Windows, macOS, iOS, Android and Linux for one style.
+FONT_STACKS: dict[str, tuple[str, str]] = {
+    "system": ("System UI (the device's own)", DEFAULT_FONT_FAMILY),
+    "neo-grotesque": (
+        "Neo-grotesque (Helvetica, Arial)",
+        "Inter, Roboto, 'Helvetica Neue', 'Arial Nova', 'Nimbus Sans', Arial, sans-serif",
+    ),
+    "humanist": (
+        "Humanist (Calibri, Ubuntu)",
+        "Seravek, 'Gill Sans Nova', Ubuntu, Calibri, 'DejaVu Sans', source-sans-pro, sans-serif",
+    ),
+    "geometric": (
+        "Geometric (Avenir, Montserrat)",
+        "Avenir, Montserrat, Corbel, 'URW Gothic', source-sans-pro, sans-serif",
+    ),
+    "rounded": (
+        "Rounded (friendly)",
+        "ui-rounded, 'Hiragino Maru Gothic ProN', Quicksand, Comfortaa, Manjari, "
+        "'Arial Rounded MT', 'Arial Rounded MT Bold', Calibri, source-sans-pro, sans-serif",
+    ),
+    "wide": ("Wide and legible (Verdana, Tahoma)", "Verdana, Geneva, Tahoma, sans-serif"),
+    "transitional": (
+        "Serif, transitional (Charter, Cambria)",
+        "Charter, 'Bitstream Charter', 'Sitka Text', Cambria, serif",
+    ),
+    "old-style": (
+        "Serif, old style (Palatino)",
+        "'Iowan Old Style', 'Palatino Linotype', 'URW Palladio L', P052, serif",
+    ),
+    "georgia": ("Serif, for screens (Georgia)", "Georgia, 'Times New Roman', serif"),
+}
+CUSTOM_FONT = "custom"
+
+REMINDER_DAY_CHOICES = [
+    (0, "Never: send no reminders"),
+    (1, "The day before the visit"),
+    *((days, f"{days} days before the visit") for days in range(2, 8)),
+]
+
+# A travel radius that leaves more than this share of the customers' places without any
+# technician in reach is almost certainly a mistake (kilometres taken for miles, a zero
+# too few): the page says so after saving.
+UNREACHED_WARNING_SHARE = 0.5
+
+
+def font_choice_of(font_family: str) -> str:
+    """The list entry a font setting is, or "custom"."""
+    for key, (_label, stack) in FONT_STACKS.items():
+        if stack == font_family:
+            return key
+    return CUSTOM_FONT
+
+
 class PortalSettingsForm(forms.ModelForm[PortalSettings]):
+    font = forms.ChoiceField(
+        label="Font",
+        choices=[
+            *((key, label) for key, (label, _stack) in FONT_STACKS.items()),
+            (CUSTOM_FONT, "Custom: the font list below"),
+        ],
+        help_text="Fonts every device already has, so pages show at once in the same style.",
+    )
+
     class Meta:
         model = PortalSettings
         fields = "__all__"
         # A colour picker in every browser; the model's validator still checks the value.
-        widgets = {name: forms.TextInput(attrs={"type": "color"}) for name in COLOUR_FIELDS}
+        widgets = {
+            **{name: forms.TextInput(attrs={"type": "color"}) for name in COLOUR_FIELDS},
+            "reminder_days_before": forms.Select(choices=REMINDER_DAY_CHOICES),
+            "reminder_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+        labels = {"font_family": "Custom font list"}
+        help_texts = {
+            "font_family": (
+                "Used when the font above is “Custom”: font names separated by commas, "
+                "ending with a generic family, for example: Inter, Arial, sans-serif."
+            ),
+            "header_image": (
+                "Your logo, at the top of every portal page and email, shown 40 pixels high "
+                "on the accent colour. Upload it at least 80 pixels high for sharp screens, "
+                "wider than tall (for example 320 × 80 pixels), as a PNG with a transparent "
+                "background."
+            ),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["font"].initial = font_choice_of(self.instance.font_family)
+        self.fields["font_family"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        choice = cleaned.get("font")
+        if choice in FONT_STACKS:
+            cleaned["font_family"] = FONT_STACKS[choice][1]
+            self.instance.font_family = cleaned["font_family"]
+            self.errors.pop("font_family", None)
+        elif (
+            choice == CUSTOM_FONT
+            and not cleaned.get("font_family")
+            and "font_family" not in self.errors
+        ):
+            self.add_error("font_family", "Enter the font list to use, or pick a font above.")
+        return cleaned
 
 
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
     form = PortalSettingsForm
     autocomplete_fields = ("excluded_accounts", "excluded_incident_types")
-    readonly_fields = ("updated_at",)
+    readonly_fields = ("updated_at", "header_image_preview")
     fieldsets = (
         (
             "General",
@@ -50,6 +154,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                         "notify_turned_back",
                     ),
                     ("reminder_days_before", "reminder_time"),
+                    "time_zone",
                     "running_late_margin_minutes",
                     "include_survey",
                     "show_technician_details",
@@ -64,7 +169,8 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                 "fields": (
                     "company_name",
                     "page_title",
-                    "header_image",
+                    ("header_image", "header_image_preview"),
+                    "font",
                     "font_family",
                     ("text_color", "background_color", "foreground_color"),
                     ("contact_email", "contact_phone"),
@@ -96,6 +202,19 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
         ("Record", {"fields": ("updated_at",), "classes": ("collapse",)}),
     )
 
+    class Media:
+        css = {"all": ("configuration/portal_settings_admin.css",)}
+
+    @admin.display(description="preview")
+    def header_image_preview(self, portal: PortalSettings) -> str:
+        if not portal.header_image:
+            return "No image: the company name is shown instead."
+        return format_html(
+            '<span class="header-image-preview"><img src="{}" alt="{}"></span>',
+            portal.header_image.url,
+            portal.company_name,
+        )
+
     def _single_page(self) -> HttpResponseRedirect:
         settings = PortalSettings.load()
         info = (self.opts.app_label, self.opts.model_name)
@@ -124,6 +243,10 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
         self, request: HttpRequest, obj: PortalSettings, form: Any, change: bool
     ) -> None:
         super().save_model(request, obj, form, change)
+        if "maximum_travel_radius_km" in form.changed_data:
+            warning = travel_radius_warning(obj.maximum_travel_radius_km)
+            if warning:
+                self.message_user(request, warning, messages.WARNING)
         if (
             obj.invite_contacts == InvitePolicy.ALL_CONTACTS
             and "invite_contacts" in form.changed_data
@@ -142,3 +265,42 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
             # "Save" would go to the list, which is this same page; say so by staying here.
             return HttpResponseRedirect(request.path)
         return response
+
+
+def travel_radius_warning(radius_km: int) -> str:
+    """A warning when the radius leaves most customer places without a technician in reach.
+
+    The places are the active accounts' addresses and their sites that are on the map;
+    a technician reaches a place within `radius_km` of their home base, as the booking
+    page counts it. Empty when the radius is no limit, or most places are reached.
+    """
+    if radius_km <= 0:
+        return ""
+    bases = [
+        Point(float(lat), float(lon))
+        for lat, lon in Resource.objects.active().values_list("home_latitude", "home_longitude")
+    ]
+    on_map = {"latitude__isnull": False, "longitude__isnull": False}
+    coordinates = [
+        *Account.objects.filter(active=True, **on_map).values_list("latitude", "longitude"),
+        *FunctionalLocation.objects.filter(account__active=True, **on_map).values_list(
+            "latitude", "longitude"
+        ),
+    ]
+    places = [
+        Point(float(lat), float(lon))
+        for lat, lon in coordinates
+        if lat is not None and lon is not None
+    ]
+    if not places:
+        return ""
+    unreached = sum(
+        not any(great_circle_km(base, place) <= radius_km for base in bases) for place in places
+    )
+    if unreached <= UNREACHED_WARNING_SHARE * len(places):
+        return ""
+    return (
+        f"With a travel radius of {radius_km} km, {unreached} of the {len(places)} customer "
+        "addresses and sites have no technician within reach, so customers there cannot book "
+        "a visit. Check the radius (it is in kilometres) or the technicians' home bases."
+    )

@@ -6,14 +6,21 @@ import re
 from datetime import time
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from doorstep.configuration import caching
-from doorstep.core.validators import validate_hex_colour
+from doorstep.core.validators import (
+    default_time_zone,
+    time_zone_choices,
+    validate_hex_colour,
+    validate_time_zone,
+)
 
+DEFAULT_FONT_FAMILY = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 SAFE_FONT_FAMILY = re.compile(r"^[A-Za-z0-9 ,'\"-]+$")
 
 
@@ -90,16 +97,31 @@ class PortalSettings(models.Model):
         ),
     )
     reminder_days_before = models.PositiveSmallIntegerField(
+        "send reminders",
         default=1,
         validators=[
             MaxValueValidator(7, message="Reminders can be sent up to 7 days before a visit."),
         ],
-        help_text="0 sends no reminders.",
+        help_text=(
+            "How many days before its day a visit is reminded of, at the time below: "
+            "1 is the day before. 0 sends no reminders."
+        ),
     )
     reminder_time = models.TimeField(
-        "reminder time of day (UTC)",
+        "at",
         default=time(10, 0),
-        help_text="When the daily reminder job runs.",
+        help_text="The time of day the reminders go out, in the company's time zone.",
+    )
+    time_zone = models.CharField(
+        "company time zone",
+        max_length=64,
+        choices=time_zone_choices,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=(
+            "The reminder time is read in this zone, and the back office's message log "
+            "and visit lists show their days and times in it."
+        ),
     )
     running_late_margin_minutes = models.PositiveSmallIntegerField(
         "running late after (minutes)",
@@ -126,7 +148,7 @@ class PortalSettings(models.Model):
     # --- Display ----------------------------------------------------------------------
     font_family = models.CharField(
         max_length=200,
-        default="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        default=DEFAULT_FONT_FAMILY,
         validators=[validate_font_family],
     )
     text_color = models.CharField(
@@ -246,6 +268,11 @@ class PortalSettings(models.Model):
             # have read other settings, so it is not a change for the cache to forget.
             cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
             return cls.objects.get(pk=1)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The company's time zone."""
+        return ZoneInfo(self.time_zone)
 
     def clean(self) -> None:
         super().clean()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import time as stopwatch
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from django.utils import timezone
 
@@ -58,11 +58,21 @@ def why_no_reminders(portal: PortalSettings) -> str:
     return ""
 
 
-def due_bookings(*, now: datetime, days: int) -> BookingQuerySet:
-    """Scheduled visits that start after `now` and at most `days` days later."""
+def due_bookings(*, now: datetime, days: int, zone: tzinfo = UTC) -> BookingQuerySet:
+    """Scheduled visits that start after `now` and on a day at most `days` days ahead.
+
+    Days are calendar days in `zone` (the company's): with 1, a run on Monday at any time
+    reminds every visit of Tuesday, so each is reminded the day before at the run's time.
+    """
     return Booking.objects.filter(
-        status=BookingStatus.SCHEDULED, start__gt=now, start__lte=now + timedelta(days=days)
+        status=BookingStatus.SCHEDULED, start__gt=now, start__lt=window_end(now, days, zone)
     )
+
+
+def window_end(now: datetime, days: int, zone: tzinfo) -> datetime:
+    """The midnight in `zone` that ends the day `days` days after `now`'s."""
+    last_day = now.astimezone(zone).date() + timedelta(days=days)
+    return datetime.combine(last_day + timedelta(days=1), time(0), zone)
 
 
 def reminder_version(start: datetime) -> str:
@@ -70,14 +80,16 @@ def reminder_version(start: datetime) -> str:
     return start.astimezone(UTC).isoformat()
 
 
-def _batches_to_remind(*, now: datetime, days: int, batch_size: int) -> Iterator[list[Booking]]:
+def _batches_to_remind(
+    *, now: datetime, days: int, zone: tzinfo, batch_size: int
+) -> Iterator[list[Booking]]:
     """The due bookings not yet reminded of their present start, a batch at a time.
 
     Three queries a batch: the reminders its bookings already have, then those not yet
     reminded with their contacts. "Due" is asked again when they are read, so a visit
     canceled or moved while the job runs is left alone.
     """
-    due = due_bookings(now=now, days=days)
+    due = due_bookings(now=now, days=days, zone=zone)
     starts = list(due.order_by("pk").values_list("pk", "start"))
     for first in range(0, len(starts), batch_size):
         versions = {pk: reminder_version(start) for pk, start in starts[first : first + batch_size]}
@@ -112,7 +124,7 @@ def send_reminders(
     bookings = messages = skipped = 0
     if not why_no_reminders(portal):
         for batch in _batches_to_remind(
-            now=now, days=portal.reminder_days_before, batch_size=batch_size
+            now=now, days=portal.reminder_days_before, zone=portal.zone, batch_size=batch_size
         ):
             rows = record_many(
                 bookings=batch,
@@ -142,9 +154,12 @@ def send_reminders(
     return run
 
 
-def scheduled_day(*, now: datetime, at: time) -> date:
-    """The day (UTC) of the latest scheduled run at or before `now`, given the time of day."""
-    moment = now.astimezone(UTC)
+def scheduled_day(*, now: datetime, at: time, zone: tzinfo = UTC) -> date:
+    """The day of the latest scheduled run at or before `now`, at the time of day `at`.
+
+    Both the day and the time are the company's, in `zone`.
+    """
+    moment = now.astimezone(zone)
     return moment.date() if moment.time() >= at else moment.date() - timedelta(days=1)
 
 
@@ -160,8 +175,8 @@ def run_due_reminders(*, now: datetime | None = None) -> ReminderRun | None:
     portal = PortalSettings.load()
     if why_no_reminders(portal):
         return None
-    day = scheduled_day(now=now, at=portal.reminder_time)
-    if datetime.combine(day, portal.reminder_time, UTC) < first_started:
+    day = scheduled_day(now=now, at=portal.reminder_time, zone=portal.zone)
+    if datetime.combine(day, portal.reminder_time, portal.zone) < first_started:
         return None  # due before this install first started: nobody missed it
     if ReminderRun.objects.filter(day__gte=day).exists():
         return None
@@ -200,7 +215,7 @@ def plan_reminders(*, now: datetime, batch_size: int = BATCH_SIZE) -> list[Plann
         return []
     planned = []
     for batch in _batches_to_remind(
-        now=now, days=portal.reminder_days_before, batch_size=batch_size
+        now=now, days=portal.reminder_days_before, zone=portal.zone, batch_size=batch_size
     ):
         for booking in batch:
             deliveries = deliveries_of(booking, MessageType.REMINDER, message_settings)

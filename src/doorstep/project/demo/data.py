@@ -35,6 +35,7 @@ COMPANY_SETTINGS: dict[str, str] = {
     "text_color": "#1d2733",
     "background_color": "#f5f7f4",
     "foreground_color": "#1c5d8f",
+    "time_zone": TIME_ZONE,
 }
 
 
