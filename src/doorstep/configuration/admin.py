@@ -7,8 +7,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from doorstep.configuration.models import DEFAULT_FONT_FAMILY, InvitePolicy, PortalSettings
@@ -71,6 +74,27 @@ def font_choice_of(font_family: str) -> str:
         if stack == font_family:
             return key
     return CUSTOM_FONT
+
+
+class CompanyTimeZoneListAdmin[M: Model](admin.ModelAdmin[M]):
+    """A list page whose dates, times, date filters and drill-down are the company's.
+
+    Without it they follow the server's zone (UTC): a Denver office's evening messages
+    would be listed under the next day.
+    """
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        with timezone.override(PortalSettings.load().zone):
+            return render_now(super().changelist_view(request, extra_context))
+
+
+def render_now(response: HttpResponse) -> HttpResponse:
+    """Render a page inside the time zone the caller activated, not after it returns."""
+    if isinstance(response, TemplateResponse):
+        response.render()
+    return response
 
 
 class PortalSettingsForm(forms.ModelForm[PortalSettings]):

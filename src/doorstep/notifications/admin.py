@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import admin
 from django.http import HttpRequest
 
-from doorstep.notifications.models import DeliveryAttempt, Notification, ReminderRun
+from doorstep.configuration.admin import CompanyTimeZoneListAdmin
+from doorstep.configuration.models import PortalSettings
+from doorstep.core.admin import LocalTimeZoneAdmin
+from doorstep.notifications.models import (
+    DeliveryAttempt,
+    Notification,
+    NotificationState,
+    ReminderRun,
+)
 
 
 class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
@@ -18,15 +28,18 @@ class DeliveryAttemptInline(admin.TabularInline[DeliveryAttempt, Notification]):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
-    """The notification log: every message, its state, and every attempt to send it."""
+class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdmin[Notification]):
+    """The notification log: every message, its state, and every attempt to send it.
+
+    Its days and times are the company's, on the list and on each message's page.
+    """
 
     list_display = (
         "created_at",
         "message_type",
         "channel",
         "address",
-        "state",
+        "state_and_reason",
         "attempts",
         "booking_reference",
         "account",
@@ -107,6 +120,17 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def page_time_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
+        return PortalSettings.load().zone
+
+    @admin.display(description="state", ordering="state")
+    def state_and_reason(self, notification: Notification) -> str:
+        """The state, and for a skipped message why: the question staff come here with."""
+        state = notification.get_state_display()
+        if notification.state == NotificationState.SKIPPED and notification.skip_reason:
+            return f"{state}: {notification.skip_reason}"
+        return state
+
     @admin.display(description="booking", ordering="booking__reference")
     def booking_reference(self, notification: Notification) -> str:
         return notification.booking.reference if notification.booking else "—"
@@ -120,7 +144,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(admin.ModelAdmin[ReminderRun]):
+class ReminderRunAdmin(CompanyTimeZoneListAdmin[ReminderRun]):
     """When the daily reminder job ran and what it wrote, so staff can see it did."""
 
     list_display = ("day", "started_at", "finished_at", "bookings_reminded", "messages", "skipped")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from doorstep.configuration.admin import CompanyTimeZoneListAdmin
 from doorstep.core.admin import LocalTimeZoneAdmin
 from doorstep.scheduling import services
 from doorstep.scheduling.admin.base import (
@@ -48,7 +49,11 @@ class StatusHistoryInline(ReadOnlyInline[BookingStatusChange, Booking]):
 
 
 @admin.register(Booking)
-class BookingAdmin(LocalTimeZoneAdmin[Booking], ServiceBackedAdmin[Booking]):
+class BookingAdmin(
+    CompanyTimeZoneListAdmin[Booking], LocalTimeZoneAdmin[Booking], ServiceBackedAdmin[Booking]
+):
+    # The list's date drill-down and date filter group visits by the company's days;
+    # each visit's own time is shown in its customer's zone.
     list_display = (
         "reference",
         "work_order",
