@@ -470,10 +470,10 @@ def test_staff_filter_codes_by_state_and_booking_status_and_search_them(
     assert "RBLOCK" not in listed(staff_client, "?q=Somebody+Else")
 
 
-def run_action(client: Client, action: str, *links: VisitLink) -> list[str]:
+def run_action(client: Client, action: str, *links: VisitLink, **extra: str) -> list[str]:
     response = client.post(
         ADMIN_LIST,
-        {"action": action, "_selected_action": [link.pk for link in links]},
+        {"action": action, "_selected_action": [link.pk for link in links], **extra},
         follow=True,
     )
     assert response.status_code == 200
@@ -507,7 +507,7 @@ def test_expire_now_and_block_from_the_list(
     assert said == ["1 code expired.", "1 code left as they were: This code is blocked already."]
     assert visit_links.find_valid_link(open_code) is None
 
-    said = run_action(staff_client, "block", ending)
+    said = run_action(staff_client, "block", ending, post="yes")  # confirmed
     assert said == ["1 code blocked."]
     assert visit_links.find_valid_link(ending_code) is None
     assert VisitLink.objects.get(pk=ending.pk).blocked_by == staff_user
@@ -531,13 +531,13 @@ def test_a_codes_page_offers_its_changes_as_buttons_and_never_the_code(
     for name, label in (
         ("extend", "Extend by 7 days"),
         ("expire", "Expire now"),
-        ("block", "Block"),
+        ("block", "Block…"),
     ):
         action = reverse(f"admin:access_visitlink_{name}", args=[link.pk])
         assert f'formaction="{action}">{label}</button>' in form
 
     response = staff_client.post(
-        reverse("admin:access_visitlink_block", args=[link.pk]), follow=True
+        reverse("admin:access_visitlink_block", args=[link.pk]), {"post": "yes"}, follow=True
     )
 
     assert response.redirect_chain[-1][0] == page_url

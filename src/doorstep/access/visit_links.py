@@ -75,9 +75,16 @@ def hash_visit_code(code: str) -> str:
 
 @transaction.atomic
 def issue_visit_link(
-    *, booking: Booking, contact: Contact | None = None, now: datetime | None = None
+    *,
+    booking: Booking,
+    contact: Contact | None = None,
+    notification_id: int | None = None,
+    now: datetime | None = None,
 ) -> str:
-    """A new code for the booking and its recipient; only its hash is kept, so keep the code."""
+    """A new code for the booking and its recipient; only its hash is kept, so keep the code.
+
+    `notification_id` is the message that carries it, which the back office shows.
+    """
     now = now or timezone.now()
     if contact is not None and contact.account_id != booking.work_order.account_id:
         raise VisitLinkRefused(
@@ -86,7 +93,11 @@ def issue_visit_link(
         )
     code = secrets.token_urlsafe(CODE_BYTES)
     VisitLink.objects.create(
-        booking=booking, contact=contact, code_hash=hash_visit_code(code), created_at=now
+        booking=booking,
+        contact=contact,
+        notification_id=notification_id,
+        code_hash=hash_visit_code(code),
+        created_at=now,
     )
     return code
 

@@ -222,7 +222,7 @@ def _with_visit_link(row: Notification) -> tuple[str, str, str]:
     """The body with a fresh visit link for this recipient, and the link's code."""
     if VISIT_LINK not in row.body or row.booking is None:
         return row.body, row.body_html, ""
-    code = issue_visit_link(booking=row.booking, contact=row.contact)
+    code = issue_visit_link(booking=row.booking, contact=row.contact, notification_id=row.pk)
     url = visit_link_url(code)
     anchor = format_html('<a href="{}">{}</a>', url, url)
     return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, anchor), code

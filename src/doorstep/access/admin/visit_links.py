@@ -1,7 +1,8 @@
 """The back office's "Booking notification codes": the visit links that went out in messages.
 
-Staff see each code's booking, recipient, state and end, and can extend, expire or
-block codes, in bulk from the list or one at a time from its page; every change goes
+Staff see each code's booking, recipient, the message and channel that carried it,
+state and end, and can extend, expire or block codes, in bulk from the list or one at
+a time from its page; blocking, which cannot be undone, asks first. Every change goes
 through the services in `access.visit_links`. Codes are issued by messages, not
 here, and the code itself is shown nowhere: only its hash is stored.
 """
@@ -14,9 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -67,8 +70,13 @@ class BookingStatusFilter(admin.SimpleListFilter):
 
 @admin.register(VisitLink)
 class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
-    list_display = ("booking_reference", "recipient", "state", "expiry", "issued")
-    list_filter = (StateFilter, BookingStatusFilter)
+    list_display = ("booking_reference", "recipient", "message", "state", "expiry", "issued")
+    list_filter = (
+        StateFilter,
+        BookingStatusFilter,
+        "notification__message_type",
+        "notification__channel",
+    )
     search_fields = (
         "booking__reference",
         "contact__first_name",
@@ -79,6 +87,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
     fields = (
         "booking_link",
         "recipient",
+        "message",
         "state",
         "expiry",
         "issued",
@@ -89,7 +98,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
     def get_queryset(self, request: HttpRequest) -> QuerySet[VisitLink]:
         links = cast(VisitLinkQuerySet, super().get_queryset(request))
         return links.with_expiry().select_related(
-            "booking__work_order__account", "contact", "blocked_by"
+            "booking__work_order__account", "contact", "blocked_by", "notification"
         )
 
     def get_fields(self, request: HttpRequest, obj: VisitLink | None = None) -> tuple[str, ...]:
@@ -121,7 +130,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
         own = [
             path(
                 f"<path:object_id>/{name}/",
-                self.admin_site.admin_view(require_POST(self._change_one(change))),
+                self.admin_site.admin_view(require_POST(self._change_one(name, change))),
                 name=f"access_visitlink_{name}",
             )
             for name, change in CHANGES.items()
@@ -145,6 +154,15 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
         if contact is None:
             return "—"
         return f"{contact.full_name} <{contact.email}>" if contact.email else contact.full_name
+
+    @admin.display(description="message", ordering="notification__created_at")
+    def message(self, link: VisitLink) -> SafeString | str:
+        """Which message, on which channel, carried the code, with a link to it in the log."""
+        notification = link.notification
+        if notification is None:
+            return "—"  # issued before codes kept their message
+        url = reverse("admin:notifications_notification_change", args=[notification.pk])
+        return format_html('<a href="{}">{}</a>', url, message_label(link))
 
     @admin.display(description="state")
     def state(self, link: VisitLink) -> str:
@@ -174,9 +192,43 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
     def expire_now(self, request: HttpRequest, queryset: QuerySet[VisitLink]) -> None:
         self._apply_to_each(request, queryset, *CHANGES["expire"])
 
-    @admin.action(description="Block", permissions=["manage"])
-    def block(self, request: HttpRequest, queryset: QuerySet[VisitLink]) -> None:
+    @admin.action(description="Block…", permissions=["manage"])
+    def block(self, request: HttpRequest, queryset: QuerySet[VisitLink]) -> HttpResponse | None:
+        # Blocking cannot be undone: first a page that lists the codes and asks.
+        if request.POST.get("post") != "yes":
+            return self._block_confirmation(request, queryset, bulk=True)
         self._apply_to_each(request, queryset, *CHANGES["block"])
+        return None
+
+    def _block_confirmation(
+        self, request: HttpRequest, queryset: QuerySet[VisitLink], *, bulk: bool
+    ) -> HttpResponse:
+        links = list(queryset.order_by("pk"))
+        if bulk:
+            form_action = request.get_full_path()
+            back_url = reverse("admin:access_visitlink_changelist")
+        else:
+            form_action = reverse("admin:access_visitlink_block", args=[links[0].pk])
+            back_url = reverse("admin:access_visitlink_change", args=[links[0].pk])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Block codes",
+            "opts": self.opts,
+            "links": [
+                {
+                    "pk": link.pk,
+                    "booking": link.booking,
+                    "recipient_label": self.recipient(link),
+                    "message_label": message_label(link),
+                }
+                for link in links
+            ],
+            "bulk": bulk,
+            "form_action": form_action,
+            "back_url": back_url,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/access/visitlink/block_confirmation.html", context)
 
     @admin.display(description="change this code")
     def manage(self, link: VisitLink) -> SafeString:
@@ -184,7 +236,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
         state = link.state(timezone.now())
         if state == VisitLinkState.BLOCKED:
             return format_html("{}", "Blocked codes stay blocked.")
-        offered = [("block", "Block")]
+        offered = [("block", "Block…")]
         if state == VisitLinkState.VALID:
             offered.insert(0, ("expire", "Expire now"))
         if link.expires_at is not None:
@@ -199,7 +251,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
         )
 
     def _change_one(
-        self, change: tuple[LinkChange, str]
+        self, name: str, change: tuple[LinkChange, str]
     ) -> Callable[[HttpRequest, str], HttpResponse]:
         do, done = change
 
@@ -209,6 +261,10 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
             link = self.get_object(request, object_id)
             if link is None:
                 raise Http404("No such code.")
+            if name == "block" and request.POST.get("post") != "yes":
+                return self._block_confirmation(
+                    request, self.get_queryset(request).filter(pk=link.pk), bulk=False
+                )
             self._apply_to_each(request, self.get_queryset(request).filter(pk=link.pk), do, done)
             return HttpResponseRedirect(reverse("admin:access_visitlink_change", args=[link.pk]))
 
@@ -257,6 +313,15 @@ def _block(link: VisitLink, by: User | None) -> object:
 def _local(moment: datetime, link: VisitLink) -> str:
     # In the customer's time zone, as everywhere the back office shows a visit's times.
     return f"{timezone.localtime(moment, link.booking.time_zone):%Y-%m-%d %H:%M %Z}"
+
+
+def message_label(link: VisitLink) -> str:
+    """ "Reminder by email": the message and channel that carried the code."""
+    notification = link.notification
+    if notification is None:
+        return "message not recorded"
+    channel = notification.get_channel_display().lower()
+    return f"{notification.get_message_type_display()} by {channel}"
 
 
 def _codes(count: int) -> str:

@@ -94,6 +94,15 @@ class VisitLink(models.Model):
         related_name="visit_links",
         verbose_name="recipient",
     )
+    notification = models.ForeignKey(
+        "notifications.Notification",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visit_links",
+        verbose_name="message",
+        help_text="The message that carried the code.",
+    )
     code_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField("issued")
     valid_until = models.DateTimeField(
