@@ -162,6 +162,8 @@ def test_two_deciders_one_after_the_other_send_one_message_per_slip(contact) -> 
     assert len(late_messages(booking, "email")) == 1
 
 
+# On PostgreSQL only: the suite's SQLite is an in-memory database whose shared cache
+# refuses a second writer ("table is locked") where the WAL file waits for it.
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(3))
