@@ -113,3 +113,17 @@ def test_any_sequence_of_moves_keeps_the_customer_told_within_ten_minutes(
         # and a move is announced only when it had drifted further than that.
         news = len(announced(booking)) - count
         assert news == (1 if abs(booking.start - before) > THRESHOLD else 0)
+
+
+def test_staff_see_the_visit_time_each_message_gave(contact, staff_client) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import reverse
+
+    booking = book(contact)
+    [email] = Notification.objects.filter(booking=booking, channel="email")
+
+    html = staff_client.get(
+        reverse("admin:notifications_notification_change", args=[email.pk])
+    ).content.decode()
+
+    assert "Visit time told" in html
+    assert email.visit_start == booking.start

@@ -78,7 +78,7 @@ class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdm
                 )
             },
         ),
-        ("Message", {"fields": ("subject", "body", "calendar")}),
+        ("Message", {"fields": ("subject", "body", "visit_start", "calendar")}),
         (
             "Record",
             {
@@ -103,6 +103,7 @@ class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdm
         "provider_message_id",
         "subject",
         "body",
+        "visit_start",
         "calendar",
         "idempotency_key",
         "created_at",
