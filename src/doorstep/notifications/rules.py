@@ -86,13 +86,15 @@ def deliveries(
         chosen = (company & _channels(person.preference)) or company
         for channel in sorted(chosen):
             address = person.email.strip().lower() if channel == EMAIL else person.phone
+            # An exclusion first: it is the office's decision, and the reason that stays
+            # true once the contact's address is filled in.
             reason = ""
-            if not address:
-                reason = "no email address" if channel == EMAIL else "no mobile number"
-            elif policy.account_excluded:
+            if policy.account_excluded:
                 reason = "the account is on the exclusion list"
             elif policy.service_type_excluded:
                 reason = "the service type is on the exclusion list"
+            elif not address:
+                reason = "no email address" if channel == EMAIL else "no mobile number"
             if address and (channel, address) in seen:
                 continue
             seen.add((channel, address))

@@ -41,8 +41,16 @@ class Command(BaseCommand):
             planned = plan_reminders(now=now)
             for reminder in planned:
                 self.stdout.write(_describe(reminder))
+            # A visit whose every delivery is skipped (an exclusion, no address) gets none.
+            reminded = sum(any(not d.skip_reason for d in r.deliveries) for r in planned)
+            not_reminded = len(planned) - reminded
+            also = (
+                f"; {_count(not_reminded, 'visit')} skipped, for the reasons above"
+                if not_reminded
+                else ""
+            )
             self.stdout.write(
-                f"{_count(len(planned), 'visit')} would get a reminder. Nothing was written."
+                f"{_count(reminded, 'visit')} would get a reminder{also}. Nothing was written."
             )
             return
         run = send_reminders(now=now)
