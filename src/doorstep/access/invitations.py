@@ -91,8 +91,13 @@ def mint_code(*, invitation_id: int) -> str:
 
 def invite_if_new(*, contact: Contact, now: datetime | None = None) -> Invitation | None:
     """The automatic invitation, when the settings ask for one and the address never had one."""
-    policy = PortalSettings.load().invite_contacts
-    if policy == InvitePolicy.OFF or not contact.email or not contact.account.active:
+    portal = PortalSettings.load()
+    if portal.invite_contacts == InvitePolicy.OFF or not invitation_messages_on(portal):
+        # With the invitation message switched off, an invitation would only be a skipped
+        # row, and the address would count as invited ever after: leave it for "invite
+        # all existing contacts" once the message is on.
+        return None
+    if not contact.email or not contact.account.active:
         return None
     if contact.user_id is not None or was_invited_automatically(contact.email):
         return None
@@ -102,11 +107,29 @@ def invite_if_new(*, contact: Contact, now: datetime | None = None) -> Invitatio
         return None  # a concurrent automatic invitation for the same address won
 
 
+def invitation_messages_on(portal: PortalSettings) -> bool:
+    return portal.notifications_enabled and portal.notify_invitation
+
+
 def invite_existing_contacts(*, now: datetime | None = None) -> int:
-    """With "all existing contacts too": invite every contact that never had an invitation."""
-    if PortalSettings.load().invite_contacts != InvitePolicy.ALL_CONTACTS:
+    """With "all existing contacts too": invite every contact no invitation has reached.
+
+    That includes those whose only invitations were made while the invitation message
+    was switched off: their message was skipped, so nobody received a code.
+    """
+    portal = PortalSettings.load()
+    if portal.invite_contacts != InvitePolicy.ALL_CONTACTS or not invitation_messages_on(portal):
         return 0
-    invited_emails = Invitation.objects.annotate(address=Lower("email")).values("address")
+    # Unused invitations whose every message was skipped reached nobody. (Invitations
+    # older than their messages have none and count as sent.)
+    unsent = Invitation.objects.filter(used_at__isnull=True, notifications__isnull=False).exclude(
+        notifications__skip_reason=""
+    )
+    invited_emails = (
+        Invitation.objects.exclude(pk__in=unsent.values("pk"))
+        .annotate(address=Lower("email"))
+        .values("address")
+    )
     contacts = (
         Contact.objects.filter(account__active=True, user__isnull=True)
         .exclude(email="")
@@ -122,9 +145,19 @@ def invite_existing_contacts(*, now: datetime | None = None) -> int:
             continue  # one invitation per address, even when two contacts share it
         seen.add(contact.email.lower())
         with transaction.atomic():
-            if invite_if_new(contact=contact, now=now) is not None:
+            if _invite_existing(contact=contact, now=now) is not None:
                 sent += 1
     return sent
+
+
+def _invite_existing(*, contact: Contact, now: datetime | None) -> Invitation | None:
+    if not was_invited_automatically(contact.email):
+        return invite_if_new(contact=contact, now=now)
+    # The address's one automatic invitation was never sent: this one stands in for it.
+    try:
+        return invite_contact(contact=contact, now=now)
+    except InvitationRefused:
+        return None
 
 
 def was_invited_automatically(email: str) -> bool:

@@ -271,9 +271,12 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
             warning = travel_radius_warning(obj.maximum_travel_radius_km)
             if warning:
                 self.message_user(request, warning, messages.WARNING)
+        invitations_now_sent = {"invite_contacts", "notifications_enabled", "notify_invitation"}
         if (
             obj.invite_contacts == InvitePolicy.ALL_CONTACTS
-            and "invite_contacts" in form.changed_data
+            and obj.notifications_enabled
+            and obj.notify_invitation
+            and invitations_now_sent & set(form.changed_data)
         ):
             # Invite the existing contacts now rather than at the next hourly run.
             from doorstep.access.tasks import invite_existing_contacts
