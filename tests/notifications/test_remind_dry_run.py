@@ -39,3 +39,17 @@ def test_excluded_visits_are_listed_with_the_reason_but_not_counted(contact) -> 
     assert "no mobile number" not in silent_line
     assert "1 visit would get a reminder; 1 visit skipped, for the reasons above." in listing
     assert not Notification.objects.exists()
+
+
+def test_the_run_counts_the_same_visits_as_the_dry_run(contact) -> None:  # type: ignore[no-untyped-def]
+    visit(contact, timezone.now() + timedelta(hours=2))
+    excluded = ContactFactory(account=AccountFactory(), email="x@example.test")
+    visit(excluded, timezone.now() + timedelta(hours=3))
+    PortalSettings.load().excluded_accounts.add(excluded.account)
+    dry, real = io.StringIO(), io.StringIO()
+
+    call_command("remind", "--dry-run", stdout=dry)
+    call_command("remind", stdout=real)
+
+    assert "1 visit would get a reminder; 1 visit skipped" in dry.getvalue()
+    assert "Wrote 2 reminders for 1 visit (1 skipped, see the notification log)." in real.getvalue()

@@ -134,7 +134,10 @@ def send_reminders(
                 message_settings=message_settings,
                 wake=False,
             )
-            bookings += len({row.booking_id for row in rows})
+            # A visit whose every message is skipped (an exclusion) was not reminded.
+            bookings += len(
+                {row.booking_id for row in rows if row.state == NotificationState.PENDING}
+            )
             sent = sum(row.state == NotificationState.PENDING for row in rows)
             messages += sent
             skipped += len(rows) - sent
