@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from doorstep.configuration.models import PortalSettings
-from doorstep.notifications.models import Notification, NotificationState
+from doorstep.notifications.models import Notification, NotificationState, ReminderRun
 from tests.factories import BookingFactory
 
 # 03:00 UTC on the 8th is 20:00 on the 7th in Denver.
@@ -71,3 +71,16 @@ def test_a_messages_own_page_shows_the_companys_time(staff_client: Client) -> No
     ).content.decode()
 
     assert "Jan. 7, 2030, 8 p.m." in html
+
+
+@pytest.mark.usefixtures("denver_company")
+def test_a_reminder_runs_page_shows_the_companys_time(staff_client: Client) -> None:
+    run = ReminderRun.objects.create(
+        day=DENVER_EVENING.date(), started_at=DENVER_EVENING, finished_at=DENVER_EVENING
+    )
+
+    listed = staff_client.get(reverse("admin:notifications_reminderrun_changelist"))
+    page = staff_client.get(reverse("admin:notifications_reminderrun_change", args=[run.pk]))
+
+    assert "Jan. 7, 2030, 8 p.m." in listed.content.decode()
+    assert "Jan. 7, 2030, 8 p.m." in page.content.decode()

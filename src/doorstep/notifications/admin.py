@@ -145,8 +145,11 @@ class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdm
 
 
 @admin.register(ReminderRun)
-class ReminderRunAdmin(CompanyTimeZoneListAdmin[ReminderRun]):
-    """When the daily reminder job ran and what it wrote, so staff can see it did."""
+class ReminderRunAdmin(CompanyTimeZoneListAdmin[ReminderRun], LocalTimeZoneAdmin[ReminderRun]):
+    """When the daily reminder job ran and what it wrote, so staff can see it did.
+
+    Its day is the company's, and so are its times, on the list and on each run's page.
+    """
 
     list_display = ("day", "started_at", "finished_at", "bookings_reminded", "messages", "skipped")
     list_filter = ("started_at",)
@@ -158,3 +161,6 @@ class ReminderRunAdmin(CompanyTimeZoneListAdmin[ReminderRun]):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def page_time_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
+        return PortalSettings.load().zone
