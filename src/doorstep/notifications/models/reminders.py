@@ -8,8 +8,9 @@ from django.db import models
 class ReminderRun(models.Model):
     """One run of the reminder job and what it wrote.
 
-    A scheduled run stands for one day (UTC) and is written when it ends: a day with a
-    row is done, a day without one is run at the next check, however late. A run
+    A scheduled run stands for one of the company's days (in its time zone) and is
+    written when it ends: a day with a row is done, a day without one is run at the
+    next check, however late. A run
     started by hand (`doorstep remind`) has no day, so the day's own run still happens
     and adds only what became due since.
     """
@@ -18,7 +19,9 @@ class ReminderRun(models.Model):
         null=True,
         blank=True,
         unique=True,
-        help_text="The day (UTC) whose scheduled run this was; empty for a run started by hand.",
+        help_text=(
+            "The company's day whose scheduled run this was; empty for a run started by hand."
+        ),
     )
     started_at = models.DateTimeField("started")
     finished_at = models.DateTimeField("finished")
