@@ -36,6 +36,7 @@ def test_the_index_leads_with_the_business_and_ends_with_developer_sections(
         assert f">{name}</a>" in developer
         assert html.count(f">{name}</a>") == 1  # not also in its own app's section
     assert ">API keys</a>" in developer
+    assert "Invitations and visit links" in sections
     # Visits lead the scheduling section.
     scheduling = html[html.index(">Scheduling<") : html.index(">Customers<")]
     assert scheduling.index(">Bookings<") < scheduling.index(">Work orders<")

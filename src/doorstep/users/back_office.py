@@ -35,6 +35,8 @@ BUSINESS_ORDER: dict[str, tuple[str, ...]] = {
     "tracking": (),
     "users": ("user",),
 }
+# Sections named for what is left in them once the developer ones are moved out.
+SECTION_NAMES = {"access": "Invitations and visit links"}
 # What integrators and administrators set up once, kept out of office staff's way in
 # one group at the end: (app label, model name), "*" for every model of the app.
 DEVELOPER_AND_SYSTEM = (
@@ -74,7 +76,8 @@ class BackOfficeSite(admin.AdminSite):
             if models:
                 order = BUSINESS_ORDER.get(label, ())
                 models.sort(key=lambda m: _position(order, m["object_name"].lower()))
-                business.append({**app, "models": models})
+                name = SECTION_NAMES.get(label, app["name"])
+                business.append({**app, "name": name, "models": models})
         apps_order = list(BUSINESS_ORDER)
         business.sort(key=lambda app: _position(apps_order, app["app_label"]))
         if developer:
