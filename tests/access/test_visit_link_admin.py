@@ -97,6 +97,7 @@ def test_blocking_one_code_from_its_page_asks_first(staff_client: Client) -> Non
 
     html = asked.content.decode()
     assert "Block this code?" in html
+    assert asked.context["title"] == "Block a code"
     assert f'action="{block}"' in html
     assert f'href="{page}" class="button cancel-link"' in html
     assert find_valid_link(code) is not None

@@ -212,7 +212,7 @@ class VisitLinkAdmin(admin.ModelAdmin[VisitLink]):
             back_url = reverse("admin:access_visitlink_change", args=[links[0].pk])
         context = {
             **self.admin_site.each_context(request),
-            "title": "Block codes",
+            "title": "Block a code" if len(links) == 1 else "Block codes",
             "opts": self.opts,
             "links": [
                 {
