@@ -10,7 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
-from doorstep.core.models import PostalAddress, TimeStampedModel
+from doorstep.core.models import ExternalId, PostalAddress, TimeStampedModel
 
 
 class WorkOrderSource(models.TextChoices):
@@ -19,7 +19,7 @@ class WorkOrderSource(models.TextChoices):
     BACK_OFFICE = "back_office", "Back office"
 
 
-class WorkOrder(PostalAddress, TimeStampedModel):
+class WorkOrder(ExternalId, PostalAddress, TimeStampedModel):
     """A job for a customer. Its service address is copied when it is created.
 
     Copied rather than looked up, so that a visit's address never changes behind the
@@ -56,23 +56,11 @@ class WorkOrder(PostalAddress, TimeStampedModel):
     source = models.CharField(
         max_length=20, choices=WorkOrderSource.choices, default=WorkOrderSource.BACK_OFFICE
     )
-    external_id = models.CharField(
-        "external id",
-        max_length=100,
-        blank=True,
-        help_text="The work order's id in another system that sends it through the API.",
-    )
-
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "work order"
         constraints = [
-            models.UniqueConstraint(
-                "external_id",
-                condition=~models.Q(external_id=""),
-                name="work_order_external_id_unique",
-                violation_error_message="Another work order already has this external id.",
-            ),
+            *ExternalId.external_id_constraints("work_order"),
             *PostalAddress.coordinate_constraints("work_order"),
         ]
 
@@ -141,7 +129,7 @@ class BookingQuerySet(models.QuerySet["Booking"]):
         return self.filter(start__lt=end, end__gt=start)
 
 
-class Booking(TimeStampedModel):
+class Booking(ExternalId, TimeStampedModel):
     """One visit of one technician for a work order, in a time window."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="bookings")
@@ -171,6 +159,7 @@ class Booking(TimeStampedModel):
     class Meta:
         ordering = ["start"]
         constraints = [
+            *ExternalId.external_id_constraints("booking"),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")),
                 name="booking_end_after_start",
