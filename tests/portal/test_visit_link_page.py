@@ -123,8 +123,9 @@ def test_a_scheduled_visit_shows_what_when_where_and_what_to_do(client: Client) 
     html = markup(response)
     assert 'href="https://www.openstreetmap.org/?mlat=39.739200&amp;mlon=-104.990300' in html
     assert f'href="{path}calendar.ics"' in html
-    modify = reverse("portal:modify", args=[booking.pk])
-    assert f'href="{reverse("account_login")}?next={quote(modify, safe="")}"' in html
+    # After signing in, the visit's own page: it offers both moving and canceling.
+    visit_page = reverse("portal:confirmation", args=[booking.pk])
+    assert f'href="{reverse("account_login")}?next={quote(visit_page, safe="")}"' in html
 
 
 def test_a_visit_without_coordinates_has_no_map_link(client: Client) -> None:
@@ -179,9 +180,10 @@ def test_completed_shows_the_completion_time_and_the_feedback_link(client: Clien
     page = text(response)
     assert "Your visit is complete" in page
     assert "Completed on Tuesday 14 January 2031 at 10:35 MST" in page
-    assert "Sign in to give feedback" in page
-    feedback = reverse("portal:feedback", args=[booking.pk])
-    assert f'href="{reverse("account_login")}?next={quote(feedback, safe="")}"' in markup(response)
+    assert "Rate your visit" in page
+    assert "Sign in" not in page
+    survey = reverse("portal:visit_link_feedback", args=[code_of(response.request["PATH_INFO"])])
+    assert f'href="{survey}"' in markup(response)
 
 
 def test_a_completion_in_the_repeated_hour_says_which_one(client: Client) -> None:

@@ -1,4 +1,8 @@
-"""Rating a completed visit in the portal: one rating and an optional comment per visit."""
+"""Rating a completed visit: one rating and an optional comment per visit.
+
+Signed in from the portal, or from the visit link a message carried (`/t/<code>/feedback/`)
+without signing in: both go through the same feedback service and the same pages.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,13 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from doorstep.access.visit_links import find_valid_link
+from doorstep.customers.models import Contact
 from doorstep.portal.views import contact_of
+from doorstep.portal.visit_link_views import private_answer, rate_limited
 from doorstep.scheduling import feedback as feedback_services
 from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, VisitFeedback
@@ -45,13 +53,49 @@ class FeedbackForm(forms.Form):
 def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
+    return _feedback(
+        request,
+        booking,
+        contact=contact,
+        back=(reverse("portal:home") + "?tab=past", "Back to my visits"),
+    )
+
+
+@private_answer
+@rate_limited
+@require_http_methods(["GET", "POST"])
+def visit_link_feedback(request: HttpRequest, code: str) -> HttpResponse:
+    """The survey of the visit a valid visit link opens, for whoever holds the link."""
+    link = find_valid_link(code)
+    if link is None:
+        # The visit page's own answer for unknown, expired and blocked codes alike.
+        return render(request, "portal/visit_link/not_available.html", {"messages": ()}, status=404)
+    return _feedback(
+        request,
+        link.booking,
+        contact=link.contact,
+        back=(reverse("visit_link", args=[code]), "Back to your visit"),
+        # The portal's messages belong to its own pages: this one must not use them up.
+        extra={"messages": ()},
+    )
+
+
+def _feedback(
+    request: HttpRequest,
+    booking: Booking,
+    *,
+    contact: Contact | None,
+    back: tuple[str, str],
+    extra: dict[str, object] | None = None,
+) -> HttpResponse:
+    context = {"back_url": back[0], "back_label": back[1], **(extra or {})}
     status = 400 if request.method == "POST" else 200
     try:
         feedback_services.check_feedback_possible(booking=booking, contact=contact)
     except feedback_services.FeedbackAlreadyGiven:
-        return _already_given(request, booking, status=status)
+        return _already_given(request, booking, context, status=status)
     except feedback_services.FeedbackRefused as refusal:
-        return _page(request, booking, refusal=refusal.message, status=status)
+        return _page(request, booking, context, refusal=refusal.message, status=status)
 
     # Bound on any POST, even an empty one, so a hand-made POST gets the "choose" message.
     form = FeedbackForm(request.POST if request.method == "POST" else None)
@@ -64,7 +108,7 @@ def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
             )
         except feedback_services.FeedbackAlreadyGiven:
-            return _already_given(request, booking, status=400)
+            return _already_given(request, booking, context, status=400)
         except feedback_services.FeedbackRefused as refusal:
             form.add_error(None, refusal.message)
         else:
@@ -73,14 +117,20 @@ def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
             return render(
                 request,
                 "portal/feedback_thanks.html",
-                {"visit": selectors.visit(booking), "feedback": given, "just_given": True},
+                {
+                    **context,
+                    "visit": selectors.visit(booking),
+                    "feedback": given,
+                    "just_given": True,
+                },
             )
-    return _page(request, booking, form=form, status=400 if form.errors else 200)
+    return _page(request, booking, context, form=form, status=400 if form.errors else 200)
 
 
 def _page(
     request: HttpRequest,
     booking: Booking,
+    context: dict[str, object],
     *,
     form: FeedbackForm | None = None,
     refusal: str = "",
@@ -89,16 +139,18 @@ def _page(
     return render(
         request,
         "portal/feedback.html",
-        {"visit": selectors.visit(booking), "form": form, "refusal": refusal},
+        {**context, "visit": selectors.visit(booking), "form": form, "refusal": refusal},
         status=status,
     )
 
 
-def _already_given(request: HttpRequest, booking: Booking, *, status: int) -> HttpResponse:
+def _already_given(
+    request: HttpRequest, booking: Booking, context: dict[str, object], *, status: int
+) -> HttpResponse:
     given = VisitFeedback.objects.filter(booking_id=booking.pk).first()
     return render(
         request,
         "portal/feedback_thanks.html",
-        {"visit": selectors.visit(booking), "feedback": given, "just_given": False},
+        {**context, "visit": selectors.visit(booking), "feedback": given, "just_given": False},
         status=status,
     )

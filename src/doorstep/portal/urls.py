@@ -17,4 +17,6 @@ urlpatterns = [
     path("visits/<int:booking_id>/cancel/", visit_views.cancel, name="cancel"),
     path("visits/<int:booking_id>/live/", visit_link_views.live_visit, name="live"),
     path("visits/<int:booking_id>/feedback/", feedback.visit_feedback, name="feedback"),
+    # A visit link's survey: the rest of `/t/<code>/` lives in visit_link_views.
+    path("t/<str:code>/feedback/", feedback.visit_link_feedback, name="visit_link_feedback"),
 ]

@@ -156,15 +156,17 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
             socket_path=f"/ws/visits/{code}/",
         )
     if booking.status == BookingStatus.SCHEDULED and booking.can_modify():
-        context["sign_in_to_modify"] = _sign_in_then(reverse("portal:modify", args=[booking.pk]))
+        # The visit's own page in the portal, which offers both moving and canceling.
+        context["sign_in_to_modify"] = _sign_in_then(
+            reverse("portal:confirmation", args=[booking.pk])
+        )
     if booking.status == BookingStatus.COMPLETED:
         context["completed_at"] = _local(booking.completed_at, zone)
         feedback_given = hasattr(booking, "feedback")  # loaded with the link: no query
         context["feedback_given"] = feedback_given
         if portal.include_survey and not feedback_given:
-            context["sign_in_for_feedback"] = _sign_in_then(
-                reverse("portal:feedback", args=[booking.pk])
-            )
+            # The link itself is enough to rate the visit, once: no sign-in.
+            context["feedback_url"] = reverse("portal:visit_link_feedback", args=[code])
     if booking.status == BookingStatus.CANCELED:
         context["canceled_at"] = _local(link.booking_canceled_at, zone)
     return context

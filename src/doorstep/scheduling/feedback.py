@@ -35,12 +35,15 @@ class FeedbackAlreadyGiven(FeedbackRefused):
 ALREADY_GIVEN = "Feedback for this visit has already been given. Thank you!"
 
 
-def check_feedback_possible(*, booking: Booking, contact: Contact) -> None:
+def check_feedback_possible(*, booking: Booking, contact: Contact | None) -> None:
     """Raise the reason `contact` cannot rate `booking` now; return if they can.
 
-    The portal asks this before it shows the form; `give_feedback` asks it again under lock.
+    `contact` is None for someone who holds a valid visit link to `booking` and is not
+    signed in: the door that checked the link vouches for them (a link's recipient, when
+    it has one, is passed as the contact instead). The portal asks this before it shows
+    the form; `give_feedback` asks it again under lock.
     """
-    if booking.work_order.account_id != contact.account_id:
+    if contact is not None and booking.work_order.account_id != contact.account_id:
         raise FeedbackRefused("Only someone at the visit's customer account can rate it.")
     if not PortalSettings.load().include_survey:
         raise FeedbackRefused("We are not collecting feedback on visits at the moment.")
@@ -57,12 +60,16 @@ def check_feedback_possible(*, booking: Booking, contact: Contact) -> None:
 def give_feedback(
     *,
     booking: Booking,
-    contact: Contact,
+    contact: Contact | None,
     rating: int,
     comment: str = "",
     now: datetime | None = None,
 ) -> VisitFeedback:
-    """Record `contact`'s rating (1–5) and comment of a completed visit, once per visit."""
+    """Record a rating (1–5) and comment of a completed visit, once per visit.
+
+    `contact` is who gives it, or None for a visit link's holder (see
+    `check_feedback_possible`).
+    """
     # Read the status under lock so a visit being changed in the back office at the same
     # moment is judged as it ends up, and two submissions of the same form queue here.
     locked = locking.lock_booking(booking.pk)
