@@ -6,6 +6,8 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # For browsers and tools that ask for it without reading the pages' icon link.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("invite/", views.invite, name="invite"),
     path("invite/<str:code>/", views.invite, name="invite_code"),
     path("profile/", views.profile, name="profile"),

@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.templatetags.static import static
+from django.views.decorators.http import require_http_methods, require_safe
 
 from doorstep.access import invitations
 from doorstep.access.codes import normalise
@@ -51,6 +52,11 @@ def home(request: HttpRequest) -> HttpResponse:
         },
     )
     return render(request, "portal/home.html", {"contact": contact, "content": visits})
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("portal/favicon.svg"), permanent=True)
 
 
 @require_http_methods(["GET", "POST"])
