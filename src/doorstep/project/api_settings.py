@@ -24,8 +24,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Doorstep API",
     "DESCRIPTION": (
-        "Customers, sites, equipment, service types and technicians, for a company's own "
-        "dispatch system, CRM or website. Send an API key as `Authorization: Bearer <key>`; "
+        "Customers, sites, equipment, service types, technicians, work orders, visits, free "
+        "times, visit links, messages and feedback, for a company's own dispatch system, CRM "
+        "or website. Send an API key as `Authorization: Bearer <key>`; "
         "staff make keys in the back office, each with the scopes it needs."
     ),
     "VERSION": "1",
@@ -36,4 +37,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
+    "ENUM_NAME_OVERRIDES": {"BookingStatusEnum": "doorstep.scheduling.models.BookingStatus"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "doorstep.api.rest.schema.document_idempotency_keys",
+    ],
 }

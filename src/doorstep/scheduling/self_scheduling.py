@@ -98,6 +98,7 @@ def book(
     start: datetime,
     asset: Asset | None = None,
     details: str = "",
+    external_id: str = "",
     now: datetime | None = None,
     travel: TravelEstimator | None = None,
 ) -> Booking:
@@ -138,6 +139,7 @@ def book(
         end=slot.end,
         created_via_portal=True,
         created_by=contact.user,
+        external_id=external_id,
         now=now,
     )
     if details.strip():

@@ -124,11 +124,14 @@ def create_booking(
     end: datetime,
     created_via_portal: bool = False,
     created_by: User | None = None,
+    external_id: str = "",
     now: datetime | None = None,
 ) -> Booking:
     """Book a technician for a work order, refusing a time they are already booked."""
     if end <= start:
         raise InvalidBooking("A booking must end after it starts.")
+    if external_id and Booking.objects.filter(external_id=external_id).exists():
+        raise InvalidBooking("Another visit already has this external ID.")
     # Lock the technician so two bookings for them cannot pass the overlap check at once,
     # and read whether they are active from the locked row, not the caller's copy.
     locked_resource = locking.lock_technician(resource.pk)
@@ -143,6 +146,7 @@ def create_booking(
         start=start,
         end=end,
         created_via_portal=created_via_portal,
+        external_id=external_id,
     )
     BookingStatusChange.objects.create(
         booking=booking,

@@ -1,13 +1,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from datetime import time
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from doorstep.access.api_keys import issue_api_key
 from doorstep.access.models import Scope
+from doorstep.access.visit_links import issue_visit_link
+from doorstep.configuration.models import PortalSettings
+from doorstep.notifications.models import Channel, MessageType, Notification
+from doorstep.scheduling.models import Booking, VisitFeedback
+from tests.factories import (
+    AccountFactory,
+    BookingFactory,
+    ContactFactory,
+    IncidentTypeFactory,
+    IncidentTypeSkillFactory,
+    ResourceFactory,
+    ResourceSkillFactory,
+    TimelineNoteFactory,
+    UserFactory,
+    WorkingHoursFactory,
+)
 
 
 class ApiClient(Client):
@@ -28,6 +47,10 @@ class ApiClient(Client):
 
 @pytest.fixture
 def api_for(db: None) -> Callable[..., ApiClient]:
+    # Keys' ids are reused after each test's rollback: their rate counters and
+    # idempotency keys from earlier tests must not count.
+    cache.clear()
+
     def make(scopes: Collection[Scope] = (Scope.READ, Scope.WRITE)) -> ApiClient:
         _, key = issue_api_key(name="Dispatch system", scopes=scopes)
         return ApiClient(key)
@@ -38,3 +61,43 @@ def api_for(db: None) -> Callable[..., ApiClient]:
 @pytest.fixture
 def api(api_for: Callable[..., ApiClient]) -> ApiClient:
     return api_for()
+
+
+def a_visit_with_its_records() -> Booking:
+    """A visit with a comment, a message, a visit link and the customer's rating: one of
+    each record the API reads about visits."""
+    booking = BookingFactory()
+    contact = ContactFactory(account=booking.work_order.account)
+    TimelineNoteFactory(work_order=booking.work_order, text="Gate code 1234")
+    message = Notification.objects.create(
+        booking=booking,
+        contact=contact,
+        message_type=MessageType.values[0],
+        channel=Channel.EMAIL,
+        address=contact.email,
+        subject="Your visit",
+        idempotency_key=f"test-{booking.pk}",
+        created_at=timezone.now(),
+    )
+    issue_visit_link(booking=booking, contact=contact, notification_id=message.pk)
+    VisitFeedback.objects.create(booking=booking, rating=5, comment="Quick", given_by=contact)
+    return booking
+
+
+def bookable_world(technicians: int = 1) -> dict[str, Any]:
+    """A service type that technicians can do any day, 08:00–17:00, for a Denver customer
+    (the first technician is `technician`)."""
+    portal = PortalSettings.load()
+    portal.minimum_lead_days, portal.maximum_lead_days, portal.slot_length_minutes = 1, 14, 60
+    portal.save()
+    service = IncidentTypeFactory(estimated_duration_minutes=60)
+    requirement = IncidentTypeSkillFactory(incident_type=service, minimum_proficiency=2)
+    team = ResourceFactory.create_batch(technicians)
+    for technician in team:
+        ResourceSkillFactory(resource=technician, skill=requirement.skill, proficiency=3)
+        for weekday in range(7):
+            WorkingHoursFactory(
+                resource=technician, weekday=weekday, start_time=time(8), end_time=time(17)
+            )
+    contact = ContactFactory(user=UserFactory(), account=AccountFactory(time_zone="America/Denver"))
+    return {"service": service, "technician": team[0], "contact": contact}

@@ -21,7 +21,11 @@ from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
 
-RESOURCES = ["accounts", "contacts", "sites", "assets", "service-types", "technicians"]
+# Records a company pushes in (create, replace, change, delete, PUT by external ID).
+SYNCED = ["accounts", "contacts", "sites", "assets", "service-types", "technicians"]
+# Records Doorstep makes, read (visits change through their own actions).
+MADE_HERE = ["work-orders", "bookings", "visit-links", "notifications", "feedback"]
+RESOURCES = SYNCED + MADE_HERE
 
 
 def rest_routes() -> list[str]:

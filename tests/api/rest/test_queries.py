@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.api.rest.conftest import ApiClient
+from tests.api.rest.conftest import ApiClient, a_visit_with_its_records
 from tests.api.rest.test_keys import RESOURCES
 from tests.factories import (
     AssetFactory,
@@ -35,6 +35,7 @@ def test_queries_do_not_grow_with_the_page(api: ApiClient, resource: str) -> Non
         technician = ResourceSkillFactory().resource
         WorkingHoursFactory(resource=technician)
         TimeOffFactory(resource=technician)
+        a_visit_with_its_records()
     api.call("GET", f"/api/v1/{resource}")  # the key's first use is noted once
     small = queries(api, f"/api/v1/{resource}?page_size=2")
     large = queries(api, f"/api/v1/{resource}?page_size=12")

@@ -18,8 +18,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from doorstep.access.models import Scope
-from tests.api.rest.conftest import ApiClient
-from tests.api.rest.test_keys import RESOURCES
+from tests.api.rest.conftest import ApiClient, a_visit_with_its_records
+from tests.api.rest.test_keys import MADE_HERE, RESOURCES, SYNCED
 from tests.factories import AssetFactory, ContactFactory, IncidentTypeFactory, ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,11 @@ def test_the_document_is_valid_openapi_3_1() -> None:
     assert spec["openapi"].startswith("3.1")
     for resource in RESOURCES:
         assert f"/api/v1/{resource}" in spec["paths"]
+    for resource in SYNCED:
         assert f"/api/v1/{resource}/by-external-id/{{external_id}}" in spec["paths"]
+    for action in ("reschedule", "cancel", "status"):
+        assert f"/api/v1/bookings/{{id}}/{action}" in spec["paths"]
+    assert "/api/v1/slots" in spec["paths"]
     assert spec["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
 
 
@@ -69,10 +73,12 @@ def test_no_operation_fails_or_answers_outside_its_schema(api_for: Any) -> None:
     AssetFactory(account=contact.account)
     IncidentTypeFactory()
     ResourceFactory()
+    a_visit_with_its_records()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
     headers = {"Authorization": f"Bearer {api.key}"}
     operations = list(schema.get_all_operations())
-    assert len(operations) >= 7 * len(RESOURCES)
+    # + book, reschedule, cancel, status; extend, expire, block a visit link; slots
+    assert len(operations) == 7 * len(SYNCED) + 2 * len(MADE_HERE) + 8
     for result in operations:
         operation = result.ok()
 

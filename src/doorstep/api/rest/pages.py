@@ -18,3 +18,10 @@ class SyncCursorPagination(CursorPagination):
         "This cursor is not one this API gave out: start again without it, or with the "
         "`next` link of the last page you read."
     )
+
+
+class CreationCursorPagination(SyncCursorPagination):
+    """For records that never change once written (messages, visit links, feedback):
+    oldest first, continued with `created_since`."""
+
+    ordering = ("created_at", "id")

@@ -24,8 +24,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from doorstep.api.rest import requests_log
+from doorstep.api.rest import idempotency, requests_log
 from doorstep.api.rest.keys import rate_limit_headers
+from doorstep.api.rest.pages import CreationCursorPagination
 from doorstep.api.rest.problems import PreconditionFailed
 
 EXTERNAL_ID_PATTERN = r"[^/]{1,200}"
@@ -38,6 +39,13 @@ class ListFilters(serializers.Serializer):
     )
     external_id = serializers.CharField(
         required=False, max_length=200, help_text="Only the record with this external ID."
+    )
+
+
+class CreatedSinceFilters(serializers.Serializer):
+    created_since = serializers.DateTimeField(
+        required=False,
+        help_text="Only records made at or after this time (ISO 8601 with a zone).",
     )
 
 
@@ -68,21 +76,22 @@ def check_if_match(request: Request, record: models.Model) -> None:
         raise PreconditionFailed()
 
 
-class ResourceViewSet(viewsets.GenericViewSet):
-    """List, read, create, replace (PUT), change (PATCH), delete, and PUT by external ID."""
+class ReadOnlyResourceViewSet(viewsets.GenericViewSet):
+    """List and read; every POST and PATCH (actions too) honours `Idempotency-Key`."""
 
     lookup_value_regex = r"[0-9]{1,18}"
-
-    def save_record(self, record: Any) -> models.Model:
-        """Check and save `record` through the domain's service (ValidationError if bad)."""
-        raise NotImplementedError
-
-    def delete_record(self, record: Any) -> None:
-        raise NotImplementedError
+    filters_class: type[serializers.Serializer] = ListFilters
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         self.started = time.perf_counter()
+        self.idempotency: idempotency.Claim | None = None
         super().initial(request, *args, **kwargs)
+        self.idempotency = idempotency.claim(request)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
 
     def finalize_response(
         self, request: Request, response: Response, *args: Any, **kwargs: Any
@@ -91,20 +100,27 @@ class ResourceViewSet(viewsets.GenericViewSet):
         for name, value in rate_limit_headers(request).items():
             response[name] = value
         requests_log.note(request, response, started=getattr(self, "started", None))
+        held = getattr(self, "idempotency", None)
+        if held is not None:
+            idempotency.keep(held, response)
         return response
 
     def get_queryset(self) -> QuerySet[Any]:
         queryset: QuerySet[Any] = self.queryset.all()
         if self.action == "list":
-            filters = ListFilters(data=self.request.query_params)
+            filters = self.filters_class(data=self.request.query_params)
             filters.is_valid(raise_exception=True)
-            if "updated_since" in filters.validated_data:
-                queryset = queryset.filter(updated_at__gte=filters.validated_data["updated_since"])
-            if "external_id" in filters.validated_data:
-                queryset = queryset.filter(external_id=filters.validated_data["external_id"])
+            queryset = self.filter_list(queryset, filters.validated_data)
         return queryset
 
-    # --- reading ---------------------------------------------------------------------------
+    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
+        if "updated_since" in filters:
+            queryset = queryset.filter(updated_at__gte=filters["updated_since"])
+        if "external_id" in filters:
+            queryset = queryset.filter(external_id=filters["external_id"])
+        if "created_since" in filters:
+            queryset = queryset.filter(created_at__gte=filters["created_since"])
+        return queryset
 
     @extend_schema(parameters=LIST_PARAMETERS)
     def list(self, request: Request) -> Response:
@@ -114,7 +130,26 @@ class ResourceViewSet(viewsets.GenericViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.answer(self.get_object())
 
-    # --- changing --------------------------------------------------------------------------
+    def answer(self, record: models.Model, *, created: bool = False) -> Response:
+        response = Response(
+            self.get_serializer(record).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+        response["ETag"] = etag(record)
+        if created:
+            response["Location"] = self.reverse_action("detail", args=[record.pk])
+        return response
+
+
+class ResourceViewSet(ReadOnlyResourceViewSet):
+    """List, read, create, replace (PUT), change (PATCH), delete, and PUT by external ID."""
+
+    def save_record(self, record: Any) -> models.Model:
+        """Check and save `record` through the domain's service (ValidationError if bad)."""
+        raise NotImplementedError
+
+    def delete_record(self, record: Any) -> None:
+        raise NotImplementedError
 
     def create(self, request: Request) -> Response:
         return self.write(None, request.data, partial=False)
@@ -171,16 +206,6 @@ class ResourceViewSet(viewsets.GenericViewSet):
                 raise as_api_error(error, serializer) from None
         return self.answer(saved, created=pk is None)
 
-    def answer(self, record: models.Model, *, created: bool = False) -> Response:
-        response = Response(
-            self.get_serializer(record).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
-        )
-        response["ETag"] = etag(record)
-        if created:
-            response["Location"] = self.reverse_action("detail", args=[record.pk])
-        return response
-
 
 def as_api_error(
     error: DjangoValidationError, serializer: serializers.Serializer
@@ -195,3 +220,15 @@ def as_api_error(
             for field, messages in error.message_dict.items()
         }
     )
+
+
+class WrittenOnceViewSet(ReadOnlyResourceViewSet):
+    """Records that are written once (messages, visit links, feedback): listed oldest
+    first and followed with `created_since` rather than `updated_since`."""
+
+    filters_class = CreatedSinceFilters
+    pagination_class = CreationCursorPagination
+
+    @extend_schema(parameters=[CreatedSinceFilters])
+    def list(self, request: Request) -> Response:
+        return super().list(request)

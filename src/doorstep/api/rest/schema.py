@@ -21,3 +21,22 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
                 "dispatch, tracking, webhooks."
             ),
         }
+
+
+def document_idempotency_keys(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every POST and PATCH takes an `Idempotency-Key` header (see `idempotency`)."""
+    header = {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        "description": (
+            "Any unique string (a UUID): sent again with the same request within 24 hours, "
+            "the first answer is given again and nothing is done twice."
+        ),
+    }
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method in {"post", "patch"}:
+                operation.setdefault("parameters", []).append(header)
+    return result

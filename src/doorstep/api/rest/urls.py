@@ -6,7 +6,16 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from doorstep.api.rest import catalog, customers, workforce
+from doorstep.api.rest import (
+    access,
+    catalog,
+    customers,
+    feedback,
+    notifications,
+    scheduling,
+    slots,
+    workforce,
+)
 
 router = SimpleRouter(trailing_slash=False)
 router.register("accounts", customers.AccountViewSet, basename="account")
@@ -15,6 +24,11 @@ router.register("sites", customers.SiteViewSet, basename="site")
 router.register("assets", customers.AssetViewSet, basename="asset")
 router.register("service-types", catalog.ServiceTypeViewSet, basename="service-type")
 router.register("technicians", workforce.TechnicianViewSet, basename="technician")
+router.register("work-orders", scheduling.WorkOrderViewSet, basename="work-order")
+router.register("bookings", scheduling.BookingViewSet, basename="booking")
+router.register("visit-links", access.VisitLinkViewSet, basename="visit-link")
+router.register("notifications", notifications.NotificationViewSet, basename="notification")
+router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 
 
 class Docs(SpectacularSwaggerSplitView):
@@ -32,5 +46,6 @@ class OpenApiDocument(SpectacularJSONAPIView):
 urlpatterns = [
     path("openapi.json", OpenApiDocument.as_view(), name="openapi"),
     path("docs/", Docs.as_view(url_name="api:openapi"), name="docs"),
+    path("slots", slots.SlotViewSet.as_view({"get": "list"}), name="slots"),
     *router.urls,
 ]

@@ -1,0 +1,306 @@
+"""Work orders and their visits (bookings). Visits change only through the services the
+portal, the technician app and the back office use: book, reschedule, cancel, and the
+status machine, with the same checks, the same messages and the same webhooks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from doorstep.access.models import ApiKey, Scope
+from doorstep.api.rest.resources import ReadOnlyResourceViewSet
+from doorstep.catalog.models import IncidentType
+from doorstep.customers.models import Account, Asset, Contact
+from doorstep.scheduling import self_scheduling, services
+from doorstep.scheduling.models import (
+    Booking,
+    BookingStatus,
+    TimelineNote,
+    WorkOrder,
+    WorkOrderSource,
+)
+from doorstep.scheduling.selectors import booking_fit_warnings
+from doorstep.workforce.models import Resource
+
+STAMPS = ("created_at", "updated_at")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineNote
+        fields = ("text", "customer_visible", "created_at")
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    service_type = serializers.PrimaryKeyRelatedField(source="incident_type", read_only=True)
+    site = serializers.SerializerMethodField(help_text="The equipment's site, if any.")
+    comments = CommentSerializer(source="notes", many=True, read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ("id", "external_id", "number", "account", "reported_by", "service_type",
+                  "asset", "site", "instructions", "source", "address_line1", "address_line2",
+                  "city", "postal_code", "country", "latitude", "longitude", "comments",
+                  *STAMPS)  # fmt: skip
+        read_only_fields = fields
+
+    def get_site(self, work_order: WorkOrder) -> int | None:
+        asset = work_order.asset
+        return asset.functional_location_id if asset is not None else None
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    technician = serializers.PrimaryKeyRelatedField(source="resource", read_only=True)
+    account = serializers.IntegerField(source="work_order.account_id", read_only=True)
+    service_type = serializers.IntegerField(source="work_order.incident_type_id", read_only=True)
+    asset = serializers.IntegerField(source="work_order.asset_id", read_only=True, allow_null=True)
+    site = serializers.SerializerMethodField(help_text="The equipment's site, if any.")
+    address = serializers.CharField(source="work_order.one_line_address", read_only=True)
+    comments = CommentSerializer(source="work_order.notes", many=True, read_only=True)
+    allowed_statuses = serializers.ListField(
+        source="allowed_moves",
+        child=serializers.ChoiceField(choices=BookingStatus.choices),
+        read_only=True,
+        help_text="The statuses the visit may move to next.",
+    )
+    warnings = serializers.SerializerMethodField(
+        help_text="Why the chosen technician is a poor fit, for a visit booked by hand."
+    )
+
+    class Meta:
+        model = Booking
+        fields = ("id", "external_id", "reference", "work_order", "status", "start", "end",
+                  "technician", "account", "service_type", "asset", "site", "address",
+                  "cancel_reason", "completed_at", "created_via_portal", "allowed_statuses",
+                  "comments", "warnings", *STAMPS)  # fmt: skip
+        read_only_fields = fields
+
+    def get_site(self, booking: Booking) -> int | None:
+        asset = booking.work_order.asset
+        return asset.functional_location_id if asset is not None else None
+
+    def get_warnings(self, booking: Booking) -> list[str]:
+        return list(self.context.get("warnings", []))
+
+
+class NewBookingSerializer(serializers.Serializer):
+    service_type = serializers.PrimaryKeyRelatedField(queryset=IncidentType.objects.all())
+    start = serializers.DateTimeField(help_text="One of the starts `/slots` offers.")
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(),
+        required=False,
+        help_text="Who asked for the visit; their account is visited. Needed without technician.",
+    )
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.all(), required=False, help_text="With `technician`."
+    )
+    asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), required=False)
+    details = serializers.CharField(required=False, default="", max_length=4000, allow_blank=True)
+    external_id = serializers.CharField(
+        required=False, default="", max_length=200, allow_blank=True
+    )
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=Resource.objects.all(),
+        required=False,
+        help_text="Dispatch scope: book this technician at any time, with `end`.",
+    )
+    end = serializers.DateTimeField(required=False, help_text="With `technician`.")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "technician" in data:
+            if "end" not in data:
+                raise serializers.ValidationError({"end": ["Give the end with a technician."]})
+            if "account" not in data and "contact" not in data:
+                raise serializers.ValidationError({"account": ["Give the account to visit."]})
+        elif "contact" not in data:
+            raise serializers.ValidationError(
+                {"contact": ["Give the contact who books (or a technician, with dispatch)."]}
+            )
+        return data
+
+
+class RescheduleSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(help_text="One of the starts `/slots` offers.")
+    end = serializers.DateTimeField(required=False, help_text="Dispatch scope: any time.")
+    technician = serializers.PrimaryKeyRelatedField(
+        queryset=Resource.objects.all(), required=False, help_text="Dispatch scope."
+    )
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why; the customer reads it.")
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    reason = serializers.CharField(
+        required=False,
+        default="",
+        max_length=2000,
+        allow_blank=True,
+        help_text="Needed to cancel.",
+    )
+    completion_note = serializers.CharField(
+        required=False,
+        default="",
+        max_length=4000,
+        allow_blank=True,
+        help_text="When completed.",
+    )
+
+
+class WorkOrderViewSet(ReadOnlyResourceViewSet):
+    """Work orders: the jobs visits are booked for, with their comments (timeline notes)."""
+
+    queryset = WorkOrder.objects.select_related("asset").prefetch_related("notes")
+    serializer_class = WorkOrderSerializer
+
+
+def needs_dispatch(request: Request) -> None:
+    api_key = request.auth
+    if not isinstance(api_key, ApiKey) or not api_key.allows(Scope.DISPATCH):
+        raise PermissionDenied(
+            "This API key may not do this: it needs the “dispatch” scope. "
+            "Staff can add it to the key in the back office."
+        )
+
+
+class BookingViewSet(ReadOnlyResourceViewSet):
+    """Visits: one technician, one time window, for a work order."""
+
+    queryset = Booking.objects.select_related("work_order__asset").prefetch_related(
+        "work_order__notes"
+    )
+    serializer_class = BookingSerializer
+
+    @property
+    def write_scope(self) -> Scope:
+        """Status moves are the dispatch system's (or the technician's) to make."""
+        return Scope.DISPATCH if self.action == "status" else Scope.WRITE
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "warnings": getattr(self, "warnings", [])}
+
+    def booked(
+        self, booking: Booking, *, created: bool = False, warnings: list[str] | None = None
+    ) -> Response:
+        self.warnings = warnings or []
+        return self.answer(self.queryset.get(pk=booking.pk), created=created)
+
+    def checked(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    @extend_schema(request=NewBookingSerializer, responses={201: BookingSerializer})
+    def create(self, request: Request) -> Response:
+        """Book one of the times `/slots` offers, as the portal does; with the dispatch
+        scope and a technician, any time, with the back office's warnings."""
+        data = self.checked(NewBookingSerializer)
+        if "technician" not in data:
+            booking = self_scheduling.book(
+                contact=data["contact"],
+                incident_type=data["service_type"],
+                start=data["start"],
+                asset=data.get("asset"),
+                details=data["details"],
+                external_id=data["external_id"],
+            )
+            return self.booked(booking, created=True)
+        needs_dispatch(request)
+        booking = book_by_hand(data)
+        warnings = booking_fit_warnings(
+            resource=booking.resource,
+            incident_type=data["service_type"],
+            start=booking.start,
+            end=booking.end,
+        )
+        return self.booked(booking, created=True, warnings=warnings)
+
+    @extend_schema(request=RescheduleSerializer, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: str) -> Response:
+        """Move the visit to another offered start (the technician whose day gains the least
+        travel is chosen); with the dispatch scope, to any time or technician."""
+        booking = self.get_object()
+        data = self.checked(RescheduleSerializer)
+        if "end" not in data and "technician" not in data:
+            contact = booking.work_order.reported_by or booking.work_order.account.primary_contact
+            if contact is None:
+                raise services.InvalidBooking(
+                    "The visit has no contact to move it for: give `end` (dispatch scope)."
+                )
+            moved = self_scheduling.move_visit(
+                contact=contact, booking=booking, start=data["start"]
+            )
+            return self.booked(moved)
+        needs_dispatch(request)
+        end = data.get("end") or data["start"] + (booking.end - booking.start)
+        moved = services.reschedule(
+            booking=booking, start=data["start"], end=end, resource=data.get("technician")
+        )
+        warnings = booking_fit_warnings(
+            resource=moved.resource,
+            incident_type=booking.work_order.incident_type,
+            start=moved.start,
+            end=moved.end,
+        )
+        return self.booked(moved, warnings=warnings)
+
+    @extend_schema(request=CancelSerializer, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel the visit before work starts, saying why (the customer is told)."""
+        booking = self.get_object()
+        data = self.checked(CancelSerializer)
+        if not booking.can_modify():
+            raise services.InvalidBooking(self_scheduling.locked_reason(booking))
+        canceled = services.set_status(
+            booking=booking, status=BookingStatus.CANCELED, cancel_reason=data["reason"]
+        )
+        return self.booked(canceled)
+
+    @extend_schema(request=StatusSerializer, responses={200: BookingSerializer})
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str) -> Response:
+        """Dispatch scope: move the visit along (traveling, in_progress, completed, …) as
+        the technician app does, with the same messages to the customer."""
+        booking = self.get_object()
+        data = self.checked(StatusSerializer)
+        moved = services.set_status(
+            booking=booking,
+            status=data["status"],
+            cancel_reason=data["reason"],
+            completion_note=data["completion_note"],
+        )
+        return self.booked(moved)
+
+
+@transaction.atomic
+def book_by_hand(data: dict[str, Any]) -> Booking:
+    """The back office's booking: a work order from the API, any technician, any time."""
+    contact: Contact | None = data.get("contact")
+    account = data.get("account") or (contact.account if contact else None)
+    assert account is not None  # noqa: S101 (checked by the serializer)
+    work_order = services.create_work_order(
+        account=account,
+        incident_type=data["service_type"],
+        reported_by=contact,
+        asset=data.get("asset"),
+        instructions=data["details"],
+        source=WorkOrderSource.API,
+    )
+    return services.create_booking(
+        work_order=work_order,
+        resource=data["technician"],
+        start=data["start"],
+        end=data["end"],
+        external_id=data["external_id"],
+    )
