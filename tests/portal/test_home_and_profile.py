@@ -168,10 +168,50 @@ def test_profile_refuses_sms_without_a_phone_and_keeps_what_was_typed(
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "enter a mobile number" in page
+    assert "We need your mobile number to send you text messages." in page
+    assert "This contact" not in page  # spoken to the customer, not about them
     assert 'value="Typed"' in page
     contact.refresh_from_db()
     assert contact.last_name != "Typed"
+
+
+@pytest.mark.parametrize("typed", ["720 555 0199", "(720) 555-0199", "720.555.0199"])
+def test_profile_takes_a_number_in_the_national_form_of_the_accounts_country(
+    customer: Client, contact: Contact, typed: str
+) -> None:
+    contact.account.country = "US"
+    contact.account.save()
+
+    response = customer.post(
+        reverse("portal:profile"),
+        {
+            "first_name": "Casey",
+            "phone": typed,
+            "preferred_language": "en",
+            "communication_preference": "sms",
+        },
+    )
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.phone.as_e164 == "+17205550199"
+
+
+def test_profile_example_and_refusal_speak_the_accounts_national_form(
+    customer: Client, contact: Contact
+) -> None:
+    contact.account.country = "GB"
+    contact.account.save()
+
+    response = customer.post(
+        reverse("portal:profile"),
+        {"phone": "12", "preferred_language": "en", "communication_preference": "email"},
+    )
+
+    page = response.content.decode()
+    assert "This does not look like a phone number." in page
+    assert "for example 07400 123456" in page
+    assert 'value="12"' in page
 
 
 def test_failed_sign_ins_are_rate_limited(client: Client) -> None:

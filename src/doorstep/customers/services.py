@@ -8,9 +8,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
 
 from doorstep.core import events, records
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.customers.phones import phone_region, read_phone
 
 
 def save_account(*, account: Account) -> Account:
@@ -39,6 +41,7 @@ def save_contact(*, contact: Contact) -> Contact:
     to the portal."""
     is_new = contact._state.adding
     contact.email = contact.email.strip().lower()
+    _read_national_phone(contact)
     contact.full_clean()
     contact.save()
     if is_new:
@@ -52,7 +55,7 @@ def update_profile(
     contact: Contact,
     first_name: str,
     last_name: str,
-    phone: str,
+    phone: str | PhoneNumber,
     preferred_language: str,
     communication_preference: str,
     now: datetime | None = None,
@@ -61,6 +64,7 @@ def update_profile(
     contact.first_name = first_name.strip() or contact.first_name
     contact.last_name = last_name.strip()
     contact.phone = phone
+    _read_national_phone(contact)
     contact.preferred_language = preferred_language
     contact.communication_preference = communication_preference
     contact.profile_reviewed_at = contact.profile_reviewed_at or now or timezone.now()
@@ -71,6 +75,15 @@ def update_profile(
         contact.user.last_name = contact.last_name
         contact.user.save(update_fields=["first_name", "last_name"])
     return contact
+
+
+def _read_national_phone(contact: Contact) -> None:
+    """A number typed without its international prefix, read in the account's country."""
+    phone = contact.phone
+    if isinstance(phone, PhoneNumber) and not phone.is_valid() and phone.raw_input:
+        contact.phone = read_phone(phone.raw_input, region=phone_region(contact.account))
+    elif isinstance(phone, str):
+        contact.phone = read_phone(phone, region=phone_region(contact.account))
 
 
 def skip_profile(*, contact: Contact, now: datetime | None = None) -> None:

@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _
 from phonenumber_field.formfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
+from phonenumbers import PhoneNumberType
 
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
@@ -47,7 +51,6 @@ class ProfileForm(forms.Form):
     phone = PhoneNumberField(
         label="Mobile phone",
         required=False,
-        help_text="For text messages about your visits, in international form: +1 303 555 0142.",
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     preferred_language = forms.ChoiceField(label="Language", choices=settings.LANGUAGES)
@@ -56,6 +59,36 @@ class ProfileForm(forms.Form):
         choices=CommunicationPreference.choices,
         widget=forms.RadioSelect,
     )
+
+    def __init__(self, *args: Any, region: str | None, **kwargs: Any) -> None:
+        """`region`: the country whose national numbers may be typed without a prefix."""
+        super().__init__(*args, **kwargs)
+        phone = cast(PhoneNumberField, self.fields["phone"])
+        phone.region = region
+        example = (
+            to_python(
+                phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+            ).as_national
+            if region
+            else "+1 303 555 0142"
+        )
+        phone.help_text = _("For text messages about your visits, for example %(example)s.") % {
+            "example": example
+        }
+        phone.error_messages["invalid"] = _(
+            "This does not look like a phone number. Type it as you would dial it, "
+            "for example %(example)s, or with the country code: +1 303 555 0142."
+        ) % {"example": example}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        wants_texts = cleaned.get("communication_preference") in {
+            CommunicationPreference.SMS,
+            CommunicationPreference.BOTH,
+        }
+        if wants_texts and not cleaned.get("phone") and "phone" not in self.errors:
+            self.add_error("phone", _("We need your mobile number to send you text messages."))
+        return cleaned
 
 
 class ServiceTypeField(forms.ModelChoiceField[IncidentType]):

@@ -19,6 +19,7 @@ from doorstep.access import invitations
 from doorstep.access.codes import normalise
 from doorstep.customers import services as customers
 from doorstep.customers.models import Contact
+from doorstep.customers.phones import phone_region
 from doorstep.portal import selectors
 from doorstep.portal.adapters import remember_device
 from doorstep.portal.context_processors import portal_settings
@@ -101,11 +102,12 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     contact = contact_of(request)
     first_visit = contact.profile_reviewed_at is None
+    region = phone_region(contact.account)
     if request.method == "POST" and "skip" in request.POST:
         customers.skip_profile(contact=contact)
         return redirect("portal:home")
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, region=region)
         if form.is_valid():
             try:
                 customers.update_profile(contact=contact, **_profile_fields(form.cleaned_data))
@@ -117,13 +119,14 @@ def profile(request: HttpRequest) -> HttpResponse:
         contact.refresh_from_db()
     else:
         form = ProfileForm(
+            region=region,
             initial={
                 "first_name": contact.first_name,
                 "last_name": contact.last_name,
                 "phone": contact.phone,
                 "preferred_language": contact.preferred_language,
                 "communication_preference": contact.communication_preference,
-            }
+            },
         )
     return render(
         request,
