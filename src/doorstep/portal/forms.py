@@ -65,13 +65,8 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         phone = cast(PhoneNumberField, self.fields["phone"])
         phone.region = region
-        example = (
-            to_python(
-                phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
-            ).as_national
-            if region
-            else "+1 303 555 0142"
-        )
+        mobile = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+        example = to_python(mobile).as_national if region and mobile else "+1 303 555 0142"
         phone.help_text = _("For text messages about your visits, for example %(example)s.") % {
             "example": example
         }
