@@ -22,13 +22,18 @@ from urllib.parse import urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core import ratelimit
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
@@ -110,6 +115,25 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         # An external identity can be linked from the profile, not used to create a sign-in.
         return False
+
+
+def _verify_first() -> SafeString:
+    return format_html(
+        '{} <a href="{}">{}</a>{}',
+        gettext_lazy("Before you add two-factor sign-in, confirm your email address: open"),
+        reverse_lazy("account_email"),
+        gettext_lazy("your email address"),
+        gettext_lazy(", send the confirmation again, and follow the email we send you."),
+    )
+
+
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
+    # allauth refuses a second factor while an address is unconfirmed, and its own words
+    # leave the customer there: ours say how to confirm it and link to the page for it.
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "unverified_email": lazy(_verify_first, SafeString)(),
+    }
 
 
 class LoginForm(AllauthLoginForm):  # type: ignore[misc]

@@ -235,6 +235,7 @@ if env_str("OIDC_CLIENT_ID"):
         ]
     }
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ADAPTER = "doorstep.portal.adapters.MFAAdapter"
 # Who must have a second factor (an authenticator app or a security key) before any
 # back-office page opens: "superusers", "staff" (everyone in the back office) or "off".
 DOORSTEP_STAFF_REQUIRE_MFA = env_str("DOORSTEP_STAFF_REQUIRE_MFA", "superusers").lower()
