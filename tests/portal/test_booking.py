@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -249,6 +251,25 @@ def test_moving_keeps_the_service_and_changes_the_time(
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.start.isoformat() == times[2]
+
+
+def test_the_move_page_shows_and_chooses_the_current_time_and_offers_cancel(
+    customer: Client, contact: Contact, service
+) -> None:  # type: ignore[no-untyped-def]
+    times = offered_times(customer, service)
+    customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[1]}
+    )
+    booking = Booking.objects.get()
+
+    response = customer.get(reverse("portal:modify", args=[booking.pk]))
+
+    page = response.content.decode()
+    assert "Now booked for" in page
+    checked = re.findall(r'<input type="radio" name="start"[^>]*checked', page)
+    assert len(checked) == 1
+    assert f'value="{times[1]}"' in checked[0]
+    assert f'href="{reverse("portal:cancel", args=[booking.pk])}"' in page
 
 
 def test_cancel_asks_why_and_cancels(customer: Client, contact: Contact) -> None:

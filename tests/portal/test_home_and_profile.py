@@ -242,6 +242,21 @@ def test_nobody_can_sign_up_without_an_invitation(client: Client) -> None:
     assert not User.objects.filter(email="stranger@example.test").exists()
 
 
+def test_every_visit_on_its_way_offers_the_same_actions_wherever_it_shows(
+    customer: Client, contact: Contact
+) -> None:
+    # The first is the "Technician on the way" card, the second is in the upcoming list.
+    first = booking_for(contact, BookingStatus.TRAVELING, 0, "Water heater repair")
+    second = booking_for(contact, BookingStatus.TRAVELING, 0, "Drain cleaning")
+
+    page = customer.get(reverse("portal:home")).content.decode()
+
+    for booking in (first, second):
+        assert f'href="{reverse("portal:cancel", args=[booking.pk])}"' in page
+        assert f'href="{reverse("portal:live", args=[booking.pk])}"' in page
+        assert f'href="{reverse("portal:modify", args=[booking.pk])}"' not in page
+
+
 def test_every_visit_on_its_way_offers_the_live_map(customer: Client, contact: Contact) -> None:
     first = booking_for(contact, BookingStatus.TRAVELING, 0, "Water heater repair")
     second = booking_for(contact, BookingStatus.TRAVELING, 0, "Drain cleaning")

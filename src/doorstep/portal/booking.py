@@ -59,12 +59,23 @@ def _render_page(
             "form": form,
             "availability": availability,
             "booking": booking,
+            "visit": selectors.visit(booking) if booking is not None else None,
             "zone": zone,
             "zone_name": zone_name(zone),
-            "chosen_start": chosen,
+            "chosen_start": chosen or _current_start(booking, availability),
             "alternatives": alternatives or [],
         },
         status=status,
+    )
+
+
+def _current_start(booking: Booking | None, availability: Availability) -> str | None:
+    """The time of the visit being moved, as its own choice says it, when the day shows it."""
+    if booking is None:
+        return None
+    return next(
+        (slot.start.isoformat() for slot in availability.times if slot.start == booking.start),
+        None,
     )
 
 
@@ -73,7 +84,9 @@ def _selections(
 ) -> tuple[IncidentType | None, Asset | None, date | None]:
     """The service type, equipment and day picked so far, ignoring what does not fit."""
     if booking is not None:
-        return booking.work_order.incident_type, booking.work_order.asset, _date(data.get("day"))
+        # Moving starts from the visit's own day, its time chosen (see _current_start).
+        day = _date(data.get("day")) or selectors.visit(booking).start.date()
+        return booking.work_order.incident_type, booking.work_order.asset, day
     service_id, asset_id = _int(data.get("service_type")), _int(data.get("asset"))
     service = (
         IncidentType.objects.bookable_in_portal().filter(pk=service_id).first()
@@ -157,7 +170,7 @@ def times(request: HttpRequest) -> HttpResponse:
             "availability": availability,
             "zone": ZoneInfo(contact.account.time_zone),
             "zone_name": zone_name(ZoneInfo(contact.account.time_zone)),
-            "chosen_start": request.GET.get("start"),
+            "chosen_start": request.GET.get("start") or _current_start(booking, availability),
             "booking": booking,
         },
     )
