@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import time
 from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import timezone
 
@@ -101,3 +103,15 @@ def bookable_world(technicians: int = 1) -> dict[str, Any]:
             )
     contact = ContactFactory(user=UserFactory(), account=AccountFactory(time_zone="America/Denver"))
     return {"service": service, "technician": team[0], "contact": contact}
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_across_wsgi_calls() -> Iterator[None]:
+    """Schemathesis calls the WSGI application itself, not through Django's test client,
+    so Django would close the database connection after each request, and with it the
+    test's transaction (on PostgreSQL). The test client keeps it open in the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
