@@ -138,3 +138,19 @@ class PostalAddress(Coordinates):
     def clean(self) -> None:
         super().clean()
         self.clean_coordinates()
+
+
+class Deletion(models.Model):
+    """A record that was deleted, kept so that a system syncing with Doorstep deletes its
+    copy too (the API's `/deletions` feed). Written by `core.records.delete`."""
+
+    record_type = models.CharField(max_length=100, help_text="For example customers.account.")
+    record_id = models.BigIntegerField()
+    external_id = models.CharField("external ID", max_length=200, blank=True)
+    deleted_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["deleted_at", "id"], name="deletion_since")]
+
+    def __str__(self) -> str:
+        return f"{self.record_type} {self.record_id}"

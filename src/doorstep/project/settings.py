@@ -27,8 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
-    # Before allauth, so the portal's layout wraps allauth's sign-in pages.
-    "doorstep.portal",
+    "doorstep.portal",  # before allauth, so the portal's layout wraps allauth's sign-in pages
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -42,6 +41,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "doorstep.core",
     "doorstep.users",
     "doorstep.customers",
     "doorstep.workforce",

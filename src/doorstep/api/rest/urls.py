@@ -10,6 +10,7 @@ from doorstep.api.rest import (
     access,
     catalog,
     customers,
+    deletions,
     feedback,
     notifications,
     scheduling,
@@ -47,5 +48,6 @@ urlpatterns = [
     path("openapi.json", OpenApiDocument.as_view(), name="openapi"),
     path("docs/", Docs.as_view(url_name="api:openapi"), name="docs"),
     path("slots", slots.SlotViewSet.as_view({"get": "list"}), name="slots"),
+    path("deletions", deletions.DeletionViewSet.as_view({"get": "list"}), name="deletions"),
     *router.urls,
 ]
