@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from doorstep.api.rest.resources import ResourceViewSet
 from doorstep.workforce import services
-from doorstep.workforce.models import Resource, ResourceSkill, TimeOff, WorkingHours
+from doorstep.workforce.models import Resource, ResourceSkill, TimeOff, Weekday, WorkingHours
 
 
 class SkillLevelSerializer(serializers.ModelSerializer):
@@ -18,6 +18,10 @@ class SkillLevelSerializer(serializers.ModelSerializer):
 
 
 class WorkingHoursSerializer(serializers.ModelSerializer):
+    # Declared, not derived: the derived field's range is the database's integer range,
+    # which would make the OpenAPI document differ between SQLite and PostgreSQL.
+    weekday = serializers.ChoiceField(choices=Weekday.choices)
+
     class Meta:
         model = WorkingHours
         fields = ("weekday", "start_time", "end_time")
