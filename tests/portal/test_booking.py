@@ -144,7 +144,7 @@ def test_booking_leads_to_the_confirmation(customer: Client, contact: Contact, s
 
     booking = Booking.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:confirmation", args=[booking.pk])
+    assert response["Location"] == reverse("portal:confirmation", args=[booking.pk]) + "?booked=1"
     assert booking.work_order.source == WorkOrderSource.PORTAL
     assert booking.work_order.reported_by == contact
     page = customer.get(response["Location"]).content.decode()
@@ -213,7 +213,11 @@ def test_a_slot_taken_meanwhile_offers_the_nearest_free_times(customer: Client, 
     assert response.status_code == 409
     page = response.content.decode()
     assert "That time was just taken" in page
-    assert "The nearest free times" in page
+    assert "nearest free times on other days" in page
+    # Each free time is offered once: the day's own as its choices, not again in a list.
+    offered = re.findall(r'name="start"[^>]*value="([^"]+)"', page)
+    assert len(offered) == len(set(offered))
+    assert times[1] not in offered
     assert Booking.objects.count() == 1
 
 
@@ -465,12 +469,15 @@ def test_the_nearest_free_times_are_fresh_in_the_visits_zone_and_bookable(
     )
 
     alternatives = response.context["alternatives"]
+    # The nearest on other days (the day's own free times are its choices already):
+    # 10:00 and 11:00 the day before and 08:00 the day after, 22 to 23 hours away.
+    day = timedelta(days=1)
     assert [slot.start for slot, _ in alternatives] == [
-        datetime.fromisoformat(times[0]),
-        datetime.fromisoformat(times[2]),
-        datetime.fromisoformat(times[3]),
+        datetime.fromisoformat(times[2]) - day,
+        datetime.fromisoformat(times[3]) - day,
+        datetime.fromisoformat(times[0]) + day,
     ]
-    assert alternatives[0][1].endswith("08:00–09:00")  # Denver time, not UTC
+    assert alternatives[0][1].endswith("10:00–11:00")  # Denver time, not UTC
     assert times[1] not in [
         slot.start.isoformat() for slot in response.context["availability"].times
     ]

@@ -247,7 +247,10 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
             form=form,
             availability=fresh,
             booking=booking,
-            alternatives=nearest(fresh.all_slots, wanted, zone),
+            # The day's free times are its choices already: nearest ones on other days only.
+            alternatives=nearest(
+                [slot for slot in fresh.all_slots if slot not in fresh.times], wanted, zone
+            ),
             status=409,
         )
     except DomainError as refusal:
@@ -262,4 +265,4 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
         )
     if booking is not None:
         return redirect(reverse("portal:confirmation", args=[booked.pk]) + "?moved=1")
-    return redirect("portal:confirmation", booking_id=booked.pk)
+    return redirect(reverse("portal:confirmation", args=[booked.pk]) + "?booked=1")

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import validators
 from django.utils.translation import gettext as _
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
@@ -14,6 +16,38 @@ from phonenumbers import PhoneNumberType
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Asset, CommunicationPreference, Contact
+
+
+def count_characters(form: forms.BaseForm) -> None:
+    """Long texts are counted on the page, not cut at their limit.
+
+    A `maxlength` attribute makes the browser drop whatever is typed or pasted past the
+    limit without a word. Instead the page's script shows how many characters are left
+    (`data-max-length`), and the server refuses a longer text, saying so and keeping it.
+    """
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+            limit = field.max_length
+            if limit is None:
+                continue
+            field.widget.attrs.pop("maxlength", None)
+            field.widget.attrs["data-max-length"] = str(limit)
+            field.validators = [
+                v for v in field.validators if not isinstance(v, validators.MaxLengthValidator)
+            ]
+            field.validators.append(functools.partial(_at_most, limit=limit))
+
+
+def _at_most(value: str, *, limit: int) -> None:
+    if len(value) > limit:
+        raise forms.ValidationError(
+            _(
+                "Please keep this under %(limit)s characters (it has %(length)s): "
+                "shorten it and send it again."
+            )
+            % {"limit": f"{limit:,}", "length": f"{len(value):,}"},
+            code="max_length",
+        )
 
 
 class InvitationForm(forms.Form):
@@ -91,8 +125,16 @@ class ServiceTypeField(forms.ModelChoiceField[IncidentType]):
         return obj.display_name
 
 
+class EquipmentField(forms.ModelChoiceField[Asset]):
+    def label_from_instance(self, obj: Asset) -> str:
+        # Two boilers of the same model at two addresses must read differently.
+        site = obj.functional_location
+        where = f"{site.name}, {site.address_line1}" if site is not None else _("main address")
+        return f"{obj} · {where}"
+
+
 class VisitForm(forms.Form):
-    asset = forms.ModelChoiceField(
+    asset = EquipmentField(
         label="Equipment",
         queryset=Asset.objects.none(),
         required=False,
@@ -122,7 +164,7 @@ class VisitForm(forms.Form):
 
     def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        asset_field = cast(forms.ModelChoiceField[Asset], self.fields["asset"])
+        asset_field = cast(EquipmentField, self.fields["asset"])
         asset_field.queryset = Asset.objects.filter(account_id=contact.account_id).select_related(
             "functional_location"
         )
@@ -130,6 +172,7 @@ class VisitForm(forms.Form):
             del self.fields["asset"]
         if not portal.additional_details_enabled:
             del self.fields["details"]
+        count_characters(self)
 
 
 class CancelForm(forms.Form):
@@ -139,3 +182,7 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Please tell us briefly why you cancel."},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        count_characters(self)
