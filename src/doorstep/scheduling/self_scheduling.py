@@ -99,12 +99,13 @@ def book(
     asset: Asset | None = None,
     details: str = "",
     external_id: str = "",
+    source: WorkOrderSource = WorkOrderSource.PORTAL,
     now: datetime | None = None,
     travel: TravelEstimator | None = None,
 ) -> Booking:
     """Book a visit at an offered start time for the contact's account.
 
-    Creates the work order (reported by the contact, from the portal), the booking for
+    Creates the work order (reported by the contact, from `source`), the booking for
     the technician whose day gains the least travel, and the customer's details as a
     note they can see. Refuses with `SlotTaken` when the time is no longer free.
     """
@@ -129,7 +130,7 @@ def book(
         incident_type=incident_type,
         reported_by=contact,
         asset=asset,
-        source=WorkOrderSource.PORTAL,
+        source=source,
         now=now,
     )
     booking = create_booking(

@@ -139,6 +139,7 @@ def test_an_offered_time_is_booked_as_in_the_portal(api: ApiClient, world: dict[
     assert datetime.fromisoformat(body["start"]) == datetime.fromisoformat(start)
     assert body["allowed_statuses"] == ["traveling", "canceled"]
     assert start not in [slot["start"] for slot in slots_for_same_day(api, world, start)]
+    assert Booking.objects.get().work_order.source == "api"
     listed = api.call("GET", "/api/v1/bookings?external_id=fsm-1").json()["results"]
     assert [booking["id"] for booking in listed] == [body["id"]]
 

@@ -212,6 +212,7 @@ class BookingViewSet(ReadOnlyResourceViewSet):
                 asset=data.get("asset"),
                 details=data["details"],
                 external_id=data["external_id"],
+                source=WorkOrderSource.API,
             )
             return self.booked(booking, created=True)
         needs_dispatch(request)
