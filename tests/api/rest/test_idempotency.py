@@ -12,6 +12,7 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from doorstep.customers import services
 from doorstep.customers.models import Account
 from doorstep.scheduling.models import Booking
 from tests.api.rest.conftest import ApiClient, bookable_world
@@ -131,3 +132,19 @@ def test_twenty_parallel_retries_book_once(api_for: Callable[..., ApiClient]) ->
     assert set(booked) == {Booking.objects.get().pk}
     retry = api.call("POST", "/api/v1/bookings", body, **{"Idempotency-Key": "book-once"})
     assert (retry.status_code, retry.json()["id"]) == (201, booked[0])
+
+
+def test_a_failure_of_ours_is_not_kept_so_the_retry_runs(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    save = services.save_account
+
+    def fail_once(**kwargs: Any) -> Account:
+        monkeypatch.setattr(services, "save_account", save)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "save_account", fail_once)
+    failed = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "f-1"})
+    retried = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "f-1"})
+    assert (failed.status_code, retried.status_code) == (500, 201)
+    assert Account.objects.count() == 1

@@ -63,11 +63,16 @@ def claim(request: Request) -> Claim | None:
     ).hexdigest()
     digest = hashlib.sha256(key.encode()).hexdigest()
     cache_key = f"api-idempotency:{request.auth.pk}:{digest}"
-    if cache.add(cache_key, {"state": PENDING, "fingerprint": fingerprint}, CLAIM_SECONDS):
-        return Claim(cache_key, fingerprint)
-    stored: dict[str, Any] | None = cache.get(cache_key)
-    if stored is None:  # expired between add() and get(): claim it again
-        return claim(request)
+    pending = {"state": PENDING, "fingerprint": fingerprint}
+    stored: dict[str, Any] | None = None
+    for _ in range(2):  # a second try when the key expired between add() and get()
+        if cache.add(cache_key, pending, CLAIM_SECONDS):
+            return Claim(cache_key, fingerprint)
+        stored = cache.get(cache_key)
+        if stored is not None:
+            break
+    if stored is None:
+        raise Conflict(f"This {HEADER} could not be claimed: send the request again.")
     if stored["fingerprint"] != fingerprint:
         raise Conflict(
             f"This {HEADER} was used for another request (another body or address) in the "
