@@ -56,6 +56,7 @@ class WorkOrder(ExternalId, PostalAddress, TimeStampedModel):
     source = models.CharField(
         max_length=20, choices=WorkOrderSource.choices, default=WorkOrderSource.BACK_OFFICE
     )
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = "work order"
