@@ -83,7 +83,7 @@ def test_the_customer_watches_the_technician_come(
     tech.goto("/tech/")
     tech.get_by_label("Email").fill("alex@example.test")
     tech.get_by_label("Password").fill(PASSWORD)
-    tech.get_by_role("button", name="Sign In", exact=True).click()
+    tech.get_by_role("button", name="Sign in", exact=True).click()
     expect(tech).to_have_url("/tech/")
     visit_card(tech, booking).get_by_role("button", name="On my way").click()
     sharing = tech.get_by_role("status").filter(has_text="Location sharing")

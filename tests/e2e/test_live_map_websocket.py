@@ -224,7 +224,7 @@ def sign_in_technician(page: Page, email: str) -> None:
     page.goto("/tech/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url(re.compile(r"/tech/$"))
 
 

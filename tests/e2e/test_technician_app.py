@@ -83,7 +83,7 @@ def test_the_phone_shares_its_position_only_while_traveling(located_phone: Brows
     page.goto("/tech/")
     page.get_by_label("Email").fill("alex@example.test")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page).to_have_url("/tech/")
     sharing = page.get_by_role("status").filter(has_text="Location sharing")
     expect(sharing).to_contain_text("Location sharing is off")

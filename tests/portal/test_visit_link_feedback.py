@@ -57,7 +57,7 @@ def test_the_visit_page_links_to_the_survey_and_it_needs_no_sign_in(client: Clie
     assert f'href="{survey}"' in visit_page
     assert response.status_code == 200
     assert "How was your visit?" in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # see visit_link_feedback
     assert "no-store" in response["Cache-Control"]
 
 

@@ -139,6 +139,13 @@ class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]
 class LoginForm(AllauthLoginForm):  # type: ignore[misc]
     """allauth's sign-in form, which can tell the page that the address is paused."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The portal's labels: sentence case, no colon.
+        self.label_suffix = ""
+        if "remember" in self.fields:
+            self.fields["remember"].label = gettext_lazy("Remember me")
+
     @property
     def locked(self) -> bool:
         return any(error.code == TOO_MANY_ATTEMPTS for error in self.non_field_errors().as_data())

@@ -6,17 +6,21 @@ without signing in: both go through the same feedback service and the same pages
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
 from doorstep.access.visit_links import find_valid_link
 from doorstep.customers.models import Contact
+from doorstep.portal.forms import count_characters
 from doorstep.portal.views import contact_of
-from doorstep.portal.visit_link_views import private_answer, rate_limited
+from doorstep.portal.visit_link_views import rate_limited
 from doorstep.scheduling import feedback as feedback_services
 from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, VisitFeedback
@@ -47,6 +51,10 @@ class FeedbackForm(forms.Form):
         help_text="What went well, or what we could do better.",
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        count_characters(self)
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -61,11 +69,23 @@ def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
     )
 
 
-@private_answer
 @rate_limited
 @require_http_methods(["GET", "POST"])
 def visit_link_feedback(request: HttpRequest, code: str) -> HttpResponse:
-    """The survey of the visit a valid visit link opens, for whoever holds the link."""
+    """The survey of the visit a valid visit link opens, for whoever holds the link.
+
+    Private like the visit page (`visit_link_views.private_answer`), but for its
+    Referrer-Policy: with "no-referrer" browsers send the form with `Origin: null`,
+    which the CSRF check refuses. "same-origin" still keeps the code from other sites.
+    """
+    response = _visit_link_feedback(request, code)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _visit_link_feedback(request: HttpRequest, code: str) -> HttpResponse:
     link = find_valid_link(code)
     if link is None:
         # The visit page's own answer for unknown, expired and blocked codes alike.
