@@ -223,6 +223,7 @@ def redeem_invitation(*, code: str, password: str, now: datetime | None = None) 
     Contact.objects.filter(pk=contact.pk).update(user=user)
     invitation.used_at = now
     invitation.save(update_fields=["used_at"])
+    events.publish("invitation.redeemed", invitation_id=invitation.pk, contact_id=contact.pk)
     return user
 
 

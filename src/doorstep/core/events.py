@@ -11,6 +11,14 @@ Events published so far (name: payload keys):
 - ``booking.rescheduled``: booking_id, old_start, old_end, new_start, new_end (ISO 8601),
   for moves of more than ten minutes
 - ``booking.moved``: booking_id, for every change of a visit's time, however small
+  (``booking.rescheduled`` also carries changed_by_id)
+- ``booking.eta_changed``: booking_id, eta (each new ETA stored for a visit on its way)
+- ``booking.running_late``: booking_id, eta, slip (the customer is told of a slip)
+- ``feedback.received``: feedback_id, booking_id
+- ``notification.failed``: notification_id, booking_id, channel, message_type, error
+  (a message given up after its last attempt)
+- ``invitation.redeemed``: invitation_id, contact_id
+- ``contact.updated``: contact_id (the customer changed their profile in the portal)
 - ``contact.added``: contact_id (a new contact was saved; invitations listen)
 - ``contact.invited``: contact_id, invitation_id
 - ``visit_link.revoked``: link_id, booking_id (staff blocked or expired a visit code)

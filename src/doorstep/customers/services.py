@@ -74,6 +74,7 @@ def update_profile(
         contact.user.first_name = contact.first_name
         contact.user.last_name = contact.last_name
         contact.user.save(update_fields=["first_name", "last_name"])
+    events.publish("contact.updated", contact_id=contact.pk)
     return contact
 
 

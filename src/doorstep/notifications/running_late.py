@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
+from doorstep.core import events
 from doorstep.notifications import outbox
 from doorstep.notifications.models import MessageType, RunningLate
 from doorstep.notifications.on_the_way import arrival, held_on_the_way
@@ -71,4 +72,5 @@ def check_running_late(*, booking: Booking, eta: datetime, now: datetime | None 
     RunningLate.objects.update_or_create(
         booking=booking, defaults={"trip": trip, "told_eta": eta, "slips": slip, "told_at": now}
     )
+    events.publish("booking.running_late", booking_id=booking.pk, eta=eta.isoformat(), slip=slip)
     return bool(rows)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, format_html
@@ -32,6 +32,7 @@ from doorstep.access.visit_links import (
     issue_visit_link,
     visit_link_url,
 )
+from doorstep.core import events, outbox
 from doorstep.notifications import callbacks, reconcile
 from doorstep.notifications.models import (
     Channel,
@@ -66,9 +67,7 @@ class BatchResult:
 
 def retry_delay(attempts: int, *, rng: random.Random | None = None) -> timedelta:
     """1, 2, 4, 8 … minutes after the attempt that failed, give or take a fifth."""
-    base: timedelta = FIRST_RETRY * (2 ** max(attempts - 1, 0))
-    jitter = float((rng or random).uniform(0.8, 1.2))
-    return base * jitter
+    return outbox.jittered(FIRST_RETRY * (2 ** max(attempts - 1, 0)), rng=rng)
 
 
 def claim(
@@ -79,15 +78,13 @@ def claim(
     due = Q(state=NotificationState.PENDING, next_attempt_at__lte=now) | Q(
         state=NotificationState.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     )
-    with transaction.atomic():
-        rows = Notification.objects.filter(due).order_by("next_attempt_at", "pk")
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        ids = list(
-            rows.select_for_update(skip_locked=skip_locked).values_list("pk", flat=True)[:limit]
-        )
-        Notification.objects.filter(pk__in=ids).update(
-            state=NotificationState.SENDING, claimed_by=worker, claimed_at=now
-        )
+    ids = outbox.claim_due(
+        Notification.objects.filter(due).order_by("next_attempt_at", "pk"),
+        limit=limit,
+        state=NotificationState.SENDING,
+        claimed_by=worker,
+        claimed_at=now,
+    )
     return list(
         Notification.objects.filter(pk__in=ids)
         .select_related("booking__work_order__account", "contact")
@@ -215,6 +212,15 @@ def _failed_attempt(row: Notification, attempt: DeliveryAttempt, error: Exceptio
             next_attempt_at=None if give_up else now + retry_delay(attempts),
             claimed_by="",
         )
+        if give_up:
+            events.publish(
+                "notification.failed",
+                notification_id=row.pk,
+                booking_id=row.booking_id,
+                channel=row.channel,
+                message_type=row.message_type,
+                error=f"{type(error).__name__}: {error}"[:300],
+            )
     return state
 
 

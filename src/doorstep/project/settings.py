@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "doorstep.notifications",
     "doorstep.access",
     "doorstep.tracking",
+    "doorstep.webhooks",
     "doorstep.api",
     "doorstep.technician",
 ]
@@ -327,6 +328,11 @@ TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 # Twilio's messaging service, used instead of SMS_FROM_NUMBER when set.
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
+
+# --- Webhooks ----------------------------------------------------------------------------------
+# Only for an install whose receivers live on its own network: lets webhooks go to private,
+# loopback and link-local addresses, over plain HTTP too (doorstep.webhooks.guard).
+DOORSTEP_WEBHOOKS_ALLOW_PRIVATE = env_bool("DOORSTEP_WEBHOOKS_ALLOW_PRIVATE")
 
 # --- Security ----------------------------------------------------------------------------------
 # HTTPS is assumed unless DOORSTEP_HTTPS=false (as `make run` sets for the local demo),

@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
+from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact
 from doorstep.scheduling import locking
@@ -84,13 +85,15 @@ def give_feedback(
         )
     try:
         with transaction.atomic():
-            return VisitFeedback.objects.create(
+            feedback = VisitFeedback.objects.create(
                 booking=locked,
                 rating=rating,
                 comment=comment,
                 given_by=contact,
                 created_at=now or timezone.now(),
             )
+            events.publish("feedback.received", feedback_id=feedback.pk, booking_id=locked.pk)
+            return feedback
     except IntegrityError:
         # The lock above does not cover a write that bypasses this service (SQLite has
         # no row locks at all); the unique booking column is the last word.

@@ -245,6 +245,7 @@ def move_locked(
             old_end=old_end.isoformat(),
             new_start=start.isoformat(),
             new_end=end.isoformat(),
+            changed_by_id=changed_by.pk if changed_by else None,
         )
     return locked
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 
 from doorstep.configuration.models import PortalSettings
+from doorstep.core import events
 from doorstep.notifications.on_the_way import tell_arrival
 from doorstep.notifications.running_late import check_running_late, lateness_level
 from doorstep.scheduling.models import Booking, BookingStatus
@@ -36,6 +37,9 @@ def store_etas(
         ours = _upsert([eta for _, eta in rows], now=now, routed=routed)
         rows = [(trip, eta) for trip, eta in rows if eta.pk in ours]
         for trip, eta in rows:
+            events.publish(
+                "booking.eta_changed", booking_id=trip.booking.pk, eta=eta.eta.isoformat()
+            )
             if trip.current is None:
                 # The trip's first ETA: the held "on the way" message says it, and goes.
                 tell_arrival(booking=trip.booking, eta=eta.eta, now=now)

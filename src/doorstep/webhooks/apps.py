@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class WebhooksConfig(AppConfig):
+    name = "doorstep.webhooks"
+    verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from doorstep.webhooks import subscribers, tasks
+
+        subscribers.connect()
+        # Once delivery rows are committed, a worker sends them (as for messages).
+        from doorstep.core import events
+
+        events.subscribe("webhooks.pending", lambda event: tasks.send_webhooks.enqueue())

@@ -1,0 +1,202 @@
+"""Webhook events from the domain's events, written in the transaction of the change.
+
+Each subscriber runs inside the change's transaction (`events.subscribe_in_transaction`):
+a delivery row exists exactly when the change does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from doorstep.core import events
+from doorstep.core.events import Event
+from doorstep.customers.models import Contact
+from doorstep.scheduling.models import Booking, BookingStatusChange, VisitFeedback
+from doorstep.users.models import User
+from doorstep.webhooks import payloads
+from doorstep.webhooks.models import EventType, WebhookDelivery
+from doorstep.webhooks.outbox import endpoints_for, record_event
+
+ETA_INTERVAL = timedelta(minutes=1)
+
+
+def _booking(booking_id: int) -> Booking:
+    return Booking.objects.select_related(
+        "work_order__account", "work_order__incident_type", "resource"
+    ).get(pk=booking_id)
+
+
+def _user(user_id: int | None) -> User | None:
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
+def _record_booking_event(
+    event_type: str, booking: Booking, actor: dict[str, Any], **extra: Any
+) -> None:
+    record_event(
+        event_type=event_type,
+        resource=f"booking:{booking.pk}",
+        data={"booking": payloads.booking(booking), **extra},
+        actor=actor,
+        service_type_id=booking.work_order.incident_type_id,
+    )
+
+
+def on_booking_created(event: Event) -> None:
+    booking = _booking(event.payload["booking_id"])
+    first = BookingStatusChange.objects.filter(booking=booking).order_by("pk").first()
+    changed_by = first.changed_by if first else None
+    _record_booking_event(
+        EventType.BOOKING_CREATED, booking, payloads.actor(changed_by, source=booking)
+    )
+
+
+def on_booking_rescheduled(event: Event) -> None:
+    booking = _booking(event.payload["booking_id"])
+    _record_booking_event(
+        EventType.BOOKING_RESCHEDULED,
+        booking,
+        payloads.actor(_user(event.payload.get("changed_by_id"))),
+        old_start=event.payload["old_start"],
+        old_end=event.payload["old_end"],
+        new_start=event.payload["new_start"],
+        new_end=event.payload["new_end"],
+    )
+
+
+def on_booking_canceled(event: Event) -> None:
+    booking = _booking(event.payload["booking_id"])
+    change = (
+        BookingStatusChange.objects.filter(booking=booking, to_status="canceled")
+        .order_by("-pk")
+        .first()
+    )
+    actor = payloads.actor(change.changed_by if change else None)
+    _record_booking_event(
+        EventType.BOOKING_CANCELED, booking, actor, reason=event.payload["reason"]
+    )
+
+
+def on_status_changed(event: Event) -> None:
+    booking = _booking(event.payload["booking_id"])
+    _record_booking_event(
+        EventType.BOOKING_STATUS_CHANGED,
+        booking,
+        payloads.actor(_user(event.payload.get("changed_by_id"))),
+        from_status=event.payload["from_status"],
+        to_status=event.payload["to_status"],
+    )
+
+
+def on_eta_changed(event: Event) -> None:
+    """At most one event a minute per visit: an ETA moves with every ping."""
+    booking_id = event.payload["booking_id"]
+    booking = _booking(booking_id)
+    endpoints = endpoints_for(
+        EventType.BOOKING_ETA_CHANGED, service_type_id=booking.work_order.incident_type_id
+    )
+    if not endpoints:
+        return
+    recent = WebhookDelivery.objects.filter(
+        resource=f"booking:{booking_id}",
+        event_type=EventType.BOOKING_ETA_CHANGED,
+        created_at__gt=timezone.now() - ETA_INTERVAL,
+    )
+    if recent.exists():
+        return
+    record_event(
+        event_type=EventType.BOOKING_ETA_CHANGED,
+        resource=f"booking:{booking_id}",
+        data={"booking": payloads.booking(booking), "eta": event.payload["eta"]},
+        actor=payloads.SYSTEM,
+        endpoints=endpoints,
+    )
+
+
+def on_running_late(event: Event) -> None:
+    booking = _booking(event.payload["booking_id"])
+    _record_booking_event(
+        EventType.BOOKING_RUNNING_LATE, booking, payloads.SYSTEM, eta=event.payload["eta"]
+    )
+
+
+def on_feedback_received(event: Event) -> None:
+    feedback = VisitFeedback.objects.select_related("given_by").get(pk=event.payload["feedback_id"])
+    booking = _booking(feedback.booking_id)
+    contact = feedback.given_by
+    actor = (
+        {"type": "customer", "id": contact.pk}
+        if contact
+        else {"type": "customer", "id": None, "via": "visit link"}
+    )
+    _record_booking_event(
+        EventType.FEEDBACK_RECEIVED,
+        booking,
+        actor,
+        feedback={"rating": feedback.rating, "comment": feedback.comment},
+    )
+
+
+def on_notification_failed(event: Event) -> None:
+    booking_id = event.payload.get("booking_id")
+    booking = _booking(booking_id) if booking_id else None
+    record_event(
+        event_type=EventType.NOTIFICATION_FAILED,
+        resource=f"notification:{event.payload['notification_id']}",
+        data={
+            "notification": {
+                "id": event.payload["notification_id"],
+                "channel": event.payload["channel"],
+                "message": event.payload["message_type"],
+                "error": event.payload["error"],
+            },
+            "booking": payloads.booking(booking) if booking else None,
+        },
+        actor=payloads.SYSTEM,
+        service_type_id=booking.work_order.incident_type_id if booking else None,
+    )
+
+
+def on_invitation_redeemed(event: Event) -> None:
+    contact = Contact.objects.get(pk=event.payload["contact_id"])
+    record_event(
+        event_type=EventType.INVITATION_REDEEMED,
+        resource=f"contact:{contact.pk}",
+        data={
+            "invitation_id": event.payload["invitation_id"],
+            "contact": payloads.contact(contact),
+        },
+        actor={"type": "customer", "id": contact.pk},
+    )
+
+
+def on_contact_updated(event: Event) -> None:
+    contact = Contact.objects.get(pk=event.payload["contact_id"])
+    record_event(
+        event_type=EventType.CONTACT_UPDATED,
+        resource=f"contact:{contact.pk}",
+        data={"contact": payloads.contact(contact)},
+        actor={"type": "customer", "id": contact.pk},
+    )
+
+
+SUBSCRIBERS = {
+    "booking.created": on_booking_created,
+    "booking.rescheduled": on_booking_rescheduled,
+    "booking.canceled": on_booking_canceled,
+    "booking.status_changed": on_status_changed,
+    "booking.eta_changed": on_eta_changed,
+    "booking.running_late": on_running_late,
+    "feedback.received": on_feedback_received,
+    "notification.failed": on_notification_failed,
+    "invitation.redeemed": on_invitation_redeemed,
+    "contact.updated": on_contact_updated,
+}
+
+
+def connect() -> None:
+    for name, subscriber in SUBSCRIBERS.items():
+        events.subscribe_in_transaction(name, subscriber)
