@@ -200,7 +200,7 @@ def test_a_comment_that_is_too_long_is_kept_with_the_message(
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "at most 2000 characters" in page
+    assert "Please keep this under 2,000 characters (it has 3,399)" in page
     assert 'value="3" id="id_rating_2" required checked>' in page
     assert long_comment.strip() in page
     assert not VisitFeedback.objects.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from doorstep.customers.models import Contact
-from doorstep.scheduling.models import BookingStatus
+from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote
 from doorstep.scheduling.selectors import Visit, account_bookings, visit
 
 # The columns the home page shows of each visit, and nothing else: reading every column
@@ -54,3 +54,12 @@ def home(contact: Contact) -> Home:
             page.upcoming.append(entry)
     page.past.reverse()  # newest first
     return page
+
+
+def customer_notes(booking: Booking) -> list[TimelineNote]:
+    """The notes the customer may read: their own comments and the office's, oldest first."""
+    return list(
+        TimelineNote.objects.filter(work_order_id=booking.work_order_id, customer_visible=True)
+        .only("text", "author_id", "created_at")
+        .order_by("created_at", "pk")
+    )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from doorstep.core.errors import DomainError
 from doorstep.notifications.calendars import calendar_sequence
+from doorstep.portal import selectors as portal_selectors
 from doorstep.portal.forms import CancelForm
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
@@ -23,7 +24,12 @@ def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
     return render(
         request,
         "portal/confirmation.html",
-        {"visit": selectors.visit(booking), "moved": request.GET.get("moved") == "1"},
+        {
+            "visit": selectors.visit(booking),
+            "notes": portal_selectors.customer_notes(booking),
+            "moved": request.GET.get("moved") == "1",
+            "booked": request.GET.get("booked") == "1",
+        },
     )
 
 
