@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -40,3 +44,41 @@ def test_an_unconfirmed_address_is_told_how_to_confirm_it_with_a_link(client: Cl
     page = response.content.decode()
     assert "confirm your email address" in page
     assert f'<a href="{reverse("account_email")}">your email address</a>' in page
+
+
+def test_the_recovery_codes_page_has_its_buttons_apart_and_a_way_back(rf) -> None:  # type: ignore[no-untyped-def]
+    user: User = UserFactory()
+    request = rf.get("/accounts/2fa/recovery-codes/")
+    request.user = user
+
+    page = render_to_string(
+        "mfa/recovery_codes/index.html",
+        {
+            "unused_codes": ["11112222", "33334444"],
+            "total_count": 10,
+            "can_view_codes": True,
+            "can_download_codes": True,
+            "can_generate_codes": True,
+        },
+        request=request,
+    )
+
+    actions = re.search(r'<div class="actions">(.*?)</div>', page, re.DOTALL)
+    assert actions is not None
+    assert actions.group(1).count('class="button') == 2  # one button each, spaced apart
+    assert f'href="{reverse("mfa_index")}"' in page
+    assert f'href="{reverse("portal:profile")}"' in page
+
+
+def test_allauths_pages_show_their_actions_as_separate_buttons(client: Client) -> None:
+    user: User = UserFactory()
+    ContactFactory(user=user, email=user.email)
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+
+    page = client.get(reverse("mfa_index")).content.decode()
+
+    assert 'class="button button--danger"' in page  # "Deactivate"
+    main = page.split("<main", 1)[1]
+    assert "<li>" not in main
+    assert main.count('<div class="actions">') >= 2
