@@ -42,4 +42,21 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "doorstep.api.rest.schema.document_idempotency_keys",
     ],
+    # One schema per event sent to webhook endpoints (OpenAPI 3.1 `webhooks`).
+    "WEBHOOKS": [
+        f"doorstep.api.rest.webhook_events.webhook_{name.replace('.', '_')}"
+        for name in (
+            "booking.created",
+            "booking.rescheduled",
+            "booking.canceled",
+            "booking.status_changed",
+            "booking.eta_changed",
+            "booking.running_late",
+            "feedback.received",
+            "notification.failed",
+            "invitation.redeemed",
+            "contact.updated",
+            "webhook.test",
+        )
+    ],
 }

@@ -15,6 +15,7 @@ from doorstep.api.rest import (
     notifications,
     scheduling,
     slots,
+    webhooks,
     workforce,
 )
 
@@ -30,6 +31,8 @@ router.register("bookings", scheduling.BookingViewSet, basename="booking")
 router.register("visit-links", access.VisitLinkViewSet, basename="visit-link")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register("webhook-endpoints", webhooks.WebhookEndpointViewSet, basename="webhook-endpoint")
+router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 
 class Docs(SpectacularSwaggerSplitView):
