@@ -259,3 +259,30 @@ def test_a_visit_link_is_ended_and_blocked_through_the_back_office_rules(api: Ap
     refused = api.call("POST", f"{path}/extend", {"until": later})
     assert refused.status_code == 422
     assert "stays blocked" in refused.json()["detail"]
+
+
+def test_dispatch_moves_a_visit_to_any_time_and_technician_with_warnings(
+    api_for: Callable[..., ApiClient],
+) -> None:
+    booking = BookingFactory()
+    other = ResourceFactory(display_name="Omar")
+    later = booking.start + timedelta(days=1)
+    body = {"start": later.isoformat(), "technician": other.pk}
+    path = f"/api/v1/bookings/{booking.pk}/reschedule"
+    assert api_for().call("POST", path, body).status_code == 403
+    response = api_for(scopes={Scope.WRITE, Scope.DISPATCH}).call("POST", path, body)
+    assert response.status_code == 200, response.content
+    moved = response.json()
+    assert (moved["technician"], datetime.fromisoformat(moved["start"])) == (other.pk, later)
+    assert datetime.fromisoformat(moved["end"]) - later == booking.end - booking.start
+    assert any("Omar does not work" in warning for warning in moved["warnings"])
+
+
+def test_a_visit_without_a_contact_is_moved_by_dispatch_only(api: ApiClient) -> None:
+    booking = BookingFactory()
+    later = booking.start + timedelta(days=1)
+    response = api.call(
+        "POST", f"/api/v1/bookings/{booking.pk}/reschedule", {"start": later.isoformat()}
+    )
+    assert response.status_code == 422
+    assert "no contact" in response.json()["detail"]
