@@ -1,4 +1,8 @@
-"""Rating a visit from its visit link, `/t/<code>/feedback/`, without signing in."""
+"""Rating a visit from its visit link, without signing in.
+
+`/t/<code>/feedback/` hands the code over to the survey at `/rate/`, an address without
+a secret, whose form browsers can send (see portal.visit_link_survey).
+"""
 
 from __future__ import annotations
 
@@ -40,10 +44,20 @@ def completed_visit(status: str = BookingStatus.COMPLETED) -> Booking:
     return booking
 
 
-def survey_of(booking: Booking, *, to_contact: bool = True) -> str:
+SURVEY = reverse("portal:visit_survey")
+
+
+def survey_of(client: Client, booking: Booking, *, to_contact: bool = True) -> str:
+    """Open the survey from a new link to `booking`, as its "Rate your visit" does."""
     contact = ContactFactory(account=booking.work_order.account) if to_contact else None
     code = visit_links.issue_visit_link(booking=booking, contact=contact)
-    return reverse("portal:visit_link_feedback", args=[code])
+    handed_over = client.get(reverse("portal:visit_link_feedback", args=[code]))
+    assert handed_over["Location"] == SURVEY
+    return SURVEY
+
+
+def answer(booking: Booking, **fields: str) -> dict[str, str]:
+    return {"visit": str(booking.pk), **fields}
 
 
 def test_the_visit_page_links_to_the_survey_and_it_needs_no_sign_in(client: Client) -> None:
@@ -52,20 +66,22 @@ def test_the_visit_page_links_to_the_survey_and_it_needs_no_sign_in(client: Clie
     survey = reverse("portal:visit_link_feedback", args=[code])
 
     visit_page = client.get(reverse("visit_link", args=[code])).content.decode()
-    response = client.get(survey)
+    response = client.get(survey, follow=True)
 
     assert f'href="{survey}"' in visit_page
+    assert response.redirect_chain == [(SURVEY, 302)]
     assert response.status_code == 200
     assert "How was your visit?" in response.content.decode()
-    assert response["Referrer-Policy"] == "same-origin"  # see visit_link_feedback
+    assert code not in SURVEY
+    assert response.get("Referrer-Policy", "same-origin") != "no-referrer"  # its form can be sent
     assert "no-store" in response["Cache-Control"]
 
 
 def test_the_holder_of_a_valid_code_rates_the_visit_once(client: Client) -> None:
     booking = completed_visit()
-    survey = survey_of(booking)
+    survey = survey_of(client, booking)
 
-    response = client.post(survey, {"rating": "4", "comment": "On time and tidy."})
+    response = client.post(survey, answer(booking, rating="4", comment="On time and tidy."))
 
     assert response.status_code == 200
     assert "Thank you for your feedback" in response.content.decode()
@@ -78,7 +94,9 @@ def test_the_holder_of_a_valid_code_rates_the_visit_once(client: Client) -> None
 def test_a_code_without_a_recipient_still_rates_the_visit(client: Client) -> None:
     booking = completed_visit()
 
-    response = client.post(survey_of(booking, to_contact=False), {"rating": "5"})
+    response = client.post(
+        survey_of(client, booking, to_contact=False), answer(booking, rating="5")
+    )
 
     assert response.status_code == 200
     feedback = VisitFeedback.objects.get(booking=booking)
@@ -87,10 +105,10 @@ def test_a_code_without_a_recipient_still_rates_the_visit(client: Client) -> Non
 
 def test_a_second_rating_is_refused_with_the_reason(client: Client) -> None:
     booking = completed_visit()
-    survey = survey_of(booking)
-    client.post(survey, {"rating": "2"})
+    survey = survey_of(client, booking)
+    client.post(survey, answer(booking, rating="2"))
 
-    again = client.post(survey_of(booking), {"rating": "5"})
+    again = client.post(survey_of(client, booking), answer(booking, rating="5"))
 
     assert again.status_code == 400
     assert "already been given" in again.content.decode()
@@ -100,7 +118,8 @@ def test_a_second_rating_is_refused_with_the_reason(client: Client) -> None:
 def test_the_form_keeps_what_was_typed_and_says_why_when_no_rating_is_chosen(
     client: Client,
 ) -> None:
-    response = client.post(survey_of(completed_visit()), {"comment": "Very friendly."})
+    booking = completed_visit()
+    response = client.post(survey_of(client, booking), answer(booking, comment="Very friendly."))
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -112,7 +131,7 @@ def test_the_form_keeps_what_was_typed_and_says_why_when_no_rating_is_chosen(
 def test_a_visit_not_yet_completed_cannot_be_rated(client: Client) -> None:
     booking = completed_visit(BookingStatus.SCHEDULED)
 
-    response = client.post(survey_of(booking), {"rating": "5"})
+    response = client.post(survey_of(client, booking), answer(booking, rating="5"))
 
     assert response.status_code == 400
     assert "once it is completed" in response.content.decode()
@@ -124,10 +143,13 @@ def test_unknown_and_blocked_codes_rate_nothing(client: Client) -> None:
     code = visit_links.issue_visit_link(booking=booking)
     visit_links.block(link=VisitLink.objects.get(booking=booking))
 
-    blocked = client.post(reverse("portal:visit_link_feedback", args=[code]), {"rating": "5"})
-    unknown = client.post(reverse("portal:visit_link_feedback", args=["nope"]), {"rating": "5"})
+    client.get(reverse("portal:visit_link_feedback", args=[code]))
+    blocked = client.post(SURVEY, answer(booking, rating="5"))
+    client.get(reverse("portal:visit_link_feedback", args=["nope"]))
+    unknown = client.post(SURVEY, answer(booking, rating="5"))
+    never_opened = Client().post(SURVEY, answer(booking, rating="5"))
 
-    assert blocked.status_code == unknown.status_code == 404
+    assert blocked.status_code == unknown.status_code == never_opened.status_code == 404
     assert not VisitFeedback.objects.exists()
 
 
@@ -137,8 +159,21 @@ def test_no_survey_when_the_company_does_not_collect_feedback(
     portal.include_survey = False
     portal.save()
 
-    response = client.post(survey_of(completed_visit()), {"rating": "5"})
+    booking = completed_visit()
+    response = client.post(survey_of(client, booking), answer(booking, rating="5"))
 
     assert response.status_code == 400
     assert "not collecting feedback" in response.content.decode()
+    assert not VisitFeedback.objects.exists()
+
+
+def test_a_form_for_another_visit_rates_nothing_and_says_why(client: Client) -> None:
+    first, second = completed_visit(), completed_visit()
+    survey_of(client, first)
+    survey_of(client, second)  # opened since in another tab
+
+    response = client.post(SURVEY, answer(first, rating="1"))
+
+    assert response.status_code == 400
+    assert "This form was for another visit" in response.content.decode()
     assert not VisitFeedback.objects.exists()

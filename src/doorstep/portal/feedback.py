@@ -1,7 +1,7 @@
 """Rating a completed visit: one rating and an optional comment per visit.
 
-Signed in from the portal, or from the visit link a message carried (`/t/<code>/feedback/`)
-without signing in: both go through the same feedback service and the same pages.
+Signed in from the portal, or from the visit link a message carried without signing in
+(`portal.visit_link_survey`): both go through the same feedback service and pages.
 """
 
 from __future__ import annotations
@@ -13,14 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods
 
-from doorstep.access.visit_links import find_valid_link
 from doorstep.customers.models import Contact
 from doorstep.portal.forms import count_characters
 from doorstep.portal.views import contact_of
-from doorstep.portal.visit_link_views import rate_limited
 from doorstep.scheduling import feedback as feedback_services
 from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, VisitFeedback
@@ -61,7 +58,7 @@ class FeedbackForm(forms.Form):
 def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
-    return _feedback(
+    return feedback_page(
         request,
         booking,
         contact=contact,
@@ -69,38 +66,7 @@ def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
     )
 
 
-@rate_limited
-@require_http_methods(["GET", "POST"])
-def visit_link_feedback(request: HttpRequest, code: str) -> HttpResponse:
-    """The survey of the visit a valid visit link opens, for whoever holds the link.
-
-    Private like the visit page (`visit_link_views.private_answer`), but for its
-    Referrer-Policy: with "no-referrer" browsers send the form with `Origin: null`,
-    which the CSRF check refuses. "same-origin" still keeps the code from other sites.
-    """
-    response = _visit_link_feedback(request, code)
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-def _visit_link_feedback(request: HttpRequest, code: str) -> HttpResponse:
-    link = find_valid_link(code)
-    if link is None:
-        # The visit page's own answer for unknown, expired and blocked codes alike.
-        return render(request, "portal/visit_link/not_available.html", {"messages": ()}, status=404)
-    return _feedback(
-        request,
-        link.booking,
-        contact=link.contact,
-        back=(reverse("visit_link", args=[code]), "Back to your visit"),
-        # The portal's messages belong to its own pages: this one must not use them up.
-        extra={"messages": ()},
-    )
-
-
-def _feedback(
+def feedback_page(
     request: HttpRequest,
     booking: Booking,
     *,
@@ -108,6 +74,7 @@ def _feedback(
     back: tuple[str, str],
     extra: dict[str, object] | None = None,
 ) -> HttpResponse:
+    """The survey of `booking` for `contact` (None: a visit link's holder), or why not."""
     context = {"back_url": back[0], "back_label": back[1], **(extra or {})}
     status = 400 if request.method == "POST" else 200
     try:

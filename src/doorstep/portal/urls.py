@@ -1,6 +1,13 @@
 from django.urls import path
 
-from doorstep.portal import booking, feedback, views, visit_link_views, visit_views
+from doorstep.portal import (
+    booking,
+    feedback,
+    views,
+    visit_link_survey,
+    visit_link_views,
+    visit_views,
+)
 
 app_name = "portal"
 
@@ -19,6 +26,7 @@ urlpatterns = [
     path("visits/<int:booking_id>/cancel/", visit_views.cancel, name="cancel"),
     path("visits/<int:booking_id>/live/", visit_link_views.live_visit, name="live"),
     path("visits/<int:booking_id>/feedback/", feedback.visit_feedback, name="feedback"),
-    # A visit link's survey: the rest of `/t/<code>/` lives in visit_link_views.
-    path("t/<str:code>/feedback/", feedback.visit_link_feedback, name="visit_link_feedback"),
+    # A visit link's survey (the rest of `/t/<code>/` lives in visit_link_views).
+    path("t/<str:code>/feedback/", visit_link_survey.open_survey, name="visit_link_feedback"),
+    path("rate/", visit_link_survey.survey, name="visit_survey"),
 ]
