@@ -275,6 +275,32 @@ def test_the_move_page_shows_and_chooses_the_current_time_and_offers_cancel(
     assert f'href="{reverse("portal:cancel", args=[booking.pk])}"' in page
 
 
+def test_a_time_off_the_portals_grid_is_shown_chosen_and_kept_when_chosen_again(
+    customer: Client, contact: Contact, service
+) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date, datetime
+
+    day = date.fromisoformat(day_after_tomorrow())
+    start = datetime.combine(day, time(9, 30), tzinfo=DENVER)  # the office booked 09:30
+    booking = BookingFactory(
+        work_order__account=contact.account,
+        work_order__incident_type=service,
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+    url = reverse("portal:modify", args=[booking.pk])
+
+    page = customer.get(url).content.decode()
+    kept = customer.post(url, {"day": day.isoformat(), "start": start.isoformat()})
+
+    checked = re.findall(r'<input type="radio" name="start"[^>]*checked[^>]*>([^<]*)', page)
+    assert [label.strip() for label in checked] == ["09:30–10:30 (booked now)"]
+    assert kept.status_code == 302
+    assert "keeps its time" in customer.get(kept["Location"]).content.decode()
+    booking.refresh_from_db()
+    assert booking.start == start
+
+
 def test_cancel_asks_why_and_cancels(customer: Client, contact: Contact) -> None:
     booking = BookingFactory(work_order__account=contact.account)
     url = reverse("portal:cancel", args=[booking.pk])

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_http_methods
 from doorstep.catalog.models import IncidentType
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, Contact
-from doorstep.portal.availability import Availability, availability_for, nearest, zone_name
+from doorstep.portal.availability import (
+    Availability,
+    availability_for,
+    mark_current_time,
+    nearest,
+    zone_name,
+)
 from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.forms import VisitForm
 from doorstep.portal.views import contact_of
@@ -52,6 +58,7 @@ def _render_page(
 ) -> HttpResponse:
     zone = ZoneInfo(contact.account.time_zone)
     chosen = form.data.get("start") if form.is_bound else None
+    mark_current_time(availability, booking)
     return render(
         request,
         "portal/book.html",
@@ -74,7 +81,7 @@ def _current_start(booking: Booking | None, availability: Availability) -> str |
     if booking is None:
         return None
     return next(
-        (slot.start.isoformat() for slot in availability.times if slot.start == booking.start),
+        (slot.start.isoformat() for slot, _ in availability.choices if slot.start == booking.start),
         None,
     )
 
@@ -163,6 +170,7 @@ def times(request: HttpRequest) -> HttpResponse:
         day=day,
         booking=booking,
     )
+    mark_current_time(availability, booking)
     return render(
         request,
         "portal/includes/when.html",
@@ -218,6 +226,10 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
             booking=booking,
             status=400,
         )
+    if booking is not None and wanted == booking.start:
+        # Its own time, chosen again: nothing to move.
+        messages.info(request, f"Visit {booking.reference} keeps its time.")
+        return redirect("portal:confirmation", booking_id=booking.pk)
     try:
         if booking is None:
             booked = self_scheduling.book(
