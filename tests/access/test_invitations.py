@@ -125,7 +125,7 @@ def test_all_existing_contacts_are_invited_when_asked_once_per_address() -> None
 def test_opening_the_link_shows_the_form_and_uses_nothing(client: Client) -> None:
     sent = invite(contact=ContactFactory())
 
-    response = client.get(reverse("portal:invite_code", args=[sent.code]))
+    response = client.get(reverse("portal:invite_code", args=[sent.code]), follow=True)
 
     assert response.status_code == 200
     assert sent.code in response.content.decode()

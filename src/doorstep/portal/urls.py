@@ -2,6 +2,7 @@ from django.urls import path
 
 from doorstep.portal import (
     booking,
+    branding,
     feedback,
     views,
     visit_link_survey,
@@ -15,6 +16,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     # For browsers and tools that ask for it without reading the pages' icon link.
     path("favicon.ico", views.favicon, name="favicon"),
+    # The company's colours and font, under an address that changes with them.
+    path("branding/<str:version>.css", branding.stylesheet, name="branding"),
     path("invite/", views.invite, name="invite"),
     path("invite/<str:code>/", views.invite, name="invite_code"),
     path("profile/", views.profile, name="profile"),

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from doorstep.access import invitations
@@ -60,10 +61,41 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return redirect(static("portal/favicon.svg"), permanent=True)
 
 
+# The code of an opened invitation link, kept for the form while it is filled in.
+INVITATION_COOKIE = "invitation_code"
+INVITATION_COOKIE_SALT = "doorstep.portal.invitation"
+INVITATION_COOKIE_SECONDS = 3600
+MAX_INVITATION_CODE_LENGTH = 100  # longer than any code: the form says what is wrong
+
+
+def _show_invitation_form(code: str) -> HttpResponse:
+    """Leave the code's address at once, for the form's, keeping the code for the form.
+
+    The code must not stay in the address bar or reach a Referer, and a page sent under
+    "no-referrer" cannot post its form: browsers then send `Origin: null`, which the
+    CSRF check refuses. So `/invite/<code>/` only hands the code over, in a cookie that
+    only the form's address gets, and the form lives at `/invite/`.
+    """
+    response = redirect("portal:invite")
+    response.set_signed_cookie(
+        INVITATION_COOKIE,
+        code[:MAX_INVITATION_CODE_LENGTH],
+        salt=INVITATION_COOKIE_SALT,
+        max_age=INVITATION_COOKIE_SECONDS,
+        path=reverse("portal:invite"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, code: str = "") -> HttpResponse:
     # Opening the link only shows the form: mail scanners that follow links must not
     # use the code up. It is consumed by the POST alone.
+    if request.method == "GET" and code:
+        return _show_invitation_form(code)
     if request.method == "POST":
         form = InvitationForm(request.POST)
         # Every code tried counts, per network address and per code, before anything is
@@ -91,9 +123,16 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
                 messages.success(request, "Welcome! Your password is set and you are signed in.")
                 response = redirect("portal:profile")
                 remember_device(response, address=user.email)
+                response.delete_cookie(INVITATION_COOKIE, path=reverse("portal:invite"))
                 return response
     else:
-        form = InvitationForm(initial={"code": code})
+        opened = request.get_signed_cookie(
+            INVITATION_COOKIE,
+            default="",
+            salt=INVITATION_COOKIE_SALT,
+            max_age=INVITATION_COOKIE_SECONDS,
+        )
+        form = InvitationForm(initial={"code": opened})
     return render(request, "portal/invite.html", {"form": form})
 
 

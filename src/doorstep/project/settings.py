@@ -10,6 +10,7 @@ import os
 
 import dj_database_url
 
+from doorstep.project.csp import content_security_policy
 from doorstep.project.env import data_dir, env_bool, env_int, env_list, env_str, secret_key
 
 DATA_DIR = data_dir()
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before CommonMiddleware, to see the redirects it makes (`/t/<code>` to `/t/<code>/`).
+    "doorstep.portal.headers.PrivateAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +86,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",  # the nonce, as `csp_nonce`
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "doorstep.portal.context_processors.branding",
@@ -401,6 +406,12 @@ DOORSTEP_MAP_ATTRIBUTION = env_str("DOORSTEP_MAP_ATTRIBUTION", "© OpenStreetMap
 # connection dropped without a word, or a change made in a process whose channel layer
 # does not reach this one (no Redis), leaves the page stale for this long at most.
 DOORSTEP_LIVE_QUIET_SECONDS = env_int("DOORSTEP_LIVE_QUIET_SECONDS", 60)
+
+# --- Content-Security-Policy --------------------------------------------------------------------
+# Scripts and styles from this site's files only (doorstep/project/csp.py); the map's tiles
+# from the tile server above. Django's back office gives its few inline tags the request's
+# nonce, so it lives under the same policy as the portal.
+SECURE_CSP = content_security_policy(tile_url=DOORSTEP_MAP_TILE_URL, base_url=DOORSTEP_BASE_URL)
 
 # The integration API's settings (REST framework, OpenAPI document, rate limit).
 from doorstep.project.api_settings import *  # noqa: E402, F403
