@@ -9,6 +9,7 @@ import pytest
 from doorstep.api.rest import urls
 from doorstep.api.rest.deletions import RESOURCE_OF
 from tests.api.rest.conftest import ApiClient
+from tests.api.rest.test_keys import RESOURCES
 from tests.factories import (
     AccountFactory,
     AssetFactory,
@@ -79,6 +80,9 @@ def test_a_refused_deletion_leaves_no_trace(api: ApiClient) -> None:
     assert deleted(api) == []
 
 
-def test_every_resource_has_a_name_in_the_feed() -> None:
-    models = {viewset.queryset.model for _, viewset, _ in urls.router.registry}
+def test_every_resource_a_sync_mirrors_has_a_name_in_the_feed() -> None:
+    models = {
+        viewset.queryset.model for prefix, viewset, _ in urls.router.registry if prefix in RESOURCES
+    }
+    assert len(models) == len(RESOURCES)
     assert {model._meta.label_lower for model in models} <= set(RESOURCE_OF)

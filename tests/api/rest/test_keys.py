@@ -26,6 +26,8 @@ SYNCED = ["accounts", "contacts", "sites", "assets", "service-types", "technicia
 # Records Doorstep makes, read (visits change through their own actions).
 MADE_HERE = ["work-orders", "bookings", "visit-links", "notifications", "feedback"]
 RESOURCES = SYNCED + MADE_HERE
+# The integration's own settings, under the webhooks scope (tests/api/rest/test_webhooks.py).
+WEBHOOKS = ["webhook-endpoints", "webhook-deliveries"]
 
 
 def rest_routes() -> list[str]:
@@ -43,7 +45,7 @@ def rest_routes() -> list[str]:
 
 
 def test_every_resource_is_routed() -> None:
-    assert rest_routes() == sorted(RESOURCES)
+    assert rest_routes() == sorted(RESOURCES + WEBHOOKS)
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
