@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
@@ -95,7 +94,7 @@ def availability_for(
 
 
 def mark_current_time(availability: Availability, booking: Booking | None) -> None:
-    """On the day of the visit being moved, its own time is a choice, marked as such.
+    """On the day of the visit being moved, its own time is a choice (the page marks it).
 
     Offered or not (a time booked by the office may sit off the portal's grid), so that
     the page can show it chosen; choosing it again changes nothing.
@@ -105,11 +104,7 @@ def mark_current_time(availability: Availability, booking: Booking | None) -> No
     zone = ZoneInfo(booking.work_order.account.time_zone)
     if booking.start.astimezone(zone).date() != availability.day:
         return
-    now_booked = _("(booked now)")
-    choices = [
-        (slot, f"{label} {now_booked}" if slot.start == booking.start else label)
-        for slot, label in availability.choices
-    ]
+    choices = list(availability.choices)
     if not any(slot.start == booking.start for slot, _label in choices):
         current = Slot(
             start=booking.start,
@@ -118,7 +113,7 @@ def mark_current_time(availability: Availability, booking: Booking | None) -> No
             added_travel=timedelta(0),
         )
         label = time_label(current, zone, with_zone=availability.clock_changes)
-        choices = sorted([*choices, (current, f"{label} {now_booked}")], key=lambda c: c[0].start)
+        choices = sorted([*choices, (current, label)], key=lambda c: c[0].start)
     availability.choices = choices
 
 
