@@ -1,7 +1,7 @@
-"""Settings of the integration API (/api/v1/), read by Django REST framework and
-drf-spectacular; `settings.py` takes them in."""
+"""Settings of the integration API (/api/v1/) and its webhooks, read by Django REST
+framework, drf-spectacular and the webhook sender; `settings.py` takes them in."""
 
-from doorstep.project.env import env_int
+from doorstep.project.env import env_bool, env_int
 
 # API keys only (no session sign-in: a browser's cookies never act on the API), answers and
 # errors in JSON (errors as RFC 9457 problem details), cursor pages that stay stable while
@@ -60,3 +60,7 @@ SPECTACULAR_SETTINGS = {
         )
     ],
 }
+
+# Only for an install whose receivers live on its own network: lets webhooks go to private,
+# loopback and link-local addresses, over plain HTTP too (doorstep.webhooks.guard).
+DOORSTEP_WEBHOOKS_ALLOW_PRIVATE = env_bool("DOORSTEP_WEBHOOKS_ALLOW_PRIVATE")

@@ -334,11 +334,6 @@ TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 # Twilio's messaging service, used instead of SMS_FROM_NUMBER when set.
 TWILIO_MESSAGING_SERVICE_SID = env_str("TWILIO_MESSAGING_SERVICE_SID")
 
-# --- Webhooks ----------------------------------------------------------------------------------
-# Only for an install whose receivers live on its own network: lets webhooks go to private,
-# loopback and link-local addresses, over plain HTTP too (doorstep.webhooks.guard).
-DOORSTEP_WEBHOOKS_ALLOW_PRIVATE = env_bool("DOORSTEP_WEBHOOKS_ALLOW_PRIVATE")
-
 # --- Security ----------------------------------------------------------------------------------
 # HTTPS is assumed unless DOORSTEP_HTTPS=false (as `make run` sets for the local demo),
 # so that a production install is safe without knowing about each of these settings.
