@@ -233,3 +233,43 @@ def test_a_contact_cannot_be_moved_to_another_account(staff_client: Client) -> N
     )
     contact.refresh_from_db()
     assert contact.account_id != other.pk
+
+
+@pytest.mark.parametrize("typed", ["720 555 0199", "(720) 555-0199"])
+def test_staff_type_a_number_as_dialled_in_the_accounts_country(
+    staff_client: Client, typed: str
+) -> None:
+    account = factories.AccountFactory(country="US")
+
+    response = staff_client.post(
+        reverse("admin:customers_contact_add"),
+        {
+            "account": account.pk,
+            "first_name": "Lee",
+            "phone": typed,
+            "communication_preference": "sms",
+            "preferred_language": "en",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Contact.objects.get().phone.as_e164 == "+17205550199"
+
+
+def test_staff_still_get_a_reason_for_a_number_that_is_not_one(staff_client: Client) -> None:
+    account = factories.AccountFactory(country="US")
+
+    response = staff_client.post(
+        reverse("admin:customers_contact_add"),
+        {
+            "account": account.pk,
+            "first_name": "Lee",
+            "phone": "555",
+            "communication_preference": "sms",
+            "preferred_language": "en",
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'value="555"' in response.content.decode()
+    assert not Contact.objects.exists()

@@ -18,6 +18,7 @@ from doorstep.access import invitations
 from doorstep.core.admin import ADDRESS_FIELDS
 from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.customers.phones import country_region, read_phone
 from doorstep.users.models import User
 
 
@@ -46,8 +47,30 @@ class AssetInlineFormSet(BaseInlineFormSet[Asset, Account, forms.ModelForm[Asset
             field.queryset = FunctionalLocation.objects.filter(account_id=self.instance.pk)
 
 
+class ContactForm(forms.ModelForm[Contact]):
+    """A phone number typed as dialled in the account's country (720 555 0199) is read there."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        typed = str(self.data.get(self.add_prefix("phone"), "")).strip()
+        if typed and "phone" in self.errors:
+            number = read_phone(typed, region=country_region(self._account_country(cleaned)))
+            if not isinstance(number, str):
+                del self.errors["phone"]
+                cleaned["phone"] = number
+        return cleaned
+
+    def _account_country(self, cleaned: dict[str, Any]) -> str:
+        account = cleaned.get("account") or getattr(self.instance, "account", None)
+        if isinstance(account, Account):
+            return account.country
+        # A contact added with its new account: the account's own form, on the same page.
+        return str(self.data.get("country", ""))
+
+
 class ContactInline(admin.TabularInline[Contact, Account]):
     model = Contact
+    form = ContactForm
     fields = (
         "first_name",
         "last_name",
@@ -133,6 +156,7 @@ class AccountAdmin(admin.ModelAdmin[Account]):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin[Contact]):
+    form = ContactForm
     list_display = (
         "full_name",
         "account",

@@ -16,7 +16,12 @@ from doorstep.customers.models import Account
 
 def phone_region(account: Account | None) -> str | None:
     """The country whose national numbers a contact of `account` may type, as ISO 3166 code."""
-    country = (account.country if account is not None else "").upper()
+    return country_region(account.country if account is not None else "")
+
+
+def country_region(country: str) -> str | None:
+    """`country` (ISO 3166) where phone numbers know it, else the default region."""
+    country = country.strip().upper()
     if country in phonenumbers.SUPPORTED_REGIONS:
         return country
     default: str | None = getattr(settings, "PHONENUMBER_DEFAULT_REGION", None)
