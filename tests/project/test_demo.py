@@ -345,6 +345,15 @@ class TestLoadedDemo:
         assert user is not None
         assert user.email == email
 
+    def test_every_sign_in_has_its_address_confirmed_so_two_factor_can_be_added(self) -> None:
+        from allauth.account.models import EmailAddress
+        from allauth.mfa.internal.flows.add import validate_can_add_authenticator
+
+        for email in (data.ADMIN_EMAIL, data.CUSTOMER_EMAIL, data.TECHNICIAN_EMAIL):
+            user = User.objects.get(email=email)
+            assert EmailAddress.objects.filter(user=user, verified=True, primary=True).exists()
+            validate_can_add_authenticator(user)  # raises while an address is unconfirmed
+
     def test_office_sign_in_is_staff_and_the_others_are_not(self) -> None:
         assert User.objects.get(email=data.ADMIN_EMAIL).is_superuser
         assert User.objects.get(email=data.ADMIN_EMAIL).is_staff
