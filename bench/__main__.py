@@ -27,7 +27,16 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
 # In the order `make bench` runs them; each is a module of this package with a `run()`.
-BENCHMARKS = ["foundation", "slots", "reminders", "sending", "tracking", "redis_layer", "api"]
+BENCHMARKS = [
+    "foundation",
+    "slots",
+    "reminders",
+    "sending",
+    "webhooks",
+    "tracking",
+    "redis_layer",
+    "api",
+]
 if importlib.util.find_spec("bench.pages") is not None:
     BENCHMARKS.append("pages")
 
