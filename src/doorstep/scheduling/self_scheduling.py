@@ -99,6 +99,7 @@ def book(
     asset: Asset | None = None,
     details: str = "",
     external_id: str = "",
+    work_order_external_id: str = "",
     source: WorkOrderSource = WorkOrderSource.PORTAL,
     now: datetime | None = None,
     travel: TravelEstimator | None = None,
@@ -131,6 +132,7 @@ def book(
         reported_by=contact,
         asset=asset,
         source=source,
+        external_id=work_order_external_id,
         now=now,
     )
     booking = create_booking(

@@ -63,6 +63,8 @@ def create_work_order(
         raise InvalidBooking("The person reporting the work must be a contact of the account.")
     if asset is not None and asset.account_id != account.pk:
         raise InvalidBooking("The asset must belong to the account.")
+    if external_id and WorkOrder.objects.filter(external_id=external_id).exists():
+        raise InvalidBooking("Another work order already has this external ID.")
     place = (
         account if asset is None or asset.functional_location is None else asset.functional_location
     )

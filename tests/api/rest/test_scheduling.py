@@ -128,7 +128,8 @@ def first_slot(api: ApiClient, world: dict[str, Any]) -> str:
 
 def test_an_offered_time_is_booked_as_in_the_portal(api: ApiClient, world: dict[str, Any]) -> None:
     start = first_slot(api, world)
-    response = api.call("POST", "/api/v1/bookings", a_booking(world, start, external_id="fsm-1"))
+    body = a_booking(world, start, external_id="fsm-1", work_order_external_id="job-1")
+    response = api.call("POST", "/api/v1/bookings", body)
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["technician"], body["external_id"]) == (
@@ -140,6 +141,8 @@ def test_an_offered_time_is_booked_as_in_the_portal(api: ApiClient, world: dict[
     assert body["allowed_statuses"] == ["traveling", "canceled"]
     assert start not in [slot["start"] for slot in slots_for_same_day(api, world, start)]
     assert Booking.objects.get().work_order.source == "api"
+    order = api.call("GET", "/api/v1/work-orders?external_id=job-1").json()["results"]
+    assert [work_order["id"] for work_order in order] == [response.json()["work_order"]]
     listed = api.call("GET", "/api/v1/bookings?external_id=fsm-1").json()["results"]
     assert [booking["id"] for booking in listed] == [body["id"]]
 
@@ -286,3 +289,17 @@ def test_a_visit_without_a_contact_is_moved_by_dispatch_only(api: ApiClient) -> 
     )
     assert response.status_code == 422
     assert "no contact" in response.json()["detail"]
+
+
+def test_an_external_id_already_taken_is_refused_and_nothing_is_booked(
+    api: ApiClient, world: dict[str, Any]
+) -> None:
+    first, second, *_ = slots_for_same_day(api, world, first_slot(api, world))
+    taken = {"external_id": "fsm-1", "work_order_external_id": "job-1"}
+    api.call("POST", "/api/v1/bookings", a_booking(world, first["start"], **taken))
+    for name, value in taken.items():
+        body = a_booking(world, second["start"], **{name: value})
+        response = api.call("POST", "/api/v1/bookings", body)
+        assert response.status_code == 422, response.content
+        assert "already has this external ID" in response.json()["detail"]
+    assert Booking.objects.count() == 1

@@ -106,6 +106,13 @@ class NewBookingSerializer(serializers.Serializer):
     external_id = serializers.CharField(
         required=False, default="", max_length=200, allow_blank=True
     )
+    work_order_external_id = serializers.CharField(
+        required=False,
+        default="",
+        max_length=200,
+        allow_blank=True,
+        help_text="The job's id in your system, kept on the visit's work order.",
+    )
     technician = serializers.PrimaryKeyRelatedField(
         queryset=Resource.objects.all(),
         required=False,
@@ -212,6 +219,7 @@ class BookingViewSet(ReadOnlyResourceViewSet):
                 asset=data.get("asset"),
                 details=data["details"],
                 external_id=data["external_id"],
+                work_order_external_id=data["work_order_external_id"],
                 source=WorkOrderSource.API,
             )
             return self.booked(booking, created=True)
@@ -297,6 +305,7 @@ def book_by_hand(data: dict[str, Any]) -> Booking:
         asset=data.get("asset"),
         instructions=data["details"],
         source=WorkOrderSource.API,
+        external_id=data["work_order_external_id"],
     )
     return services.create_booking(
         work_order=work_order,
