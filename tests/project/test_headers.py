@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
@@ -158,6 +159,61 @@ def test_pages_carry_no_inline_style_or_script(
         inline = InlineParts.of(response.content.decode())
         assert inline.style_attributes == [], url
         assert inline.styles_or_scripts == [], url
+
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "doorstep"
+# Emails are not pages: mail programs need their styles inline.
+EMAILS = (
+    "notifications/templates/notifications/email/",
+    "notifications/templates/notifications/messages/",
+)
+STYLE_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*\sstyle\s*=", re.DOTALL)
+EVENT_ATTRIBUTE = re.compile(r"<[a-zA-Z][^>]*\son[a-z]+\s*=", re.DOTALL)
+INLINE_TAG = re.compile(r"<(script|style)\b([^>]*)>", re.IGNORECASE)
+
+
+def page_templates() -> list[Path]:
+    return sorted(
+        path
+        for path in SOURCE.glob("*/templates/**/*.html")
+        if not any(email in path.as_posix() for email in EMAILS)
+    )
+
+
+def inline_parts(template: str) -> list[str]:
+    found = [match.group(0) for match in STYLE_ATTRIBUTE.finditer(template)]
+    found += [match.group(0) for match in EVENT_ATTRIBUTE.finditer(template)]
+    for match in INLINE_TAG.finditer(template):
+        attributes = match.group(2)
+        if "src=" in attributes or "application/json" in attributes:
+            continue  # a file, or data a script reads (never run)
+        if "csp_nonce_attr" not in attributes and "csp_nonce" not in attributes:
+            found.append(match.group(0))
+    return found
+
+
+def test_no_page_template_has_inline_style_or_script_without_the_nonce() -> None:
+    """The class: every template served as a page, whichever view renders it."""
+    templates = page_templates()
+    assert len(templates) > 30, "the templates were not found"
+
+    offending = {
+        str(path.relative_to(SOURCE)): parts
+        for path in templates
+        if (parts := inline_parts(path.read_text()))
+    }
+
+    assert offending == {}
+
+
+def test_the_template_check_finds_what_it_looks_for() -> None:
+    assert inline_parts('<html lang="en" style="--accent: #fff">') != []
+    assert inline_parts('<button onclick="go()">') != []
+    assert inline_parts("<script>go()</script>") != []
+    assert inline_parts("<style>p {}</style>") != []
+    assert inline_parts("<style {% csp_nonce_attr %}>p {}</style>") == []
+    assert inline_parts('<script src="/static/x.js" defer></script>') == []
+    assert inline_parts('<script id="s" type="application/json">{}</script>') == []
 
 
 # --- The branding stylesheet --------------------------------------------------------------------
