@@ -38,7 +38,8 @@ def test_a_private_address_is_refused_and_the_form_keeps_what_was_typed(
     page = answer.content.decode()
     assert answer.status_code == 200
     assert "public addresses" in page
-    assert "https://10.0.0.8/in" in page and "Dispatch" in page
+    assert "https://10.0.0.8/in" in page
+    assert "Dispatch" in page
     assert not WebhookEndpoint.objects.exists()
 
 
@@ -73,5 +74,6 @@ def test_actions_rotate_and_send_a_test_event(staff_client: Any, endpoint: Webho
         )
         assert answer.status_code == 200
     endpoint.refresh_from_db()
-    assert endpoint.secret != old and endpoint.previous_secret == old
+    assert endpoint.secret != old
+    assert endpoint.previous_secret == old
     assert WebhookDelivery.objects.get().event_type == "webhook.test"

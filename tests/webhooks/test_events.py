@@ -68,7 +68,7 @@ def test_eta_changes_go_at_most_once_a_minute_per_visit(endpoint: WebhookEndpoin
     for minute, visit in ((0, booking), (1, booking), (2, booking), (3, other)):
         eta = (timezone.now() + timedelta(minutes=20 + minute)).isoformat()
         with transaction.atomic():
-            events.publish("booking.eta_changed", booking_id=visit.pk, eta=eta)
+            events.publish("booking.eta_changed", etas=[{"booking_id": visit.pk, "eta": eta}])
 
     sent_for = sorted(e["data"]["booking"]["id"] for e in sent("booking.eta_changed"))
     assert sent_for == sorted([booking.pk, other.pk])

@@ -12,7 +12,8 @@ Events published so far (name: payload keys):
   for moves of more than ten minutes
 - ``booking.moved``: booking_id, for every change of a visit's time, however small
   (``booking.rescheduled`` also carries changed_by_id)
-- ``booking.eta_changed``: booking_id, eta (each new ETA stored for a visit on its way)
+- ``booking.eta_changed``: etas, a list of {booking_id, eta}: the ETAs stored at once for
+  visits on their way
 - ``booking.running_late``: booking_id, eta, slip (the customer is told of a slip)
 - ``feedback.received``: feedback_id, booking_id
 - ``notification.failed``: notification_id, booking_id, channel, message_type, error

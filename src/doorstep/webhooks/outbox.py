@@ -42,15 +42,19 @@ def next_sequence(resource: str) -> int:
     return ResourceSequence.objects.values_list("last", flat=True).get(resource=resource)
 
 
-def endpoints_for(event_type: str, *, service_type_id: int | None) -> list[WebhookEndpoint]:
+def endpoints_for(
+    event_type: str, *, service_type_id: int | None, any_type: bool = False
+) -> list[WebhookEndpoint]:
     """The active endpoints that want this event. One filtered by service type hears only
-    of visits of that type."""
-    about_type = Q(service_type__isnull=True)
-    if service_type_id is not None:
-        about_type |= Q(service_type_id=service_type_id)
-    endpoints = WebhookEndpoint.objects.filter(about_type, active=True).only(
+    of visits of that type (`any_type`: whatever their filter, for the caller to apply)."""
+    endpoints = WebhookEndpoint.objects.filter(active=True).only(
         "pk", "event_types", "service_type_id"
     )
+    if not any_type:
+        about_type = Q(service_type__isnull=True)
+        if service_type_id is not None:
+            about_type |= Q(service_type_id=service_type_id)
+        endpoints = endpoints.filter(about_type)
     return [endpoint for endpoint in endpoints if endpoint.wants(event_type)]
 
 

@@ -92,28 +92,33 @@ def on_status_changed(event: Event) -> None:
 
 
 def on_eta_changed(event: Event) -> None:
-    """At most one event a minute per visit: an ETA moves with every ping."""
-    booking_id = event.payload["booking_id"]
-    booking = _booking(booking_id)
-    endpoints = endpoints_for(
-        EventType.BOOKING_ETA_CHANGED, service_type_id=booking.work_order.incident_type_id
-    )
-    if not endpoints:
+    """At most one event a minute per visit: an ETA moves with every ping. One query when
+    no endpoint wants these events, and a fixed number for the visits when one does."""
+    wanting = endpoints_for(EventType.BOOKING_ETA_CHANGED, service_type_id=None, any_type=True)
+    if not wanting:
         return
-    recent = WebhookDelivery.objects.filter(
-        resource=f"booking:{booking_id}",
-        event_type=EventType.BOOKING_ETA_CHANGED,
-        created_at__gt=timezone.now() - ETA_INTERVAL,
+    etas = {item["booking_id"]: item["eta"] for item in event.payload["etas"]}
+    resources = {f"booking:{booking_id}": booking_id for booking_id in etas}
+    recent = set(
+        WebhookDelivery.objects.filter(
+            resource__in=resources,
+            event_type=EventType.BOOKING_ETA_CHANGED,
+            created_at__gt=timezone.now() - ETA_INTERVAL,
+        ).values_list("resource", flat=True)
     )
-    if recent.exists():
-        return
-    record_event(
-        event_type=EventType.BOOKING_ETA_CHANGED,
-        resource=f"booking:{booking_id}",
-        data={"booking": payloads.booking(booking), "eta": event.payload["eta"]},
-        actor=payloads.SYSTEM,
-        endpoints=endpoints,
-    )
+    due = [booking_id for resource, booking_id in resources.items() if resource not in recent]
+    bookings = Booking.objects.select_related(
+        "work_order__account", "work_order__incident_type", "resource"
+    ).filter(pk__in=due)
+    for booking in bookings:
+        service_type_id = booking.work_order.incident_type_id
+        record_event(
+            event_type=EventType.BOOKING_ETA_CHANGED,
+            resource=f"booking:{booking.pk}",
+            data={"booking": payloads.booking(booking), "eta": etas[booking.pk]},
+            actor=payloads.SYSTEM,
+            endpoints=[e for e in wanting if e.service_type_id in (None, service_type_id)],
+        )
 
 
 def on_running_late(event: Event) -> None:

@@ -37,15 +37,18 @@ def store_etas(
         ours = _upsert([eta for _, eta in rows], now=now, routed=routed)
         rows = [(trip, eta) for trip, eta in rows if eta.pk in ours]
         for trip, eta in rows:
-            events.publish(
-                "booking.eta_changed", booking_id=trip.booking.pk, eta=eta.eta.isoformat()
-            )
             if trip.current is None:
                 # The trip's first ETA: the held "on the way" message says it, and goes.
                 tell_arrival(booking=trip.booking, eta=eta.eta, now=now)
             # Most ETAs are within the window: only a late one costs the check's queries.
             if lateness_level(window_end=trip.booking.end, eta=eta.eta, margin=margin):
                 check_running_late(booking=trip.booking, eta=eta.eta, now=now)
+        if rows:
+            # One event for all of them: its subscribers' queries do not grow with the visits.
+            events.publish(
+                "booking.eta_changed",
+                etas=[{"booking_id": t.booking.pk, "eta": e.eta.isoformat()} for t, e in rows],
+            )
         push_after_commit(
             [
                 (trip.booking.pk, payload(trip.booking, now=now, eta=eta, position=trip.position))
