@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,6 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
-from doorstep.configuration.models import PortalSettings
 from tests.factories import AccountFactory
 
 BEFORE = [("configuration", "0003_notify_turned_back")]
@@ -39,6 +39,12 @@ def settings_before(reminder_time: time) -> None:
     )
 
 
+def settings_after() -> Any:
+    # Read with the model as it was then: later migrations add columns it did not have.
+    new = migrate(AFTER).loader.project_state(AFTER).apps
+    return new.get_model("configuration", "PortalSettings").objects.get()
+
+
 def same_moment_today(utc_time: time, zone: str) -> time:
     today = datetime.now(UTC).date()
     return datetime.combine(today, utc_time, UTC).astimezone(ZoneInfo(zone)).time()
@@ -50,9 +56,7 @@ def test_a_utc_reminder_time_becomes_the_same_moment_in_the_accounts_zone() -> N
     AccountFactory(time_zone="Europe/Paris")
     settings_before(time(10, 0))
 
-    migrate(AFTER)
-
-    portal = PortalSettings.objects.get()
+    portal = settings_after()
     assert portal.time_zone == "America/Denver"
     assert portal.reminder_time == same_moment_today(time(10, 0), "America/Denver")
     # In Denver that is 03:00 in winter, 04:00 in summer: never the 10:00 it said before.
@@ -64,9 +68,7 @@ def test_a_utc_reminder_time_becomes_the_same_moment_in_the_accounts_zone() -> N
 def test_without_accounts_the_default_zone_is_the_companys() -> None:
     settings_before(time(18, 0))
 
-    migrate(AFTER)
-
-    portal = PortalSettings.objects.get()
+    portal = settings_after()
     assert (portal.time_zone, portal.reminder_time) == ("Asia/Kolkata", time(23, 30))
 
 

@@ -199,6 +199,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                     ("text_color", "background_color", "foreground_color"),
                     ("contact_email", "contact_phone"),
                     "page_footer",
+                    ("email_sender_name", "email_reply_to"),
                 ),
                 "description": "How the customer portal looks.",
             },

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import time
+from email.utils import formataddr, parseaddr
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -170,6 +172,17 @@ class PortalSettings(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     page_title = models.CharField(max_length=100, default="Your service visits")
     page_footer = models.TextField(blank=True)
+    email_sender_name = models.CharField(
+        "sender name",
+        max_length=100,
+        blank=True,
+        help_text="The name customers see as the sender of every email. Empty: the company name.",
+    )
+    email_reply_to = models.EmailField(
+        "reply-to address",
+        blank=True,
+        help_text="Where customers' answers to an email go. Empty: the contact email.",
+    )
 
     # --- Self-scheduling ---------------------------------------------------------------
     minimum_lead_days = models.PositiveSmallIntegerField(
@@ -268,6 +281,20 @@ class PortalSettings(models.Model):
             # have read other settings, so it is not a change for the cache to forget.
             cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
             return cls.objects.get(pk=1)
+
+    @property
+    def email_from(self) -> str:
+        """The From of every email: the sender name set here (else the company's name),
+        at the sending address the installation is set up with (DEFAULT_FROM_EMAIL)."""
+        address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
+        name = " ".join((self.email_sender_name or self.company_name).split())
+        return formataddr((name, address)) if name else address
+
+    @property
+    def email_reply_to_addresses(self) -> list[str]:
+        """Where answers to an email go: the reply-to set here, else the contact email."""
+        address = self.email_reply_to or self.contact_email
+        return [address] if address else []
 
     @property
     def zone(self) -> ZoneInfo:
