@@ -261,3 +261,15 @@ def test_a_test_event_reaches_the_receiver(endpoint: WebhookEndpoint, receiver: 
     send_all()
 
     assert [e["type"] for e in verified(receiver, endpoint)] == ["webhook.test"]
+
+
+def test_a_refused_connection_is_logged_as_such_and_retried(
+    endpoint: WebhookEndpoint, receiver: Receiver
+) -> None:
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="http://127.0.0.1:9/nothing")
+    book_one()
+    send_all()
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == DeliveryState.PENDING
+    assert delivery.last_error.startswith("Could not connect")
