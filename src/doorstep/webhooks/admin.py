@@ -67,6 +67,10 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     readonly_fields = ("disabled_reason", "failing_since", "previous_secret_until", "created_at")
     actions = ("send_test_event", "rotate_secret", "replay_failed_day", "replay_failed_week")
 
+    def get_fields(self, request: HttpRequest, obj: WebhookEndpoint | None = None) -> Any:
+        fields = list(WebhookEndpointForm.Meta.fields)
+        return fields if obj is None else [*fields, *self.readonly_fields]
+
     @admin.display(description=_("events"))
     def events(self, obj: WebhookEndpoint) -> str:
         return ", ".join(obj.event_types) or str(_("every event"))

@@ -179,11 +179,11 @@ def deliver(row: WebhookDelivery, *, worker: str, poster: guard.Poster) -> str:
 def _readable(error: Exception) -> str:
     # A refused connection is a NewConnectionError, which urllib3 also makes a timeout.
     if isinstance(error, urllib3.exceptions.NewConnectionError):
-        return f"Could not connect: {error}"[:300]
+        reason = str(error).rpartition("new connection: ")[2]
+        return f"Could not connect: {reason}"[:300]
     if isinstance(error, urllib3.exceptions.TimeoutError):
         return f"No answer within {guard.TIMEOUT_SECONDS:.0f} seconds."
-    reason = getattr(error, "reason", None) or error
-    return f"Could not connect: {reason}"[:300]
+    return f"Could not connect: {getattr(error, 'reason', None) or error}"[:300]
 
 
 def _record(
