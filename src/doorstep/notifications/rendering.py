@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -79,9 +80,30 @@ def render(
         subject = " ".join(text(".subject.txt").split())
         body = text(".txt").strip()
         html = render_to_string(
-            "notifications/messages/email.html", {**context, "subject": subject, "text": body}
+            "notifications/messages/email.html",
+            {
+                **context,
+                **email_look(portal),
+                "subject": subject,
+                "text": body,
+                "language": language,
+            },
         )
     return Rendered(subject=subject, body=body, body_html=html)
+
+
+def absolute_url(url: str) -> str:
+    """The address as a mail client far from the site can open it: on the site's base URL."""
+    if urlsplit(url).scheme:
+        return url
+    return urljoin(settings.DOORSTEP_BASE_URL.rstrip("/") + "/", url)
+
+
+def email_look(portal: PortalSettings) -> dict[str, object]:
+    """What every email's layout reads beyond its text: the company's header image, at an
+    address that works outside the site."""
+    image = absolute_url(portal.header_image.url) if portal.header_image else ""
+    return {"portal": portal, "header_image_url": image}
 
 
 def message_language(language: str, message_type: str) -> str:
@@ -99,9 +121,14 @@ def message_language(language: str, message_type: str) -> str:
 
 
 def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rendered:
-    """The invitation email, in the contact's language, with placeholders for its code."""
+    """The invitation email, in the contact's saved language, with placeholders for its code."""
     contact = invitation.contact
-    language = message_language(contact.preferred_language if contact else "en", "invitation")
+    language = invitation_language(contact.preferred_language if contact else "")
+    folder = (
+        "notifications/email/"
+        if language == settings.LANGUAGE_CODE
+        else f"notifications/email/{language}/"
+    )
     zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
     context = {
         "contact": contact,
@@ -110,12 +137,33 @@ def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rend
         "expires_at": invitation.expires_at.astimezone(zone),
         "portal": portal,
     }
+
+    def text(part: str) -> str:
+        return " ".join(render_to_string(f"{folder}invitation{part}", context).split())
+
     with translation.override(language), timezone.override(zone):
-        body = render_to_string("notifications/email/invitation.txt", context).strip()
-        html = render_to_string("notifications/email/invitation.html", context)
-    return Rendered(
-        subject=f"Your invitation to {portal.company_name}'s customer portal",
-        body=body,
-        body_html=html,
-        language=language,
-    )
+        body = render_to_string(f"{folder}invitation.txt", context).strip()
+        subject = text(".subject.txt")
+        html = render_to_string(
+            "notifications/email/invitation.html",
+            {
+                **context,
+                **email_look(portal),
+                "subject": subject,
+                "text": body,
+                "button": text(".button.txt"),
+                "language": language,
+            },
+        )
+    return Rendered(subject=subject, body=body, body_html=html, language=language)
+
+
+def invitation_language(language: str) -> str:
+    """The contact's language when the invitation is written in it, else the default one."""
+    if not language or language == settings.LANGUAGE_CODE:
+        return str(settings.LANGUAGE_CODE)
+    try:
+        get_template(f"notifications/email/{language}/invitation.txt")
+    except TemplateDoesNotExist:
+        return str(settings.LANGUAGE_CODE)
+    return language

@@ -32,6 +32,7 @@ from doorstep.access.visit_links import (
     issue_visit_link,
     visit_link_url,
 )
+from doorstep.configuration.models import PortalSettings
 from doorstep.core import events, outbox
 from doorstep.notifications import callbacks, reconcile
 from doorstep.notifications.models import (
@@ -265,8 +266,14 @@ def _send_email(
     message_id: str,
     hand_over: Callable[[], None] | None = None,
 ) -> str:
+    portal = PortalSettings.load()
     message = EmailMultiAlternatives(
-        subject=row.subject, body=body, to=[row.address], headers={"Message-ID": message_id}
+        subject=row.subject,
+        body=body,
+        from_email=portal.email_from,
+        to=[row.address],
+        reply_to=portal.email_reply_to_addresses,
+        headers={"Message-ID": message_id},
     )
     if html:
         message.attach_alternative(html, "text/html")
