@@ -17,7 +17,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -27,7 +26,9 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.functional import lazy
@@ -37,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
+from doorstep.notifications.rendering import email_look
 
 KNOWN_DEVICE_COOKIE = "doorstep_known_device"
 KNOWN_DEVICE_SALT = "doorstep.portal.known-device"
@@ -96,16 +98,45 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         portal = PortalSettings.load()
-        sender = Sender(
-            name=portal.company_name, domain=urlsplit(settings.DOORSTEP_BASE_URL).netloc
-        )
+        # The domain reads as the portal's address, so the email's HTML links it.
+        sender = Sender(name=portal.company_name, domain=settings.DOORSTEP_BASE_URL.rstrip("/"))
         language = (
             Contact.objects.filter(email__iexact=email, user__isnull=False)
             .values_list("preferred_language", flat=True)
             .first()
         )
         with translation.override(language or translation.get_language()):
-            super().send_mail(template_prefix, email, {"current_site": sender, **context})
+            super().send_mail(
+                template_prefix, email, {"current_site": sender, "portal": portal, **context}
+            )
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's email, from the company, with an HTML part in the layout of its other
+        messages (every address in it a link), whatever email allauth sends."""
+        message: EmailMessage = super().render_mail(template_prefix, email, context, headers)
+        portal = context.get("portal") or PortalSettings.load()
+        message.reply_to = portal.email_reply_to_addresses
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            html = render_to_string(
+                "notifications/messages/email.html",
+                {
+                    **email_look(portal),
+                    "subject": message.subject,
+                    "text": message.body,
+                    "language": translation.get_language() or settings.LANGUAGE_CODE,
+                },
+            )
+            message.attach_alternative(html, "text/html")
+        return message
+
+    def get_from_email(self) -> str:
+        return PortalSettings.load().email_from
 
     def format_email_subject(self, subject: str) -> str:
         return f"{subject.strip()} · {PortalSettings.load().company_name}"
