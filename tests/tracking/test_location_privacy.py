@@ -67,13 +67,13 @@ def test_the_true_positions_after_a_fast_clock_are_taken_and_shown() -> None:
 
     result = record_pings(
         resource=booking.resource,
-        pings=[ping(now + timedelta(seconds=5), latitude=39.71)],
+        pings=[ping(now + timedelta(seconds=5), latitude=39.701)],
         source=PingSource.APP,
         now=now + timedelta(seconds=5),
     )
 
     assert (result.accepted, result.refusals) == (1, [])
-    assert shown(booking, now + timedelta(seconds=6)) == (pytest.approx(39.71), -104.95)
+    assert shown(booking, now + timedelta(seconds=6)) == (pytest.approx(39.701), -104.95)
 
 
 def test_a_position_dated_ahead_is_stored_at_its_arrival() -> None:

@@ -89,15 +89,16 @@ def test_limits_themselves_are_accepted() -> None:
     technician = ResourceFactory()
     result = record(
         technician,
+        # Twenty minutes apart: from pole to pole is no jump to compare then.
         ping(
-            3,
+            2400,
             latitude=90.0,
             longitude=-180.0,
             accuracy_m=5000.0,
             speed_mps=100.0,
             heading_deg=360.0,
         ),
-        ping(2, latitude=-90.0, longitude=180.0, accuracy_m=0.0, speed_mps=0.0, heading_deg=0.0),
+        ping(1200, latitude=-90.0, longitude=180.0, accuracy_m=0.0, speed_mps=0.0, heading_deg=0.0),
         ping(1, accuracy_m=None, speed_mps=None, heading_deg=None),
     )
     assert result.accepted == 3
@@ -148,10 +149,10 @@ def test_order_is_judged_per_device_and_the_latest_position_never_moves_back() -
 def test_batch_is_taken_oldest_first_whatever_its_order() -> None:
     technician = ResourceFactory()
     result = record(
-        technician, ping(10, latitude=39.3), ping(30, latitude=39.1), ping(20, latitude=39.2)
+        technician, ping(10, latitude=39.703), ping(30, latitude=39.701), ping(20, latitude=39.702)
     )
     assert result.accepted == 3
-    assert LatestPosition.objects.get().latitude == Decimal("39.300000")
+    assert LatestPosition.objects.get().latitude == Decimal("39.703000")
 
 
 def test_exact_duplicate_is_counted_not_stored_twice() -> None:
@@ -196,7 +197,7 @@ def test_accepted_batch_publishes_one_position_event_for_the_newest_ping(
     events.subscribe("tracking.positions", seen.append)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            record(technician, ping(20, latitude=39.1), ping(10, latitude=39.2))
+            record(technician, ping(20, latitude=39.701), ping(10, latitude=39.702))
         with django_capture_on_commit_callbacks(execute=True):
             record(technician, ping(5, latitude=99.0))  # refused: nothing to tell
     finally:
@@ -206,7 +207,7 @@ def test_accepted_batch_publishes_one_position_event_for_the_newest_ping(
             "positions": [
                 {
                     "resource_id": technician.pk,
-                    "latitude": 39.2,
+                    "latitude": 39.702,
                     "longitude": -104.99,
                     "recorded_at": (NOW - timedelta(seconds=10)).isoformat(),
                 }
@@ -280,10 +281,10 @@ def test_order_is_judged_per_technician_and_device_in_a_batch(
 
 def test_two_requests_of_one_technician_in_a_batch_are_taken_in_order() -> None:
     technician = ResourceFactory()
-    first = PingBatch(technician, [ping(20, latitude=39.1)], PingSource.APP)
-    resent = PingBatch(technician, [ping(20, latitude=39.1)], PingSource.APP)
+    first = PingBatch(technician, [ping(20, latitude=39.701)], PingSource.APP)
+    resent = PingBatch(technician, [ping(20, latitude=39.701)], PingSource.APP)
     older = PingBatch(technician, [ping(30)], PingSource.APP)
-    newer = PingBatch(technician, [ping(10, latitude=39.3)], PingSource.APP)
+    newer = PingBatch(technician, [ping(10, latitude=39.703)], PingSource.APP)
     results = record_batches([first, resent, older, newer], now=NOW)
     assert [(r.accepted, r.duplicates, len(r.refusals)) for r in results] == [
         (1, 0, 0),
@@ -292,7 +293,7 @@ def test_two_requests_of_one_technician_in_a_batch_are_taken_in_order() -> None:
         (1, 0, 0),
     ]
     assert LocationPing.objects.count() == 2
-    assert LatestPosition.objects.get(resource=technician).latitude == Decimal("39.300000")
+    assert LatestPosition.objects.get(resource=technician).latitude == Decimal("39.703000")
     assert all(result.latest is not None for result in results)
 
 
@@ -308,3 +309,13 @@ def test_a_refused_request_in_a_batch_does_not_stop_the_others() -> None:
     assert results[0].nothing_accepted
     assert results[1].accepted == 1
     assert not LocationPing.objects.filter(resource=technician).exists()
+
+
+def test_a_jump_no_van_could_make_is_refused_whichever_door_it_came_by() -> None:
+    technician = ResourceFactory()
+    record(technician, ping(20))
+    result = record(technician, ping(10, latitude=48.85, longitude=2.35))  # Paris, 10 s later
+    assert result.accepted == 0
+    assert "faster than 360 km/h" in result.refusals[0].reason
+    assert LatestPosition.objects.get().latitude == Decimal("39.740000")
+    assert record(technician, ping(5, latitude=39.7401)).accepted == 1  # the true one still is

@@ -73,10 +73,10 @@ def _received(job: Job, outcome: Outcome) -> Answer:
     answered. So the answer is the same for a stored position, a refused one and an
     unknown device, and says only how many positions were read.
     """
-    if outcome.result is not None:
-        for refusal in outcome.result.refusals:
-            logger.info("OsmAnd position of %r refused: %s", job.device_id, refusal.reason)
-    return Answer(200, {"received": len(job.pings)})
+    refusals = [*job.unreadable, *(outcome.result.refusals if outcome.result else ())]
+    for refusal in refusals:
+        logger.info("OsmAnd position of %r refused: %s", job.device_id, refusal.reason)
+    return Answer(200, {"received": len(job.pings) + len(job.unreadable)})
 
 
 def _recorded(job: Job, result: IngestResult) -> Answer:

@@ -58,7 +58,8 @@ logger = logging.getLogger(__name__)
 
 LOCATIONS = "/api/v1/locations"
 OSMAND = "/api/v1/osmand"
-METHODS = {OSMAND: ("GET", "POST"), LOCATIONS: ("POST",)}
+# Traccar Client takes the server's address as typed: with a final slash, or without.
+METHODS = {OSMAND: ("GET", "POST"), f"{OSMAND}/": ("GET", "POST"), LOCATIONS: ("POST",)}
 # Reading a request happens on the event loop: a larger one (a thousand JSON pings are
 # about 100 KB) goes to Django, which reads it in a thread.
 MAX_BODY_BYTES = 256 * 1024

@@ -328,6 +328,7 @@ def read_osmand(
         source=PingSource.OSMAND,
         pings=parsed.pings,
         positions=list(range(len(parsed.pings))),
+        unreadable=[Refusal(len(parsed.pings) + i, r) for i, r in enumerate(parsed.dropped)],
         device_id=parsed.device_id,
         client=client,
     )

@@ -43,6 +43,10 @@ MAX_DEVICE_ID_LENGTH = 64
 MAX_POSITIONS = 1_000
 # A value quoted back in a refusal is cut to this length: the sender knows the rest.
 QUOTED_LENGTH = 40
+NO_COORDINATES = (
+    "The position has only cell towers or Wi-Fi networks, no latitude and longitude: "
+    "Doorstep cannot place it."
+)
 # What a number or a time may be given as (a tuple: isinstance() is slower with a union).
 _SCALARS = (str, int, float)
 
@@ -59,6 +63,9 @@ class OsmAndFormatError(ValueError):
 class OsmAndRequest:
     device_id: str
     pings: list[PingIn]
+    # Why positions that were read but can never be stored were dropped (a request with
+    # only cell towers and Wi-Fi networks, no coordinates): refused, not unreadable.
+    dropped: tuple[str, ...] = ()
 
 
 def quoted(raw: str) -> str:
@@ -103,6 +110,12 @@ def _number(raw: object, name: str) -> float | None:
 def _known(value: float | None) -> float | None:
     """Location APIs say "unknown" with -1; keep that apart from a real value."""
     return None if value is None or value < 0 else value
+
+
+def _battery(percent: float | None) -> float | None:
+    """A battery level in percent, or None when unknown or impossible (some phones report
+    150 %): a wrong battery reading says nothing against the position sent with it."""
+    return percent if percent is not None and 0 <= percent <= 100 else None
 
 
 def parse_timestamp(raw: object, *, now: datetime) -> datetime:
@@ -154,6 +167,11 @@ def parse_params(params: Mapping[str, str], *, now: datetime) -> OsmAndRequest:
             raise OsmAndFormatError("location must be latitude and longitude: “<lat>,<lon>”.")
         latitude, longitude = _number(parts[0], "location"), _number(parts[1], "location")
     if latitude is None or longitude is None:
+        if any(params.get(name) for name in ("cell", "wifi")):
+            # Traccar's server can look such a request up in a cell database; without
+            # one there is no position, and a 400 would make the app resend it forever.
+            parse_timestamp(params.get("timestamp"), now=now)
+            return OsmAndRequest(device_id=device_id, pings=[], dropped=(NO_COORDINATES,))
         raise OsmAndFormatError("Send the position as lat and lon.")
     speed_knots = _known(_number(params.get("speed"), "speed"))
     heading = params.get("bearing") or params.get("heading")
@@ -169,7 +187,7 @@ def parse_params(params: Mapping[str, str], *, now: datetime) -> OsmAndRequest:
         speed_mps=None if speed_knots is None else speed_knots * METRES_PER_SECOND_PER_KNOT,
         heading_deg=_known(_number(heading, "bearing")),
         altitude_m=_number(params.get("altitude"), "altitude"),
-        battery_percent=_known(_number(params.get("batt"), "batt")),
+        battery_percent=_battery(_number(params.get("batt"), "batt")),
         device_id=device_id,
     )
     return OsmAndRequest(device_id=device_id, pings=[ping])
@@ -199,7 +217,7 @@ def _json_ping(location: Any, *, device_id: str, now: datetime) -> PingIn:
         speed_mps=_known(_number(coords.get("speed"), "coords.speed")),
         heading_deg=_known(_number(coords.get("heading"), "coords.heading")),
         altitude_m=_number(coords.get("altitude"), "coords.altitude"),
-        battery_percent=None if level is None else level * 100,
+        battery_percent=None if level is None else _battery(level * 100),
         device_id=device_id,
     )
 

@@ -8,5 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("locations", locations.post_locations, name="locations"),
     path("osmand", locations.osmand, name="osmand"),
+    # Traccar Client sends to the address as typed, a final slash included.
+    path("osmand/", locations.osmand, name="osmand-slash"),
     *rest.urlpatterns,
 ]

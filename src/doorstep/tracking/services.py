@@ -16,6 +16,7 @@ from django.utils import timezone
 from doorstep.core import events
 from doorstep.core.locks import lock_rows
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
+from doorstep.tracking.plausibility import implausible_jump
 from doorstep.workforce.models import Resource
 
 # A phone's clock may run a little fast; beyond this, its times cannot be trusted.
@@ -197,16 +198,13 @@ def record_batches(
             if key in known:
                 result.duplicates += 1
                 continue
-            newest_time = newest_by_device.get((resource.pk, ping.device_id))
-            if newest_time is not None and ping.recorded_at <= newest_time:
-                result.refusals.append(
-                    Refusal(
-                        index,
-                        f"The position is dated {_utc(ping.recorded_at)}, not after this "
-                        f"device's latest position ({_utc(newest_time)}): "
-                        "positions must arrive in the order they were taken.",
-                    )
-                )
+            reason = _cannot_follow(
+                ping,
+                newest_by_device.get((resource.pk, ping.device_id)),
+                _previous(newest_stored.get(resource.pk), latest.get(resource.pk)),
+            )
+            if reason:
+                result.refusals.append(Refusal(index, reason))
                 continue
             known.add(key)
             newest_by_device[(resource.pk, ping.device_id)] = ping.recorded_at
@@ -284,6 +282,39 @@ def record_batches(
     for batch, result in zip(batches, results, strict=True):
         result.latest = latest.get(batch.resource.pk)
     return results
+
+
+def _cannot_follow(
+    ping: PingIn,
+    newest_time: datetime | None,
+    previous: tuple[float, float, datetime, float | None] | None,
+) -> str | None:
+    """Why `ping` cannot follow its device's newest position (at `newest_time`) or the
+    technician's `previous` position; None when it can."""
+    if newest_time is not None and ping.recorded_at <= newest_time:
+        return (
+            f"The position is dated {_utc(ping.recorded_at)}, not after this "
+            f"device's latest position ({_utc(newest_time)}): "
+            "positions must arrive in the order they were taken."
+        )
+    return implausible_jump(
+        previous=previous,
+        latitude=ping.latitude,
+        longitude=ping.longitude,
+        recorded_at=ping.recorded_at,
+        accuracy_m=ping.accuracy_m,
+    )
+
+
+def _previous(
+    stored: LocationPing | None, latest: LatestPosition | None
+) -> tuple[float, float, datetime, float | None] | None:
+    """The technician's position before a ping: the newest stored by this transaction,
+    else their latest position; a ping is checked against it (`implausible_jump()`)."""
+    before = stored or latest
+    if before is None:
+        return None
+    return (float(before.latitude), float(before.longitude), before.recorded_at, before.accuracy_m)
 
 
 def _stored_already(
