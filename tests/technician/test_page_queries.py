@@ -40,9 +40,9 @@ def test_the_day_reads_a_fixed_number_of_queries(
     client.get(VISITS_URL)
 
     # The session, the user, the technician, the visits with their work orders and
-    # customers, the notes the customer may read, and the layout's check whether the user
-    # is a customer.
-    with django_assert_num_queries(6):
+    # customers, the notes the customer may read, the layout's check whether the user
+    # is a customer, and the technician's own language.
+    with django_assert_num_queries(7):
         response = client.get(VISITS_URL)
 
     assert response.content.decode().count('class="visit visit--') == 7

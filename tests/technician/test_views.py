@@ -270,8 +270,8 @@ def test_the_visits_page_reads_a_fixed_number_of_queries(
     PortalSettings.load()
 
     # Session, user, technician, bookings, their notes, portal settings, and the layout's
-    # check whether the user is a customer (user.contact).
-    with django_assert_num_queries(7):
+    # check whether the user is a customer (user.contact), the technician's own language.
+    with django_assert_num_queries(8):
         response = tech_client.get(VISITS_URL)
 
     assert response.status_code == 200
@@ -423,3 +423,47 @@ def test_on_my_way_to_a_second_visit_is_refused_while_on_the_way_to_one(
     assert f"already on the way to visit {first.reference}" in message
     second.refresh_from_db()
     assert second.status == BookingStatus.SCHEDULED
+
+
+# --- "On my way" to a visit of another day ------------------------------------------------
+
+
+def test_on_my_way_to_tomorrows_visit_asks_first_and_changes_nothing(
+    tech_client: Client, technician: Resource
+) -> None:
+    # The evening before, a customer was told "on the way, arriving 20:10".
+    booking = visit_at(technician, day=1, hour=9)
+
+    response = tech_client.post(status_url(booking), {"status": BookingStatus.TRAVELING})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This visit is not today" in page
+    assert f"Visit {booking.reference} is on {denver_day(1):%A} " in page
+    assert 'name="other_day" value="confirmed"' in page
+    assert f'href="/tech/#visit-{booking.pk}"' in page
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.SCHEDULED
+
+
+def test_on_my_way_to_another_days_visit_once_confirmed_sets_off(
+    tech_client: Client, technician: Resource
+) -> None:
+    booking = visit_at(technician, day=1, hour=9)
+
+    response = tech_client.post(
+        status_url(booking), {"status": BookingStatus.TRAVELING, "other_day": "confirmed"}
+    )
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.TRAVELING
+
+
+def test_on_my_way_to_todays_visit_asks_nothing(tech_client: Client, technician: Resource) -> None:
+    booking = visit_at(technician, day=0, hour=23)
+
+    tech_client.post(status_url(booking), {"status": BookingStatus.TRAVELING})
+
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.TRAVELING

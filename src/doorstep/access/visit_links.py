@@ -60,6 +60,7 @@ VISIT_PAGE_COLUMNS = (
     "booking__resource__display_name",
     "booking__resource__photo",
     "booking__feedback__id",
+    "contact__preferred_language",  # the page speaks the recipient's language
 )
 
 
@@ -125,6 +126,7 @@ def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | No
             "booking__work_order__asset",
             "booking__resource",
             "booking__feedback",
+            "contact",
         )
         .only(*VISIT_PAGE_COLUMNS)
         .filter(code_hash=hash_visit_code(code), blocked_at__isnull=True)

@@ -50,6 +50,18 @@ def save_contact(*, contact: Contact) -> Contact:
 
 
 @transaction.atomic
+def set_preferred_language(*, contact: Contact, language: str) -> Contact:
+    """The contact's choice from the language switch: pages and messages speak it."""
+    contact.preferred_language = language
+    contact.clean_fields(
+        exclude=[f.name for f in contact._meta.fields if f.name != "preferred_language"]
+    )
+    contact.save(update_fields=["preferred_language"])
+    events.publish("contact.updated", contact_id=contact.pk)
+    return contact
+
+
+@transaction.atomic
 def update_profile(
     *,
     contact: Contact,

@@ -37,6 +37,7 @@ from doorstep.core.rate_limits import (
 from doorstep.notifications.calendars import calendar_sequence
 from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.fragments import render_fragment
+from doorstep.portal.language import use_recipient_language
 from doorstep.scheduling import selectors
 from doorstep.scheduling.calendar import visit_calendar
 from doorstep.scheduling.models import Booking, BookingStatus
@@ -111,6 +112,8 @@ def visit_link(request: HttpRequest, code: str) -> HttpResponse:
     link = find_valid_link(code)
     if link is None:
         return _not_available(request)
+    recipient = link.contact
+    use_recipient_language(request, recipient.preferred_language if recipient else None)
     return _visit_page(request, _page_context(request, link, code))
 
 
@@ -131,7 +134,9 @@ def visit_link_calendar(request: HttpRequest, code: str) -> HttpResponse:
 def _not_available(request: HttpRequest) -> HttpResponse:
     # One page for unknown, expired and blocked codes alike: telling them apart would
     # tell someone trying codes that they found one.
-    return render(request, "portal/visit_link/not_available.html", {"messages": ()}, status=404)
+    # The language switch returns home from here: the code stays out of the page.
+    context = {"messages": (), "language_switch_next": "/"}
+    return render(request, "portal/visit_link/not_available.html", context, status=404)
 
 
 def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str, object]:

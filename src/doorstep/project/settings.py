@@ -63,10 +63,10 @@ MIDDLEWARE = [
     # Before CommonMiddleware, to see the redirects it makes (`/t/<code>` to `/t/<code>/`).
     "doorstep.portal.headers.PrivateAnswersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "doorstep.portal.language.LanguageMiddleware",  # reads the sign-in
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -86,6 +86,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.template.context_processors.csp",  # the nonce, as `csp_nonce`
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -250,23 +251,8 @@ MFA_TOTP_ISSUER = env_str("DOORSTEP_MFA_ISSUER", "Doorstep")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
 # --- Language and time ------------------------------------------------------------------
-LANGUAGE_CODE = "en"
-LANGUAGES = [
-    ("en", "English"),
-    ("es", "Spanish"),
-    ("fr", "French"),
-    ("de", "German"),
-    ("nl", "Dutch"),
-    ("pt", "Portuguese"),
-]
-TIME_ZONE = "UTC"
-USE_I18N = True
-USE_TZ = True
-# The time zone a new account or technician gets unless staff choose another.
-DOORSTEP_DEFAULT_TIME_ZONE = env_str("DOORSTEP_DEFAULT_TIME_ZONE", "UTC")
-PHONENUMBER_DEFAULT_REGION = env_str("DOORSTEP_DEFAULT_PHONE_REGION") or None
-PHONENUMBER_DB_FORMAT = "E164"
-PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"  # how numbers read on pages: +1 303-555-0142
+# Languages, time zones, phone numbers: doorstep/project/language_settings.py.
+from doorstep.project.language_settings import *  # noqa: E402, F403
 
 # --- Static files and uploads -------------------------------------------------------------
 STATIC_URL = "static/"

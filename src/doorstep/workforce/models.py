@@ -105,6 +105,13 @@ class Resource(ExternalId, TimeStampedModel):
         validators=[validate_time_zone],
         help_text="Working hours are read in this time zone.",
     )
+    preferred_language = models.CharField(
+        "language",
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The technician app speaks this language.",
+    )
     active = models.BooleanField(
         default=True, help_text="Inactive technicians are offered no new visits."
     )
