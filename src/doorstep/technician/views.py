@@ -6,16 +6,19 @@ posting to the API's location ingest.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.core.errors import DomainError
 from doorstep.scheduling import services as scheduling
-from doorstep.scheduling.models import Booking
+from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.technician import selectors
 from doorstep.technician.selectors import TECHNICIAN_MOVES
 from doorstep.workforce.models import Resource
@@ -44,6 +47,23 @@ def visits(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _zone(technician: Resource) -> ZoneInfo:
+    return ZoneInfo(technician.time_zone)
+
+
+def _needs_confirmation(
+    booking: Booking, technician: Resource, status: str, form: QueryDict
+) -> bool:
+    """Whether "On my way" is for a visit of another day than the technician's today and
+    was not confirmed yet."""
+    if status != BookingStatus.TRAVELING or form.get("other_day") == "confirmed":
+        return False
+    zone = _zone(technician)
+    return (
+        timezone.localtime(booking.start, zone).date() != timezone.localtime(timezone=zone).date()
+    )
+
+
 @login_required
 @require_POST
 def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
@@ -53,6 +73,13 @@ def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
     # Another technician's visit does not exist as far as this one is concerned.
     booking = get_object_or_404(Booking, pk=booking_id, resource_id=technician.pk)
     status = request.POST.get("status", "")
+    if _needs_confirmation(booking, technician, status, request.POST):
+        # "On my way" the evening before tells the customer "arriving 20:10" tonight.
+        return render(
+            request,
+            "technician/confirm_on_my_way.html",
+            {"booking": booking, "day": timezone.localtime(booking.start, _zone(technician))},
+        )
     if status not in selectors.TECHNICIAN_STATUSES:
         messages.error(request, "That change is not one the technician app can make.")
     else:
