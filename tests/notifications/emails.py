@@ -153,6 +153,7 @@ class Links(HTMLParser):
         self.addresses: list[tuple[str, str]] = []  # (tag.attribute, address)
         self.link_texts: list[tuple[str, str]] = []  # (href, visible text)
         self.images_alt: list[str | None] = []
+        self.text_outside_links: list[str] = []
         self._open: list[list[str]] = []
         self._hrefs: list[str] = []
 
@@ -172,6 +173,8 @@ class Links(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._open:
             self._open[-1].append(data)
+        else:
+            self.text_outside_links.append(data)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._open:

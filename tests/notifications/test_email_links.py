@@ -72,6 +72,12 @@ def test_every_web_address_a_message_shows_is_a_link(emails: list[Sent]) -> None
             assert address in hrefs, (sent.what, address, sorted(shown))
 
 
+def test_no_web_address_shows_in_the_html_without_being_a_link(emails: list[Sent]) -> None:
+    for sent in emails:
+        text = " ".join(Links.of(sent.html).text_outside_links)
+        assert WEB_ADDRESS.findall(text) == [], sent.what
+
+
 def test_the_header_image_is_the_companys_at_the_sites_address(emails: list[Sent]) -> None:
     image = PortalSettings.load().header_image
     for sent in emails:

@@ -244,8 +244,14 @@ def _with_invitation_code(row: Notification) -> tuple[str, str]:
     code = invitations.mint_code(invitation_id=row.invitation_id or 0)
     link = invitations.invitation_link(code)
     body = row.body.replace(INVITATION_CODE, code).replace(INVITATION_LINK, link)
-    # The email's button carries the link in its href: the address alone goes there.
-    html = row.body_html.replace(INVITATION_CODE, code).replace(INVITATION_LINK, escape(link))
+    # The email's button carries the link in its href: the address alone goes there. Where
+    # the text shows the link, it is a link too, as in a visit message.
+    href = f'href="{INVITATION_LINK}"'
+    html = (
+        row.body_html.replace(INVITATION_CODE, code)
+        .replace(href, f'href="{escape(link)}"')
+        .replace(INVITATION_LINK, format_html('<a href="{}">{}</a>', link, link))
+    )
     return body, html
 
 
