@@ -52,6 +52,7 @@ async def not_available(scope: Scope, receive: ASGIReceiveCallable, send: ASGISe
 
 class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     booking_id: int | None = None
+    seq = 0  # the number of the latest state this socket was sent
     # The right to follow the booking is checked again on the first update after this
     # long. Each socket starts its count at a random point of the interval: sockets that
     # connected together would otherwise all check at once, and hold up every update.
@@ -92,6 +93,7 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if state is None:
             await self.close(code=NOT_AVAILABLE)
             return
+        self.seq = state["seq"]
         await self.send_json(state)
 
     async def disconnect(self, code: int) -> None:
@@ -111,6 +113,10 @@ class _LiveVisitConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     async def visit_update(self, message: dict[str, Any]) -> None:
         if self.booking_id is None:
             return
+        # An update older than what this socket was sent (delivered late, out of order).
+        if message.get("seq", 0) < self.seq:
+            return
+        self.seq = message.get("seq", 0)
         if not await self.still_allowed():
             await self.refuse()
             return

@@ -125,3 +125,24 @@ class BookingEta(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.eta:%H:%M}"
+
+
+class LiveSequence(models.Model):
+    """How many live updates a visit's viewers have been sent.
+
+    Each update takes the next number in the transaction that made its change, so the
+    numbers follow the order in which the changes were committed, whatever order the
+    updates then arrive in; the page and the sockets drop an update older than the
+    state they hold (a position sent after the visit stopped traveling, say).
+    """
+
+    booking = models.OneToOneField(
+        "scheduling.Booking", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "live update sequence"
+
+    def __str__(self) -> str:
+        return f"{self.booking_id}: {self.value}"

@@ -2,7 +2,8 @@
 
 Every change is pushed to the booking's channel group (`group_name()`) as a
 "visit.update" message, the same payload `/t/<code>/status.json` answers
-(`visit_state()`).
+(`visit_state()`). Each carries `seq`, the booking's update number in commit order:
+whoever holds a state drops an update with a lower number.
 
 Privacy: a technician's position is in the payload only while the booking is Traveling
 and only when the position was taken after the booking's latest move to Traveling.
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from doorstep.core import server_loop
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
+from doorstep.tracking.live.sequences import current_number, next_numbers
 from doorstep.tracking.models import BookingEta, LatestPosition
 
 logger = logging.getLogger(__name__)
@@ -84,6 +86,9 @@ def shown_position(
 def visit_state(*, booking_id: int, now: datetime | None = None) -> VisitUpdate | None:
     """The "visit.update" payload of the booking as it is now; None for no such booking."""
     now = now or timezone.now()
+    # The number first: a change committed in between makes the state newer than its
+    # number, and its own update (with the next number) is still taken after it.
+    seq = current_number(booking_id)
     booking = (
         with_traveling_since(Booking.objects.filter(pk=booking_id))
         .select_related("live_eta", "resource__latest_position")
@@ -91,7 +96,7 @@ def visit_state(*, booking_id: int, now: datetime | None = None) -> VisitUpdate 
     )
     if booking is None:
         return None
-    return payload(booking, now=now)
+    return {**payload(booking, now=now), "seq": seq}
 
 
 def payload(
@@ -130,9 +135,14 @@ def payload(
 
 
 def push_after_commit(updates: list[tuple[int, VisitUpdate]]) -> None:
-    """`push_all()` once the current transaction commits (at once outside of one)."""
+    """Number the updates in the current transaction (`seq`, see `sequences`), then
+    `push_all()` them once it commits (at once outside of one)."""
     if updates:
-        transaction.on_commit(lambda: push_all(updates))
+        numbers = next_numbers([booking_id for booking_id, _ in updates])
+        numbered = [
+            (booking_id, {**update, "seq": numbers[booking_id]}) for booking_id, update in updates
+        ]
+        transaction.on_commit(lambda: push_all(numbered))
 
 
 def push_all(updates: list[tuple[int, VisitUpdate]]) -> None:

@@ -72,8 +72,11 @@
     $("updated").textContent = "Updated " + plural(seconds, "second") + " ago.";
   }
 
+  // Each state is numbered in the order its change was committed (seq): one that arrives
+  // after a newer one (a position sent as the technician turned back, say) is dropped.
   function update(next) {
     if (done || !next || !next.status) return;
+    if (typeof next.seq === "number" && typeof state.seq === "number" && next.seq < state.seq) return;
     state = next;
     if (state.status !== "traveling") { leave(); return; }
     render();
