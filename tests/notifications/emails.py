@@ -75,7 +75,7 @@ def branded_portal() -> PortalSettings:
     return portal
 
 
-def customer() -> Contact:
+def customer(language: str = "en") -> Contact:
     account = AccountFactory(time_zone="America/Denver")
     person = ContactFactory(
         account=account,
@@ -83,6 +83,7 @@ def customer() -> Contact:
         email="pat@example.test",
         phone="+13035550101",
         communication_preference="email",
+        preferred_language=language,
     )
     account.primary_contact = person
     account.save()
@@ -94,10 +95,11 @@ def sent_since(count: int) -> list[EmailMessage]:
     return list(mail.outbox[count:])
 
 
-def every_email() -> list[Sent]:
-    """Every kind of email, sent through the outbox or allauth as in production."""
+def every_email(language: str = "en") -> list[Sent]:
+    """Every kind of email, sent through the outbox or allauth as in production, to a
+    contact who speaks `language`."""
     branded_portal()
-    contact = customer()
+    contact = customer(language)
     booking = book(contact)
     emails: list[Sent] = [Sent("confirmed", m) for m in sent_since(0)]
     for message_type in MessageType.values:
@@ -113,7 +115,10 @@ def every_email() -> list[Sent]:
         )
         emails += [Sent(message_type, m) for m in sent_since(before)]
     before = len(mail.outbox)
-    invite_contact(contact=ContactFactory(email="robin@example.test", account=contact.account))
+    invitee = ContactFactory(
+        email="robin@example.test", account=contact.account, preferred_language=language
+    )
+    invite_contact(contact=invitee)
     emails += [Sent("invitation", m) for m in sent_since(before)]
     emails += account_emails(contact)
     return emails
