@@ -467,3 +467,16 @@ def test_on_my_way_to_todays_visit_asks_nothing(tech_client: Client, technician:
 
     booking.refresh_from_db()
     assert booking.status == BookingStatus.TRAVELING
+
+
+def test_finished_visits_fold_their_details_away(tech_client: Client, technician: Resource) -> None:
+    done = visit_at(technician, day=0, hour=8, status=BookingStatus.COMPLETED)
+    next_one = visit_at(technician, day=0, hour=11)
+
+    page = tech_client.get(VISITS_URL).content.decode()
+
+    def article(booking: Booking) -> str:
+        return page.split(f'id="visit-{booking.pk}"', 1)[1].split("</article>", 1)[0]
+
+    assert '<details class="visit__folded"><summary>Visit details</summary>' in article(done)
+    assert "<details" not in article(next_one)
