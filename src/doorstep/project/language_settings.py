@@ -4,6 +4,8 @@ Exactly the languages whose catalogs are complete are offered (a test fails on a
 untranslated or fuzzy entry in a shipped catalog). Arabic is written right to left.
 """
 
+from pathlib import Path
+
 from doorstep.project.env import env_str
 
 # The language a page falls back to when nothing else says which: the company's default
@@ -16,6 +18,9 @@ LANGUAGES = [
     ("de", "Deutsch"),
     ("ar", "العربية"),
 ]
+# Our own apps' catalogs first: where a word is also in Django's or allauth's catalogs
+# ("Change", "Page not found"), the wording is ours.
+LOCALE_PATHS = sorted(Path(__file__).resolve().parents[1].glob("*/locale"))
 # The switch's choice, remembered for a year.
 LANGUAGE_COOKIE_NAME = "doorstep_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
