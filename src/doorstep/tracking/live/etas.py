@@ -158,7 +158,11 @@ def start_eta(*, booking_id: int, now: datetime | None = None) -> BookingEta | N
 def clear_eta(*, booking_id: int, now: datetime | None = None) -> None:
     """Forget the ETA of a visit that no longer travels, and tell its viewers its new state."""
     now = now or timezone.now()
-    BookingEta.objects.filter(booking_id=booking_id).delete()
+    # Events are handled after their commit: the clearing of an earlier trip can come
+    # after the visit set off again, and must not take the new trip's ETA with it.
+    BookingEta.objects.filter(booking_id=booking_id).exclude(
+        booking__status=BookingStatus.TRAVELING
+    ).delete()
     booking = Booking.objects.filter(pk=booking_id).first()
     if booking is not None:
         push_after_commit([(booking.pk, payload(booking, now=now))])

@@ -5,21 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scheduling', '0006_bookings_and_work_orders_have_external_ids'),
-        ('tracking', '0002_booking_eta'),
+        ("scheduling", "0006_bookings_and_work_orders_have_external_ids"),
+        ("tracking", "0002_booking_eta"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LiveSequence',
+            name="LiveSequence",
             fields=[
-                ('booking', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='scheduling.booking')),
-                ('value', models.PositiveBigIntegerField(default=0)),
+                (
+                    "booking",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="scheduling.booking",
+                    ),
+                ),
+                ("value", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'live update sequence',
+                "verbose_name": "live update sequence",
             },
         ),
     ]
