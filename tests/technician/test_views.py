@@ -409,18 +409,58 @@ def test_a_technician_signing_in_lands_on_their_day(client) -> None:  # type: ig
     assert client.get(reverse("portal:home"))["Location"] == reverse("technician:visits")
 
 
-def test_on_my_way_to_a_second_visit_is_refused_while_on_the_way_to_one(
+def test_on_my_way_to_a_second_visit_asks_to_turn_back_from_the_first(
+    tech_client: Client, technician: Resource
+) -> None:
+    first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
+    second = visit_at(technician, day=0, hour=11)
+
+    response = tech_client.post(status_url(second), {"status": BookingStatus.TRAVELING})
+
+    page = response.content.decode()
+    assert "You are on your way to another visit" in page
+    assert f"Turn back from {first.reference} and set off" in page
+    assert f'name="turn_back" value="{first.pk}"' in page
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BookingStatus.TRAVELING, BookingStatus.SCHEDULED)
+
+
+def test_turning_back_from_the_first_visit_sets_off_for_the_second(
     tech_client: Client, technician: Resource
 ) -> None:
     first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
     second = visit_at(technician, day=0, hour=11)
 
     response = tech_client.post(
-        status_url(second), {"status": BookingStatus.TRAVELING}, follow=True
+        status_url(second),
+        {"status": BookingStatus.TRAVELING, "turn_back": str(first.pk)},
+        follow=True,
     )
 
-    [message] = messages_of(response)
-    assert f"already on the way to visit {first.reference}" in message
+    assert response.redirect_chain[0] == (f"/tech/#visit-{second.pk}", 302)
+    assert messages_of(response) == [
+        f"Visit {first.reference}: turned back. Visit {second.reference}: On my way: done."
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (BookingStatus.SCHEDULED, BookingStatus.TRAVELING)
+    assert BookingStatusChange.objects.filter(
+        booking=first, to_status=BookingStatus.SCHEDULED
+    ).exists()
+
+
+def test_a_stale_turn_back_asks_again(tech_client: Client, technician: Resource) -> None:
+    # The page was for another trip than the one under way now.
+    visit_at(technician, day=0, hour=8, status=BookingStatus.COMPLETED)
+    first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
+    second = visit_at(technician, day=0, hour=11)
+
+    response = tech_client.post(
+        status_url(second), {"status": BookingStatus.TRAVELING, "turn_back": "999999"}
+    )
+
+    assert f'name="turn_back" value="{first.pk}"' in response.content.decode()
     second.refresh_from_db()
     assert second.status == BookingStatus.SCHEDULED
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,16 +52,22 @@ def _zone(technician: Resource) -> ZoneInfo:
     return ZoneInfo(technician.time_zone)
 
 
-def _needs_confirmation(
-    booking: Booking, technician: Resource, status: str, form: QueryDict
-) -> bool:
-    """Whether "On my way" is for a visit of another day than the technician's today and
-    was not confirmed yet."""
-    if status != BookingStatus.TRAVELING or form.get("other_day") == "confirmed":
+def _other_day(booking: Booking, technician: Resource, form: QueryDict) -> bool:
+    """Whether the visit is on another day than the technician's today, not yet confirmed."""
+    if form.get("other_day") == "confirmed":
         return False
     zone = _zone(technician)
+    today = timezone.localtime(timezone=zone).date()
+    return timezone.localtime(booking.start, zone).date() != today
+
+
+def _trip_under_way(booking: Booking, technician: Resource) -> Booking | None:
+    """The other visit the technician is on the way to, if any."""
     return (
-        timezone.localtime(booking.start, zone).date() != timezone.localtime(timezone=zone).date()
+        Booking.objects.filter(resource_id=technician.pk, status=BookingStatus.TRAVELING)
+        .exclude(pk=booking.pk)
+        .select_related("work_order__account")
+        .first()
     )
 
 
@@ -73,13 +80,25 @@ def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
     # Another technician's visit does not exist as far as this one is concerned.
     booking = get_object_or_404(Booking, pk=booking_id, resource_id=technician.pk)
     status = request.POST.get("status", "")
-    if _needs_confirmation(booking, technician, status, request.POST):
-        # "On my way" the evening before tells the customer "arriving 20:10" tonight.
-        return render(
-            request,
-            "technician/confirm_on_my_way.html",
-            {"booking": booking, "day": timezone.localtime(booking.start, _zone(technician))},
-        )
+    if status == BookingStatus.TRAVELING:
+        under_way = _trip_under_way(booking, technician)
+        turning_back = under_way is not None and request.POST.get("turn_back") == str(under_way.pk)
+        other_day = _other_day(booking, technician, request.POST)
+        if other_day or (under_way is not None and not turning_back):
+            # "On my way" the evening before told a customer "arriving 20:10" tonight; and
+            # one trip at a time: the first must be turned back, which its customer is told.
+            return render(
+                request,
+                "technician/confirm_on_my_way.html",
+                {
+                    "booking": booking,
+                    "day": timezone.localtime(booking.start, _zone(technician)),
+                    "other_day": other_day,
+                    "under_way": under_way,
+                },
+            )
+        if turning_back and under_way is not None:
+            return _turn_back_and_set_off(request, under_way, booking)
     if status not in selectors.TECHNICIAN_STATUSES:
         messages.error(request, "That change is not one the technician app can make.")
     else:
@@ -94,4 +113,29 @@ def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
             messages.error(request, f"Visit {booking.reference}: {refusal.message}")
         else:
             messages.success(request, f"Visit {booking.reference}: {DONE_MESSAGES[status]}")
+    return redirect(f"{reverse('technician:visits')}#visit-{booking.pk}")
+
+
+def _turn_back_and_set_off(request: HttpRequest, first: Booking, booking: Booking) -> HttpResponse:
+    """Turn back from `first` and set off for `booking`, both or neither."""
+    try:
+        with transaction.atomic():
+            scheduling.set_status(
+                booking=first,
+                status=BookingStatus.SCHEDULED,
+                changed_by=request.user,  # type: ignore[arg-type]
+            )
+            scheduling.set_status(
+                booking=booking,
+                status=BookingStatus.TRAVELING,
+                changed_by=request.user,  # type: ignore[arg-type]
+            )
+    except DomainError as refusal:
+        messages.error(request, f"Visit {booking.reference}: {refusal.message}")
+    else:
+        messages.success(
+            request,
+            f"Visit {first.reference}: turned back. "
+            f"Visit {booking.reference}: {DONE_MESSAGES[BookingStatus.TRAVELING]}",
+        )
     return redirect(f"{reverse('technician:visits')}#visit-{booking.pk}")
