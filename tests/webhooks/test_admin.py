@@ -65,7 +65,9 @@ def test_the_delivery_log_shows_each_attempt_and_replays(
     assert receiver.ids() == [delivery.event_id]
 
 
-def test_actions_rotate_and_send_a_test_event(staff_client: Any, endpoint: WebhookEndpoint) -> None:
+def test_actions_rotate_and_send_a_test_event(
+    staff_client: Any, staff_user: Any, endpoint: WebhookEndpoint
+) -> None:
     old = endpoint.secret
     changelist = reverse("admin:webhooks_webhookendpoint_changelist")
     for action in ("rotate_secret", "send_test_event", "replay_failed_week"):
@@ -76,4 +78,6 @@ def test_actions_rotate_and_send_a_test_event(staff_client: Any, endpoint: Webho
     endpoint.refresh_from_db()
     assert endpoint.secret != old
     assert endpoint.previous_secret == old
-    assert WebhookDelivery.objects.get().event_type == "webhook.test"
+    test_event = WebhookDelivery.objects.get()
+    assert test_event.event_type == "webhook.test"
+    assert test_event.payload["actor"] == {"type": "staff", "id": staff_user.pk}

@@ -98,7 +98,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
     def send_test_event(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         for endpoint in queryset:
             try:
-                services.send_test_event(endpoint=endpoint)
+                services.send_test_event(endpoint=endpoint, by=request.user)  # type: ignore[arg-type]
             except DomainError as refusal:
                 self.message_user(request, f"{endpoint}: {refusal}", messages.ERROR)
             else:

@@ -13,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from doorstep.core.errors import DomainError
-from doorstep.webhooks import guard
+from doorstep.users.models import User
+from doorstep.webhooks import guard, payloads
 from doorstep.webhooks.models import (
     DeliveryState,
     EventType,
@@ -98,15 +99,16 @@ def replay_failed(*, endpoint: WebhookEndpoint, since: datetime) -> int:
 
 
 @transaction.atomic
-def send_test_event(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """A `webhook.test` event to this endpoint alone, to check the receiver."""
+def send_test_event(*, endpoint: WebhookEndpoint, by: User | None = None) -> WebhookDelivery:
+    """A `webhook.test` event to this endpoint alone, to check the receiver; `by` is the
+    member of staff who sent it (none: an integration, through the API)."""
     if not endpoint.active:
         raise WebhookRefused("Switch the endpoint on before sending it a test event.")
     [delivery] = record_event(
         event_type=EventType.TEST,
         resource=f"webhook_endpoint:{endpoint.pk}",
         data={"message": "A test event from Doorstep."},
-        actor={"type": "staff", "id": None},
+        actor=payloads.actor(by),
         endpoints=[endpoint],
     )
     return delivery
