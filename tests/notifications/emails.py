@@ -15,6 +15,7 @@ from pathlib import Path
 import allauth
 from allauth.account.adapter import get_adapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -35,17 +36,19 @@ PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 ALLAUTH_TEMPLATES = Path(allauth.__file__).parent / "templates"
-# What allauth's email templates read, whichever email it is.
+# What allauth's email templates read, whichever email it is; allauth makes its links
+# absolute on the address the request came to, the portal's.
+SITE = settings.DOORSTEP_BASE_URL.rstrip("/")
 ACCOUNT_CONTEXT = {
     "code": "K7QF-2M9X",
-    "password_reset_url": "/accounts/password/reset/key/1-set-password/",
-    "activate_url": "/accounts/confirm-email/MQ:abc/",
+    "password_reset_url": f"{SITE}/accounts/password/reset/key/1-set-password/",
+    "activate_url": f"{SITE}/accounts/confirm-email/MQ:abc/",
     "ip": "203.0.113.9",
     "user_agent": "Firefox",
     "from_email": "old@example.test",
     "to_email": "new@example.test",
     "deleted_email": "old@example.test",
-    "signup_url": "/accounts/signup/",
+    "signup_url": f"{SITE}/accounts/signup/",
     "password_reset_code": "K7QF2M9X",
 }
 
