@@ -70,7 +70,7 @@ def branded_portal() -> PortalSettings:
     portal.company_name = "Front Range Comfort Co."
     portal.contact_email = "office@frontrange.example"
     portal.contact_phone = "+1 720 555 0199"
-    portal.page_footer = "Open Monday to Friday, 8:00 to 17:00."
+    portal.page_footer = f"Open Monday to Friday, 8:00 to 17:00.\nHow we work: {SITE}/about/"
     portal.show_technician_details = True
     portal.include_survey = True
     portal.header_image.save("header.png", ContentFile(PIXEL), save=False)
