@@ -434,3 +434,10 @@ def test_an_answer_a_middleware_does_more_to_is_made_by_the_middleware(
                 django.body,
             )
     assert ("set-cookie", 'last_miss="/api/v1/locations"; Path=/') in lane.headers
+
+
+def test_the_lane_knows_every_middleware_of_the_project() -> None:
+    # A middleware added to settings.MIDDLEWARE without a word here turns the lane off
+    # for every ping, in production too: say what it does to a ping's answer above.
+    unknown = set(django_settings.MIDDLEWARE) - fast_lane.UNDERSTOOD_MIDDLEWARE
+    assert not unknown

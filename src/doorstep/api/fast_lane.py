@@ -78,6 +78,14 @@ UNDERSTOOD_MIDDLEWARE = frozenset(
         "django.contrib.messages.middleware.MessageMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
         "allauth.account.middleware.AccountMiddleware",
+        # The policy header comes from the settings alone (no nonce in a JSON answer).
+        "django.middleware.csp.ContentSecurityPolicyMiddleware",
+        # Reads the path and the session cookie only: a ping has neither a code in its
+        # path nor a cookie, so its answer is left as it is.
+        "doorstep.portal.headers.PrivateAnswersMiddleware",
+        # Without a cookie or a sign-in the language comes from Accept-Language (part of
+        # the shape) or the settings; the answers of `api.answers` are not translated.
+        "doorstep.portal.language.LanguageMiddleware",
     }
 )
 # Accept-Language is the client's to choose: past this many shapes, start again.
