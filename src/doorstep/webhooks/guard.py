@@ -123,8 +123,9 @@ def check(url: str, *, allow_private: bool) -> Target:
 class Poster:
     """Posts to checked targets, reusing one connection per target while it lives."""
 
-    def __init__(self, *, allow_private: bool) -> None:
+    def __init__(self, *, allow_private: bool, ca_certs: str | None = None) -> None:
         self.allow_private = allow_private
+        self.ca_certs = ca_certs  # the system's trusted authorities when None
         self.pools: dict[Target, urllib3.HTTPConnectionPool] = {}
 
     def pool(self, target: Target) -> urllib3.HTTPConnectionPool:
@@ -141,6 +142,7 @@ class Poster:
                     timeout=timeout,
                     server_hostname=target.hostname,
                     assert_hostname=target.hostname,
+                    ca_certs=self.ca_certs,
                 )
             else:
                 self.pools[key] = urllib3.HTTPConnectionPool(
