@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from doorstep.catalog.models import IncidentType
@@ -217,7 +218,7 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
     wanted = _parse_start(str(form.cleaned_data.get("start") or ""))
     offered = {slot.start for slot in availability.times}
     if wanted is None or day is None:
-        form.add_error("start", "Choose a day and one of its free times.")
+        form.add_error("start", gettext("Choose a day and one of its free times."))
         return _render_page(
             request,
             contact=contact,
@@ -228,7 +229,10 @@ def _visit_page(request: HttpRequest, *, booking: Booking | None) -> HttpRespons
         )
     if booking is not None and wanted == booking.start:
         # Its own time, chosen again: nothing to move.
-        messages.info(request, f"Visit {booking.reference} keeps its time.")
+        messages.info(
+            request,
+            gettext("Visit %(reference)s keeps its time.") % {"reference": booking.reference},
+        )
         return redirect("portal:confirmation", booking_id=booking.pk)
     try:
         if booking is None:

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from doorstep.customers.models import Contact
@@ -23,29 +24,29 @@ from doorstep.scheduling import selectors
 from doorstep.scheduling.models import Booking, VisitFeedback
 
 RATING_CHOICES = [
-    (1, "1 – Very poor"),
-    (2, "2 – Poor"),
-    (3, "3 – Okay"),
-    (4, "4 – Good"),
-    (5, "5 – Excellent"),
+    (1, gettext_lazy("1 – Very poor")),
+    (2, gettext_lazy("2 – Poor")),
+    (3, gettext_lazy("3 – Okay")),
+    (4, gettext_lazy("4 – Good")),
+    (5, gettext_lazy("5 – Excellent")),
 ]
-CHOOSE_A_RATING = "Choose a rating from 1 (very poor) to 5 (excellent)."
+CHOOSE_A_RATING = gettext_lazy("Choose a rating from 1 (very poor) to 5 (excellent).")
 
 
 class FeedbackForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="How was your visit?",
+        label=gettext_lazy("How was your visit?"),
         choices=RATING_CHOICES,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": CHOOSE_A_RATING, "invalid_choice": CHOOSE_A_RATING},
     )
     comment = forms.CharField(
-        label="Anything you would like to tell us?",
+        label=gettext_lazy("Anything you would like to tell us?"),
         required=False,
         max_length=feedback_services.MAX_COMMENT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What went well, or what we could do better.",
+        help_text=gettext_lazy("What went well, or what we could do better."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

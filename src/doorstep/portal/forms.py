@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import validators
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
 from phonenumbers import PhoneNumberType
@@ -52,21 +53,21 @@ def _at_most(value: str, *, limit: int) -> None:
 
 class InvitationForm(forms.Form):
     code = forms.CharField(
-        label="Invitation code",
+        label=gettext_lazy("Invitation code"),
         max_length=40,
-        help_text="The code from your invitation email, for example 7K3M-9PQ2-…",
+        help_text=gettext_lazy("The code from your invitation email, for example 7K3M-9PQ2-…"),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "characters"}
         ),
     )
     password1 = forms.CharField(
-        label="Choose a password",
+        label=gettext_lazy("Choose a password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Type the password again",
+        label=gettext_lazy("Type the password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -75,21 +76,23 @@ class InvitationForm(forms.Form):
         cleaned = super().clean() or {}
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords are not the same.")
+            self.add_error("password2", _("The two passwords are not the same."))
         return cleaned
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label="First name", max_length=100, required=False)
-    last_name = forms.CharField(label="Last name", max_length=100, required=False)
+    first_name = forms.CharField(label=gettext_lazy("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=gettext_lazy("Last name"), max_length=100, required=False)
     phone = PhoneNumberField(
-        label="Mobile phone",
+        label=gettext_lazy("Mobile phone"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
-    preferred_language = forms.ChoiceField(label="Language", choices=settings.LANGUAGES)
+    preferred_language = forms.ChoiceField(
+        label=gettext_lazy("Language"), choices=settings.LANGUAGES
+    )
     communication_preference = forms.ChoiceField(
-        label="How should we tell you about your visits?",
+        label=gettext_lazy("How should we tell you about your visits?"),
         choices=CommunicationPreference.choices,
         widget=forms.RadioSelect,
     )
@@ -135,31 +138,31 @@ class EquipmentField(forms.ModelChoiceField[Asset]):
 
 class VisitForm(forms.Form):
     asset = EquipmentField(
-        label="Equipment",
+        label=gettext_lazy("Equipment"),
         queryset=Asset.objects.none(),
         required=False,
-        empty_label="No particular equipment",
-        help_text="Choose the equipment the visit is for, if any.",
+        empty_label=gettext_lazy("No particular equipment"),
+        help_text=gettext_lazy("Choose the equipment the visit is for, if any."),
     )
     service_type = ServiceTypeField(
-        label="Service type",
+        label=gettext_lazy("Service type"),
         queryset=IncidentType.objects.bookable_in_portal().order_by("display_name"),
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose the service you need."},
+        error_messages={"required": gettext_lazy("Choose the service you need.")},
     )
     day = forms.DateField(
-        label="Day",
+        label=gettext_lazy("Day"),
         required=False,
         widget=forms.Select,
-        error_messages={"invalid": "Choose one of the days offered."},
+        error_messages={"invalid": gettext_lazy("Choose one of the days offered.")},
     )
-    start = forms.CharField(label="Time", required=False, widget=forms.RadioSelect)
+    start = forms.CharField(label=gettext_lazy("Time"), required=False, widget=forms.RadioSelect)
     details = forms.CharField(
-        label="Anything the technician should know?",
+        label=gettext_lazy("Anything the technician should know?"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For example how to get in, or what the problem looks like.",
+        help_text=gettext_lazy("For example how to get in, or what the problem looks like."),
     )
 
     def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
@@ -177,10 +180,10 @@ class VisitForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(
-        label="Why do you cancel?",
+        label=gettext_lazy("Why do you cancel?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Please tell us briefly why you cancel."},
+        error_messages={"required": gettext_lazy("Please tell us briefly why you cancel.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

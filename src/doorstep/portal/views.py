@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from doorstep.access import invitations
@@ -105,8 +106,10 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
         ):
             form.add_error(
                 "code",
-                "Too many invitation codes were tried from here. Wait ten minutes and try "
-                "again, or ask us for help.",
+                gettext(
+                    "Too many invitation codes were tried from here. Wait ten minutes and try "
+                    "again, or ask us for help."
+                ),
             )
         if form.is_valid():
             try:
@@ -120,7 +123,9 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
                 )
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, "Welcome! Your password is set and you are signed in.")
+                messages.success(
+                    request, gettext("Welcome! Your password is set and you are signed in.")
+                )
                 response = redirect("portal:profile")
                 remember_device(response, address=user.email)
                 response.delete_cookie(INVITATION_COOKIE, path=reverse("portal:invite"))
@@ -153,7 +158,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 _add_model_errors(form, error)
             else:
-                messages.success(request, "Your profile is saved.")
+                messages.success(request, gettext("Your profile is saved."))
                 return redirect("portal:home")
         contact.refresh_from_db()
     else:

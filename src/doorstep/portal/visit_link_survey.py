@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from doorstep.access.visit_links import find_valid_link
@@ -26,7 +27,7 @@ from doorstep.scheduling.selectors import visit
 SURVEY_COOKIE = "visit_survey"
 SURVEY_COOKIE_SALT = "doorstep.portal.visit-survey"
 SURVEY_COOKIE_SECONDS = 3600
-OTHER_VISIT = (
+OTHER_VISIT = gettext_lazy(
     "This form was for another visit: a survey opened since in another tab replaced it. "
     "Open the link in your message again to rate this one."
 )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from doorstep.core.errors import DomainError
@@ -70,7 +71,10 @@ def cancel(request: HttpRequest, booking_id: int) -> HttpResponse:
         except DomainError as refusal:
             form.add_error(None, refusal.message)
         else:
-            messages.success(request, f"Visit {booking.reference} is canceled.")
+            messages.success(
+                request,
+                gettext("Visit %(reference)s is canceled.") % {"reference": booking.reference},
+            )
             return redirect("portal:home")
     return render(
         request,
