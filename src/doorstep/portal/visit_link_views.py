@@ -24,6 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from doorstep.access.models import VisitLink
@@ -199,10 +200,21 @@ def _live_map(booking: Booking, *, status_url: str, socket_path: str) -> dict[st
         "eta": _local(eta, zone),
         "minutes": state.get("minutes"),
         "distance": _distance(distance_m) if distance_m is not None else "",
-        "updated_seconds": (
-            max(0, int((timezone.now() - updated).total_seconds())) if updated else None
+        "updated_ago": (
+            _ago(max(0, int((timezone.now() - updated).total_seconds()))) if updated else ""
         ),
     }
+
+
+def _ago(seconds: int) -> str:
+    """As live.js writes it: seconds below a minute, minutes below an hour, then hours."""
+    if seconds < 60:
+        return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
+    if seconds < 3600:
+        minutes = seconds // 60
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = seconds // 3600
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
 
 
 def _coordinate(value: object) -> str:

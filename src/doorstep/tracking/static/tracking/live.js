@@ -20,6 +20,12 @@
   var quietMs = +data.quietMs || 60000, lastHeard = Date.now();
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  // As the page writes it: seconds below a minute, minutes below an hour, then hours.
+  function ago(seconds) {
+    if (seconds < 60) return plural(seconds, "second");
+    if (seconds < 3600) return plural(Math.floor(seconds / 60), "minute");
+    return plural(Math.floor(seconds / 3600), "hour");
+  }
   function distance(m) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km"; }
 
   function etaText(s) {
@@ -69,7 +75,7 @@
   function tick() {
     if (!state.updated_at) return;
     var seconds = Math.max(0, Math.round((Date.now() - new Date(state.updated_at)) / 1000));
-    $("updated").textContent = "Updated " + plural(seconds, "second") + " ago.";
+    $("updated").textContent = "Updated " + ago(seconds) + " ago.";
   }
 
   // Each state is numbered in the order its change was committed (seq): one that arrives
@@ -135,16 +141,37 @@
     };
   }
 
+  // Without street images (offline, blocked, no provider) the page says so where the
+  // map is; the markers stay on a blank map when Leaflet itself is there.
+  function noStreets() {
+    var note = root.querySelector("[data-live-no-map]");
+    if (note) note.hidden = false;
+  }
+
   function drawMap() {
-    if (!window.L || !data.latitude || !data.longitude) return;
+    if (!data.latitude || !data.longitude) return;
+    if (!window.L || !data.tileUrl) { noStreets(); if (!window.L) return; }
     var box = document.getElementById("live-map");
     box.hidden = false;
     var destination = [+data.latitude, +data.longitude];
     map = L.map(box, { scrollWheelZoom: false }).setView(destination, 14);
-    L.tileLayer(data.tileUrl, {
-      attribution: data.attribution, maxZoom: 19, referrerPolicy: "no-referrer",
+    if (data.tileUrl) {
+      var loaded = 0;
+      L.tileLayer(data.tileUrl, {
+        attribution: data.attribution, maxZoom: 19, referrerPolicy: "no-referrer",
+      }).on("tileload", function () { loaded += 1; })
+        .on("load", function () { if (!loaded) noStreets(); })
+        .addTo(map);
+    }
+    // The marker's images are the vendored ones at their static addresses: Leaflet's own
+    // guess from the stylesheet misses them once static file names carry a hash.
+    var icon = L.icon({
+      iconUrl: data.markerIcon, iconRetinaUrl: data.markerIcon2x, shadowUrl: data.markerShadow,
+      iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41],
+    });
+    L.marker(destination, {
+      title: "Your address", alt: "Your address", keyboard: false, icon: icon,
     }).addTo(map);
-    L.marker(destination, { title: "Your address", alt: "Your address", keyboard: false }).addTo(map);
   }
 
   drawMap();
