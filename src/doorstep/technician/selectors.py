@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote
@@ -21,7 +23,7 @@ class Move:
     """A status change the technician may make, as its button shows it."""
 
     status: str
-    label: str
+    label: str | Promise  # in the page's language
     primary: bool = False
     needs_note: bool = False
 
@@ -29,10 +31,10 @@ class Move:
 # The moves a technician makes from the app, in the order their buttons appear. Canceling
 # is the office's decision (it needs a reason the customer reads), so it is not offered.
 TECHNICIAN_MOVES: tuple[Move, ...] = (
-    Move(BookingStatus.TRAVELING, "On my way", primary=True),
-    Move(BookingStatus.IN_PROGRESS, "Start work", primary=True),
-    Move(BookingStatus.COMPLETED, "Complete", primary=True, needs_note=True),
-    Move(BookingStatus.SCHEDULED, "Turn back"),
+    Move(BookingStatus.TRAVELING, gettext_lazy("On my way"), primary=True),
+    Move(BookingStatus.IN_PROGRESS, gettext_lazy("Start work"), primary=True),
+    Move(BookingStatus.COMPLETED, gettext_lazy("Complete"), primary=True, needs_note=True),
+    Move(BookingStatus.SCHEDULED, gettext_lazy("Turn back")),
 )
 TECHNICIAN_STATUSES = frozenset(move.status for move in TECHNICIAN_MOVES)
 
