@@ -17,8 +17,13 @@ class OfflineProvider:
     name: str = "offline"
 
     def route(self, origin: Point, destination: Point, departure_time: datetime) -> Route:
+        """The drive alone, like a routing server's answer: the estimator's stop overhead
+        (parking, walking in) spaces visits in a day, but in a live ETA it made the
+        estimate jump by minutes when a routed ETA fell back to this one, close to the door.
+        """
+        travel = self.estimator.estimate_travel(origin, destination, departure_time)
         return Route(
-            duration=self.estimator.estimate_travel(origin, destination, departure_time),
+            duration=max(timedelta(0), travel - self.estimator.stop_overhead),
             distance_m=great_circle_km(origin, destination) * self.estimator.circuity * 1000,
             provider=self.name,
         )
