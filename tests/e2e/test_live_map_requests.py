@@ -145,3 +145,16 @@ def test_the_signed_in_pages_of_a_visit_load_everything_they_ask_for(
         settle(desktop, f"signed-in-{name}-{status}")
 
     assert not failed, failed
+
+
+def test_an_upcoming_visit_shows_its_address_on_a_map(desktop_context: BrowserContext) -> None:
+    contact = ContactFactory(account=AccountFactory(time_zone="America/Denver"))
+    code = issue_visit_link(booking=visit_in(BookingStatus.SCHEDULED, contact), contact=contact)
+    desktop = desktop_context.new_page()
+    failed = failed_requests(desktop)
+
+    desktop.goto(f"/t/{code}/")
+    expect(desktop.get_by_role("region", name="Map of the service address")).to_be_visible()
+    expect(desktop.get_by_role("img", name="Your address")).to_be_visible()
+    expect(desktop.get_by_text("The street map could not be loaded here.")).to_be_visible()
+    assert not failed, failed

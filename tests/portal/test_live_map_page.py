@@ -105,7 +105,6 @@ def test_the_tile_url_defaults_to_openstreetmap(client: Client) -> None:
 @pytest.mark.parametrize(
     "status",
     [
-        BookingStatus.SCHEDULED,
         BookingStatus.IN_PROGRESS,
         BookingStatus.COMPLETED,
         BookingStatus.CANCELED,
@@ -118,6 +117,16 @@ def test_other_states_have_no_map(client: Client, status: str) -> None:
     assert "leaflet" not in html
     assert "live.js" not in html
     assert "data-tile-url" not in html
+
+
+def test_an_upcoming_visit_shows_its_address_without_the_live_map(client: Client) -> None:
+    html = client.get(reverse("visit_link", args=[code_for(visit(BookingStatus.SCHEDULED))]))
+    page = html.content.decode()
+
+    assert "data-address-map" in page
+    assert "address_map.js" in page
+    assert "live-map" not in page
+    assert "live.js" not in page
 
 
 def test_view_live_map_for_a_signed_in_contact(client: Client) -> None:

@@ -161,6 +161,13 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
             status_url=reverse("visit_link_status", args=[code]),
             socket_path=f"/ws/visits/{code}/",
         )
+    if booking.status == BookingStatus.SCHEDULED and work_order.latitude is not None:
+        context["address_map"] = {
+            "latitude": _coordinate(work_order.latitude),
+            "longitude": _coordinate(work_order.longitude),
+            "tile_url": settings.DOORSTEP_MAP_TILE_URL,
+            "attribution": settings.DOORSTEP_MAP_ATTRIBUTION,
+        }
     if booking.status == BookingStatus.SCHEDULED and booking.can_modify():
         # The visit's own page in the portal, which offers both moving and canceling.
         context["sign_in_to_modify"] = _sign_in_then(
