@@ -63,8 +63,8 @@ def test_refused_move_leaves_booking_unchanged(from_status: str, to_status: str)
     assert not BookingStatusChange.objects.filter(booking=booking).exists()
     # The message names both states, so whoever reads it knows what was tried.
     message = str(refusal.value)
-    assert S(from_status).label in message
-    assert S(to_status).label in message
+    assert str(S(from_status).label) in message
+    assert str(S(to_status).label) in message
 
 
 @pytest.mark.django_db

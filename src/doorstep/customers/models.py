@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 from doorstep.core.models import ExternalId, PostalAddress, TimeStampedModel
@@ -15,9 +16,9 @@ REACHABLE_MESSAGE = "Enter an email address or a phone number, so the contact ca
 
 
 class CommunicationPreference(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message (SMS)"
-    BOTH = "both", "Email and text message"
+    EMAIL = "email", gettext_lazy("Email")
+    SMS = "sms", gettext_lazy("Text message (SMS)")
+    BOTH = "both", gettext_lazy("Email and text message")
 
 
 class AccountQuerySet(models.QuerySet["Account"]):

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from doorstep.core.models import ExternalId, PostalAddress, TimeStampedModel
 
@@ -97,11 +98,11 @@ class TimelineNote(models.Model):
 
 
 class BookingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", "Scheduled"
-    TRAVELING = "traveling", "Traveling"
-    IN_PROGRESS = "in_progress", "In Progress"
-    COMPLETED = "completed", "Completed"
-    CANCELED = "canceled", "Canceled"
+    SCHEDULED = "scheduled", gettext_lazy("Scheduled")
+    TRAVELING = "traveling", gettext_lazy("Traveling")
+    IN_PROGRESS = "in_progress", gettext_lazy("In Progress")
+    COMPLETED = "completed", gettext_lazy("Completed")
+    CANCELED = "canceled", gettext_lazy("Canceled")
 
 
 # The status machine. Turning back (Traveling → Scheduled) exists because a technician

@@ -373,7 +373,7 @@ def _refusal(old: str, new: str) -> str:
     if old == new:
         return f"The booking is already {old_label}."
     allowed = [
-        BookingStatus(s).label for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]
+        str(BookingStatus(s).label) for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]
     ]
     if not allowed:
         return f"A {old_label} booking cannot change any more, so it cannot become {new_label}."

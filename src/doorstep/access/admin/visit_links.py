@@ -60,7 +60,7 @@ class BookingStatusFilter(admin.SimpleListFilter):
     parameter_name = "booking_status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return list(BookingStatus.choices)
+        return [(value, str(label)) for value, label in BookingStatus.choices]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any] | None:
         if self.value() in BookingStatus.values:
