@@ -24,7 +24,7 @@ from tests.factories import AccountFactory, BookingFactory, ContactFactory, User
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Lantern-quiet-harbour-42"
-# Set to a folder to keep a screenshot of each state (at the browser's width).
+# Set to a folder to keep screenshots of each state at 375, 768 and 1440 px wide.
 SHOTS = os.environ.get("DOORSTEP_SHOTS_DIR", "")
 
 PATHS = {
@@ -72,7 +72,9 @@ def settle(page: Page, shot: str) -> None:
     page.wait_for_load_state("networkidle")
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{shot}.png", full_page=True)
+        for width in (375, 768, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=f"{SHOTS}/{shot}-{width}.png", full_page=True)
 
 
 @pytest.mark.parametrize("status", list(PATHS))
