@@ -39,9 +39,9 @@
         var status = document.getElementById("times-status");
         var times = when.querySelectorAll('input[name="start"]').length;
         var day = form.elements.day && form.elements.day.value;
-        if (status) status.textContent = day ? (times ? times + " free times shown." : "No free times that day.") : "";
+        if (status) status.textContent = day ? (times ? interpolate(ngettext("%(count)s free time shown.", "%(count)s free times shown.", times), { count: times }, true) : gettext("No free times that day.")) : "";
       })
-      .catch(function (error) { if (error.name !== "AbortError") when.insertAdjacentHTML("afterbegin", '<p class="message message--error" role="alert">Could not load the times. Please try again.</p>'); })
+      .catch(function (error) { if (error.name !== "AbortError") { var problem = document.createElement("p"); problem.className = "message message--error"; problem.setAttribute("role", "alert"); problem.textContent = gettext("Could not load the times. Please try again."); when.insertAdjacentElement("afterbegin", problem); } })
       .finally(function () { when.removeAttribute("aria-busy"); });
   }
 

@@ -38,9 +38,13 @@
 
     function update() {
       var left = limit - area.value.length;
+      // The words come from the page's language catalog (/jsi18n/), numbers in its format.
+      var lang = document.documentElement.lang || undefined;
       var text = left >= 0
-        ? left.toLocaleString() + (left === 1 ? " character left" : " characters left") + " of " + limit.toLocaleString()
-        : (-left).toLocaleString() + (left === -1 ? " character" : " characters") + " too many: please shorten it";
+        ? interpolate(ngettext("%(left)s character left of %(limit)s", "%(left)s characters left of %(limit)s", left),
+            { left: left.toLocaleString(lang), limit: limit.toLocaleString(lang) }, true)
+        : interpolate(ngettext("%(over)s character too many: please shorten it", "%(over)s characters too many: please shorten it", -left),
+            { over: (-left).toLocaleString(lang) }, true);
       shown.textContent = text;
       shown.classList.toggle("counter--over", left < 0);
       shown.classList.toggle("counter--near", left >= 0 && left <= ANNOUNCE_AT[0]);
