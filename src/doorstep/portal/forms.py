@@ -86,7 +86,7 @@ class ProfileForm(forms.Form):
     phone = PhoneNumberField(
         label=gettext_lazy("Mobile phone"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel", "dir": "ltr"}),
     )
     preferred_language = forms.ChoiceField(
         label=gettext_lazy("Language"), choices=settings.LANGUAGES
@@ -104,6 +104,8 @@ class ProfileForm(forms.Form):
         phone.region = region
         mobile = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
         example = to_python(mobile).as_national if region and mobile else "+1 303 555 0142"
+        # Kept left to right inside right-to-left text (first strong isolate … pop).
+        example = f"\u2068{example}\u2069"
         phone.help_text = _("For text messages about your visits, for example %(example)s.") % {
             "example": example
         }
