@@ -37,17 +37,19 @@
   }
   function refresh() {
     if (!sharing) {
-      if (queue.length) show("Location sharing is off. Sending " + queue.length + " saved positions…", "waiting");
-      else show("Location sharing is off. It starts when you tap “On my way”.", "off");
+      if (queue.length) show(interpolate(ngettext("Location sharing is off. Sending %(count)s saved position…", "Location sharing is off. Sending %(count)s saved positions…", queue.length), { count: queue.length }, true), "waiting");
+      else show(gettext("Location sharing is off. It starts when you tap “On my way”."), "off");
     } else if (problem) {
       show(problem, "error");
     } else if (!navigator.onLine || failing) {
-      show("Location sharing is on, but there is no connection: " + queue.length +
-        " positions are saved and will be sent when it returns.", "waiting");
+      show(interpolate(ngettext(
+        "Location sharing is on, but there is no connection: %(count)s position is saved and will be sent when it returns.",
+        "Location sharing is on, but there is no connection: %(count)s positions are saved and will be sent when it returns.",
+        queue.length), { count: queue.length }, true), "waiting");
     } else if (lastSent) {
-      show("Location sharing is on: the customer can see where you are.", "on");
+      show(gettext("Location sharing is on: the customer can see where you are."), "on");
     } else {
-      show("Location sharing is starting: waiting for your position…", "waiting");
+      show(gettext("Location sharing is starting: waiting for your position…"), "waiting");
     }
   }
 
@@ -75,8 +77,8 @@
 
   function onError(error) {
     problem = error.code === 1
-      ? "Location sharing is off: allow this site to use your location, then reload the page."
-      : "Location sharing is on, but your phone cannot find its position right now.";
+      ? gettext("Location sharing is off: allow this site to use your location, then reload the page.")
+      : gettext("Location sharing is on, but your phone cannot find its position right now.");
     refresh();
   }
 
@@ -111,7 +113,7 @@
       var retry = response.status >= 500 || response.status === 429 ||
         response.status === 401 || response.status === 403;
       if (response.status === 401 || response.status === 403) {
-        problem = "Location sharing is paused: sign in again to send your position.";
+        problem = gettext("Location sharing is paused: sign in again to send your position.");
       }
       return retry;
     }, function () { return true; /* offline or the server unreachable */ }).then(function (retry) {
@@ -140,7 +142,7 @@
   window.addEventListener("offline", refresh);
   if (sharing) {
     if (!navigator.geolocation) {
-      show("Location sharing is off: this browser cannot share your location.", "error");
+      show(gettext("Location sharing is off: this browser cannot share your location."), "error");
     } else {
       watchId = navigator.geolocation.watchPosition(onPosition, onError,
         { enableHighAccuracy: true, maximumAge: 0, timeout: 60000 });
