@@ -12,26 +12,34 @@
   var stateNode = document.getElementById("live-state");
   var state = stateNode ? JSON.parse(stateNode.textContent) : {};
   var $ = function (name) { return root.querySelector("[data-live-" + name + "]"); };
-  var timeFormat = new Intl.DateTimeFormat("en-GB", {
-    hour: "2-digit", minute: "2-digit", hour12: false, timeZone: data.timeZone || undefined,
+  // Words from the page's language catalog (/jsi18n/); times on the 24-hour clock, as the page.
+  var lang = document.documentElement.lang || undefined;
+  var timeFormat = new Intl.DateTimeFormat(lang, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.timeZone || undefined,
   });
   var announced = state.minutes;
   var map = null, technician = null, socket = null, pollTimer = null, done = false;
   var quietMs = +data.quietMs || 60000, lastHeard = Date.now();
 
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
   // As the page writes it: seconds below a minute, minutes below an hour, then hours.
   function ago(seconds) {
-    if (seconds < 60) return plural(seconds, "second");
-    if (seconds < 3600) return plural(Math.floor(seconds / 60), "minute");
-    return plural(Math.floor(seconds / 3600), "hour");
+    var n = seconds < 60 ? seconds : seconds < 3600 ? Math.floor(seconds / 60) : Math.floor(seconds / 3600);
+    var words = seconds < 60 ? ngettext("%(n)s second", "%(n)s seconds", n)
+      : seconds < 3600 ? ngettext("%(n)s minute", "%(n)s minutes", n)
+      : ngettext("%(n)s hour", "%(n)s hours", n);
+    return interpolate(words, { n: n }, true);
+  }
+  // The sentence around the arrival time, split where the time goes.
+  function etaParts(s) {
+    return interpolate(ngettext("Arriving around %(time)s, in %(minutes)s minute.",
+      "Arriving around %(time)s, in %(minutes)s minutes.", s.minutes),
+      { time: "\u0000", minutes: s.minutes }, true).split("\u0000");
   }
   function distance(m) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km"; }
 
   function etaText(s) {
-    if (!s.eta) return "The arrival time is not known yet.";
-    return "Arriving around " + timeFormat.format(new Date(s.eta)) + ", in " +
-      plural(s.minutes, "minute") + ".";
+    if (!s.eta) return gettext("The arrival time is not known yet.");
+    return etaParts(s).join(timeFormat.format(new Date(s.eta)));
   }
 
   function render() {
@@ -42,12 +50,13 @@
         var time = document.createElement("time");
         time.dateTime = state.eta;
         time.textContent = timeFormat.format(new Date(state.eta));
-        eta.append("Arriving around ", time, ", in " + plural(state.minutes, "minute") + ".");
+        var parts = etaParts(state);
+        eta.append(parts[0], time, parts[1] || "");
       } else {
         eta.textContent = etaText(state);
       }
     }
-    $("distance").textContent = state.distance_m == null ? "" : distance(state.distance_m) + " to go.";
+    $("distance").textContent = state.distance_m == null ? "" : interpolate(gettext("%(distance)s to go."), { distance: distance(state.distance_m) }, true);
     if (state.minutes !== announced) {  // screen readers hear the ETA only when it changes
       announced = state.minutes;
       $("announce").textContent = etaText(state);
@@ -63,7 +72,7 @@
       technician.setLatLng(at);
     } else {
       technician = L.marker(at, {
-        title: "Your technician", alt: "Your technician", keyboard: false, interactive: false,
+        title: gettext("Your technician"), alt: gettext("Your technician"), keyboard: false, interactive: false,
         icon: L.divIcon({ className: "live__technician", iconSize: [22, 22] }),
       }).addTo(map);
     }
@@ -75,7 +84,7 @@
   function tick() {
     if (!state.updated_at) return;
     var seconds = Math.max(0, Math.round((Date.now() - new Date(state.updated_at)) / 1000));
-    $("updated").textContent = "Updated " + ago(seconds) + " ago.";
+    $("updated").textContent = interpolate(gettext("Updated %(ago)s ago."), { ago: ago(seconds) }, true);
   }
 
   // Each state is numbered in the order its change was committed (seq): one that arrives
@@ -170,7 +179,7 @@
       iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41],
     });
     L.marker(destination, {
-      title: "Your address", alt: "Your address", keyboard: false, icon: icon,
+      title: gettext("Your address"), alt: gettext("Your address"), keyboard: false, icon: icon,
     }).addTo(map);
   }
 
