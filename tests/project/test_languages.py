@@ -197,3 +197,17 @@ def test_every_page_has_the_switch(client: Client) -> None:
         assert 'action="/language/"' in page, url
         for code in OFFERED:
             assert f'<option value="{code}"' in page
+
+
+@pytest.mark.django_db
+def test_the_javascript_catalog_speaks_the_page_language(client: Client) -> None:
+    contact = ContactFactory(preferred_language="ar")
+    booking = BookingFactory(work_order__account=contact.account)
+    code = visit_links.issue_visit_link(booking=booking, contact=contact)
+    page = client.get(reverse("visit_link", args=[code]), HTTP_ACCEPT_LANGUAGE="en")
+    catalog_url = re.search(r'<script src="(/jsi18n/[^"]+)"', page.content.decode())
+    assert catalog_url
+    # Asked for by a browser that speaks English, still the page's language.
+    catalog = client.get(catalog_url.group(1), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "\\u0648\\u0642\\u062a" in catalog or "وقت" in catalog  # "time", in Arabic
+    assert client.get("/jsi18n/xx/").status_code == 200

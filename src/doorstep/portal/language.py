@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 
 from doorstep.customers import services as customer_services
 from doorstep.workforce import services as technician_services
@@ -96,6 +96,13 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", translation.get_language() or "en")
         return response
+
+
+def javascript_catalog(request: HttpRequest, language: str) -> HttpResponseBase:
+    """The JavaScript's strings in the language named in the address: the page that loads
+    it knows its language (a visit link's recipient's, say), a request of its own not."""
+    use_language(request, offered(language) or company_language())
+    return JavaScriptCatalog.as_view()(request)
 
 
 @csrf_exempt

@@ -2,12 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
-from django.views.i18n import JavaScriptCatalog
 from django.views.static import serve as serve_file
 
 from doorstep.notifications.callback_views import email_report_urls, twilio_status_callback
 from doorstep.portal import live_views
-from doorstep.portal.language import switch_language
+from doorstep.portal.language import javascript_catalog, switch_language
 
 admin.site.site_header = "Doorstep back office"
 admin.site.site_title = "Doorstep back office"
@@ -30,7 +29,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("language/", switch_language, name="set_language"),
     # The JavaScript's strings in the page's language (django.gettext and friends).
-    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("jsi18n/<str:language>/", javascript_catalog, name="javascript-catalog"),
     path("hooks/twilio/status/", twilio_status_callback, name="twilio_status_callback"),
     # Email providers' delivery reports, at anymail's addresses; off until their secret is set.
     path("hooks/anymail/", include((email_report_urls(), "anymail"))),
