@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
@@ -50,8 +51,8 @@ def check_feedback_possible(*, booking: Booking, contact: Contact | None) -> Non
         raise FeedbackRefused("We are not collecting feedback on visits at the moment.")
     if booking.status != BookingStatus.COMPLETED:
         raise FeedbackRefused(
-            f"This visit is {booking.get_status_display()}. "
-            "You can rate a visit once it is completed."
+            gettext("This visit is %(status)s. You can rate a visit once it is completed.")
+            % {"status": booking.get_status_display()}
         )
     if VisitFeedback.objects.filter(booking_id=booking.pk).exists():
         raise FeedbackAlreadyGiven(ALREADY_GIVEN)

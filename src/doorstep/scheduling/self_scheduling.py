@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
@@ -262,12 +263,12 @@ def _own_booking(*, contact: Contact, booking: Booking, lock: bool = False) -> B
 def locked_reason(booking: Booking) -> str:
     """Why the customer can no longer move or cancel this visit, in their words."""
     if booking.status == BookingStatus.TRAVELING:
-        return (
+        return gettext(
             "The technician is already on the way, so this visit can no longer be moved. "
             "Call us to change it."
         )
     if booking.status == BookingStatus.IN_PROGRESS:
-        return "Work on this visit has started, so it can no longer be moved or canceled."
-    return (
-        f"This visit is {booking.get_status_display()}, so it can no longer be moved or canceled."
-    )
+        return gettext("Work on this visit has started, so it can no longer be moved or canceled.")
+    return gettext("This visit is %(status)s, so it can no longer be moved or canceled.") % {
+        "status": booking.get_status_display()
+    }
