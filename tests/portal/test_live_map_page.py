@@ -80,7 +80,7 @@ def test_the_traveling_page_carries_the_live_map(client: Client) -> None:
     assert response["Referrer-Policy"] == "no-referrer"
     assert response["X-Robots-Tag"] == "noindex"
     for address in re.findall(r'<script\b[^>]*\bsrc="([^"]*)"', html):
-        assert address.startswith("/static/") or address.startswith("/jsi18n/"), address
+        assert address.startswith(("/static/", "/jsi18n/")), address
 
 
 def test_the_traveling_page_states_the_eta_as_text_without_js(client: Client) -> None:

@@ -337,7 +337,7 @@ def test_the_page_loads_nothing_from_other_sites(client: Client) -> None:
     # The live map's scripts are the project's own; the only other load is map tiles,
     # requested by the script from the configured tile server with no referrer.
     for script in re.findall(r"<script\b[^>]*\bsrc=\"([^\"]*)\"", html):
-        assert script.startswith("/static/") or script.startswith("/jsi18n/"), script
+        assert script.startswith(("/static/", "/jsi18n/")), script
     # Nothing to send but the language switch's choice.
     assert re.findall(r"<form\b[^>]*\baction=\"([^\"]*)\"", html) == ["/language/"]
 
