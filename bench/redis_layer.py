@@ -113,7 +113,9 @@ async def _measure(server: _Server, fixture: Fixture) -> None:
 async def _round(
     name: str, server: _Server, fixture: Fixture, viewers: list[Viewer], number: int
 ) -> None:
-    first = BASE_LATITUDE + number * 1_000_000
+    # 0.001° (111 m) a round: each round's pings are told apart by latitude, and no
+    # technician jumps faster than the ingest's 360 km/h check allows.
+    first = BASE_LATITUDE + number * 1_000
     sent_at: dict[int, float] = {}
     latitudes = [first + n for n in range(len(fixture.technicians))]
 
