@@ -119,12 +119,48 @@ class BookingEta(models.Model):
     routed_straight_m = models.FloatField(
         null=True, blank=True, help_text="Straight-line distance to go when last routed."
     )
+    # The road still to go, as the last routing answer drew it: [[lat, lon], ...], thinned
+    # to a few hundred points. Empty when the provider gives no shape (offline estimates).
+    route = models.JSONField(null=True, blank=True, help_text="The road still to go.")
 
     class Meta:
         verbose_name = "booking ETA"
 
     def __str__(self) -> str:
         return f"{self.booking_id}: {self.eta:%H:%M}"
+
+
+class RefusedPosition(models.Model):
+    """A position that was not taken, and why: for the office to see what a phone sends.
+
+    Only recent ones are kept (they are purged with the pings); the ingest still answers
+    the sender as before.
+    """
+
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="refused_positions",
+        verbose_name="technician",
+    )
+    device_id = models.CharField("device id", max_length=64, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField()
+    source = models.CharField(max_length=10, choices=PingSource.choices)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["resource", "-received_at"]
+        verbose_name = "refused position"
+        indexes = [
+            models.Index(fields=["resource", "-received_at"], name="refused_latest_per_technician"),
+            models.Index(fields=["received_at"], name="refused_purge_by_received_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.reason}"
 
 
 class LiveSequence(models.Model):
