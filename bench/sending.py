@@ -2,7 +2,7 @@
 
 The worker is `sending.send_due` in a loop, as the send_notifications task runs it: one
 email connection reused for each batch of BATCH_SIZE. The server runs in its own process,
-as a real mail server would, so the two do not share this process's interpreter lock.
+as a real mail server would (`outboxes.Receiver`).
 Every row is the Confirmed email of its own booking, with its HTML, its .ics invitation
 and a visit link issued at sending time.
 
@@ -11,21 +11,18 @@ Target: ≥ 200 emails/s with one worker; a fixed number of SQL queries per batc
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from bench.outboxes import START, Receiver, customer_with_work_orders
+
 EMAILS = 2_000
-START = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 
 # A local SMTP server that accepts everything and, when its input closes, prints how many
 # messages it received.
@@ -57,24 +54,16 @@ def run() -> None:
     _load_rows()
     print(f"data: {EMAILS} pending emails ({time.perf_counter() - started:.1f} s to load)")
 
-    port = _free_port()
-    server = subprocess.Popen(  # noqa: S603 (our own server script, run by this Python)
-        [sys.executable, "-c", SERVER, str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert server.stdout is not None
-    assert server.stdout.readline().strip() == "ready"
-    mailers = {
-        "default": {
-            "BACKEND": "doorstep.notifications.email_backends.SmtpBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-        }
-    }
+    server = Receiver(SERVER)
     queries = _QueryCounter()
     batches = sent = 0
-    try:
+    with server:
+        mailers = {
+            "default": {
+                "BACKEND": "doorstep.notifications.email_backends.SmtpBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 10},
+            }
+        }
         with override_settings(MAILERS=mailers), connection.execute_wrapper(queries):
             began, began_cpu = time.perf_counter(), time.process_time()
             while (result := sending.send_due(worker="bench")).claimed:
@@ -82,14 +71,12 @@ def run() -> None:
                 sent += result.sent
             elapsed = time.perf_counter() - began
             cpu = time.process_time() - began_cpu
-    finally:
-        received, _ = server.communicate(input="", timeout=30)
 
     assert Notification.objects.filter(state=NotificationState.SENT).count() == EMAILS
     print(
         f"sent {sent} emails in {elapsed:.2f} s with one worker: {sent / elapsed:.0f} emails/s "
         f"({batches} batches of {sending.BATCH_SIZE}, one SMTP connection each; "
-        f"the server received {received.strip()})"
+        f"the server received {server.result})"
     )
     # On a busy machine the wall clock varies from run to run; the worker's own CPU time
     # per email does not, and bounds what one worker can do with a core to itself.
@@ -114,61 +101,20 @@ class _QueryCounter:
         return execute(sql, params, many, context)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @transaction.atomic
 def _load_rows() -> None:
     """One customer with EMAILS bookings, each with its Confirmed email pending."""
-    from doorstep.catalog.models import IncidentType
     from doorstep.configuration.models import PortalSettings
-    from doorstep.customers.models import Account, Contact
     from doorstep.notifications import rendering
     from doorstep.notifications.models import Channel, MessageType, Notification
     from doorstep.scheduling.calendar import visit_calendar
-    from doorstep.scheduling.models import Booking, BookingStatus, WorkOrder
-    from doorstep.workforce.models import Resource
+    from doorstep.scheduling.models import Booking, BookingStatus
 
     portal = PortalSettings.load()
-    account = Account.objects.create(
-        name="Bench customer",
-        address_line1="1 Bench Street",
-        city="Denver",
-        country="US",
-        latitude=Decimal("39.739200"),
-        longitude=Decimal("-104.990300"),
-        time_zone="America/Denver",
-    )
-    contact = Contact.objects.create(
-        account=account,
-        first_name="Pat",
-        email="pat@example.test",
-        communication_preference="email",
-    )
-    service = IncidentType.objects.create(
-        name="Boiler service", display_name="Boiler service", estimated_duration_minutes=60
-    )
-    technician = Resource.objects.create(
-        display_name="Alex R.",
-        home_latitude=Decimal("39.700000"),
-        home_longitude=Decimal("-104.950000"),
-        time_zone="America/Denver",
-    )
-    work_orders = WorkOrder.objects.bulk_create(
-        WorkOrder(
-            number=f"WO-S{n:06d}",
-            account=account,
-            reported_by=contact,
-            incident_type=service,
-            address_line1=account.address_line1,
-            city=account.city,
-            country=account.country,
-        )
-        for n in range(EMAILS)
-    )
+    customer = customer_with_work_orders(EMAILS, numbers="S", contact=True)
+    contact = customer.work_orders[0].reported_by
+    technician = customer.technician
+    work_orders = customer.work_orders
     bookings = Booking.objects.bulk_create(
         Booking(
             work_order=work_order,

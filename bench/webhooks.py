@@ -4,31 +4,30 @@
    loop, as the send_webhooks task runs it, to a local receiver in its own process (HTTP/1.1,
    connections kept open). Target: ≥ 300 deliveries/s.
 2. Latency: bookings made one by one through `create_booking` while the background worker
-   runs as `doorstep serve` runs it (the database task queue, woken by the outbox's event);
-   the time from each booking's commit to its `booking.created` event reaching the
-   receiver. Target: p99 ≤ 1 s.
+   runs as `doorstep serve` runs it (a thread polling the database task queue every second,
+   woken at once by each task the outbox's event enqueues); the time from each booking's
+   commit to its `booking.created` event reaching the receiver. Target: p99 ≤ 1 s. Then
+   again with the wake-up switched off, as a worker in another process sees it on SQLite
+   (on PostgreSQL a NOTIFY wakes it): the poll alone.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from datetime import timedelta
 
 from django.db import transaction
+from django.tasks.signals import task_enqueued
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from bench.outboxes import START, Receiver, customer_with_work_orders
+
 DELIVERIES = 2_000
 BOOKINGS = 200
-START = datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
 
 # A receiver that answers 204 at once and, when its input closes, prints each event's id,
 # its booking (if any) and when it arrived.
@@ -63,36 +62,30 @@ print(json.dumps(arrivals), flush=True)
 
 
 def run() -> None:
-    port = _free_port()
-    receiver = subprocess.Popen(  # noqa: S603 (our own receiver script, run by this Python)
-        [sys.executable, "-c", RECEIVER, str(port)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert receiver.stdout is not None
-    assert receiver.stdin is not None
-    receiver.stdout.readline()
-    url = f"http://127.0.0.1:{port}/hooks"
-    try:
+    receiver = Receiver(RECEIVER)
+    with receiver:
+        url = f"http://127.0.0.1:{receiver.port}/hooks"
         with override_settings(DOORSTEP_WEBHOOKS_ALLOW_PRIVATE=True):
             throughput(url)
-            # As `doorstep serve` runs its worker, and as `doorstep worker --interval 0.5`.
-            runs = {interval: latency(url, interval=interval) for interval in (1.0, 0.5)}
-    finally:
-        receiver.stdin.close()
-        arrivals = json.loads(receiver.stdout.readline() or "[]")
-        receiver.wait(timeout=10)
+            runs = {"woken by each enqueued task": latency(url, numbers="A")}
+            task_enqueued.disconnect(dispatch_uid="doorstep.wake_workers")
+            try:
+                runs["the 1 s poll alone"] = latency(url, numbers="B")
+            finally:
+                from doorstep.project.background import announce_enqueued
+
+                task_enqueued.connect(announce_enqueued, dispatch_uid="doorstep.wake_workers")
+    arrivals = json.loads(receiver.result or "[]")
     ids = [event_id for event_id, _, _ in arrivals]
     print(f"receiver: {len(ids)} events, {len(ids) - len(set(ids))} received twice")
     arrived = {booking: at for _, booking, at in arrivals if booking is not None}
-    for interval, latencies in runs.items():
+    for how, latencies in runs.items():
         delays = sorted(arrived[b] - made for b, made in latencies.items() if b in arrived)
         if not delays:
             continue
         p99 = delays[min(len(delays) - 1, int(len(delays) * 0.99))]
         print(
-            f"booking to webhook, worker polling every {interval} s when idle: "
+            f"booking to webhook, serve's worker, {how}: "
             f"{len(delays)}/{len(latencies)} arrived, p50 {statistics.median(delays) * 1000:.0f} "
             f"ms, p99 {p99 * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms (target p99 ≤ 1000 ms)"
         )
@@ -129,9 +122,9 @@ def throughput(url: str) -> None:
     endpoint.delete()
 
 
-def latency(url: str, *, interval: float) -> dict[int, float]:
-    """Bookings made one by one with the worker running (polling its queue every
-    `interval` seconds when idle, 1 s in `doorstep serve`); when each was committed."""
+def latency(url: str, *, numbers: str) -> dict[int, float]:
+    """Bookings made one by one with the worker running as in `doorstep serve`; when each
+    was committed."""
     logging.getLogger("django.tasks").setLevel(logging.WARNING)
     from doorstep.project.background import WorkerThread
     from doorstep.scheduling.services import create_booking
@@ -141,18 +134,19 @@ def latency(url: str, *, interval: float) -> dict[int, float]:
     WebhookEndpoint.objects.get_or_create(
         url=url, defaults={"secret": new_secret(), "event_types": ["booking.created"]}
     )
-    technician, work_orders = _world(offset=int(interval * 1000))
-    worker = WorkerThread(interval=interval)
+    customer = customer_with_work_orders(BOOKINGS, numbers=numbers)
+    first_day = START + timedelta(days=100 * (ord(numbers) - ord("A")))
+    worker = WorkerThread()
     worker.start()
     made: dict[int, float] = {}
     try:
-        for n, work_order in enumerate(work_orders):
+        for n, work_order in enumerate(customer.work_orders):
             with transaction.atomic():
                 booking = create_booking(
                     work_order=work_order,
-                    resource=technician,
-                    start=START + timedelta(days=interval * 100, hours=n),
-                    end=START + timedelta(days=interval * 100, hours=n + 1),
+                    resource=customer.technician,
+                    start=first_day + timedelta(hours=n),
+                    end=first_day + timedelta(hours=n + 1),
                 )
             made[booking.pk] = time.time()
             time.sleep(0.05)
@@ -164,49 +158,3 @@ def latency(url: str, *, interval: float) -> dict[int, float]:
         worker.stop()
         worker.join(timeout=10)
     return made
-
-
-@transaction.atomic
-def _world(*, offset: int) -> tuple[Any, list[Any]]:
-    from doorstep.catalog.models import IncidentType
-    from doorstep.customers.models import Account
-    from doorstep.scheduling.models import WorkOrder
-    from doorstep.workforce.models import Resource
-
-    account = Account.objects.create(
-        name="Bench customer",
-        address_line1="1 Bench Street",
-        city="Denver",
-        country="US",
-        latitude=Decimal("39.739200"),
-        longitude=Decimal("-104.990300"),
-        time_zone="America/Denver",
-    )
-    service, _ = IncidentType.objects.get_or_create(
-        name="Boiler service",
-        defaults={"display_name": "Boiler service", "estimated_duration_minutes": 60},
-    )
-    technician = Resource.objects.create(
-        display_name="Alex R.",
-        home_latitude=Decimal("39.700000"),
-        home_longitude=Decimal("-104.950000"),
-        time_zone="America/Denver",
-    )
-    work_orders = WorkOrder.objects.bulk_create(
-        WorkOrder(
-            number=f"WO-W{offset}-{n:06d}",
-            account=account,
-            incident_type=service,
-            address_line1=account.address_line1,
-            city=account.city,
-            country=account.country,
-        )
-        for n in range(BOOKINGS)
-    )
-    return technician, work_orders
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
+from django.db import connection, transaction
+from django.tasks.signals import task_finished
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -166,3 +170,70 @@ def test_stuck_tasks_are_looked_for_every_five_minutes() -> None:
 
     fields = {field.name: str(field) for field in jobs["recover_stuck_tasks"].trigger.fields}
     assert (fields["hour"], fields["minute"]) == ("*", "*/5")
+
+
+# --- Waking the worker ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_while_the_worker_idles_runs_at_once_not_after_the_interval() -> None:
+    finished = threading.Event()
+
+    def note(sender: object, task_result: Any, **kwargs: Any) -> None:
+        finished.set()
+
+    task_finished.connect(note, dispatch_uid="test_wake")
+    thread = background.WorkerThread(interval=60)
+    thread.start()
+    try:
+        time.sleep(0.5)  # the queue was empty: the worker waits
+        enqueued_at = time.monotonic()
+        result = purge_expired_sessions.enqueue()
+        assert finished.wait(timeout=10), "the worker slept through the enqueued task"
+        waited = time.monotonic() - enqueued_at
+    finally:
+        thread.stop()
+        thread.join(timeout=5)
+        task_finished.disconnect(dispatch_uid="test_wake")
+
+    assert waited < 5
+    assert not thread.is_alive()
+    assert DBTaskResult.objects.get(pk=result.id).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_enqueued_in_a_rolled_back_transaction_wakes_nobody() -> None:
+    woken = threading.Event()
+    with background._idle_workers_lock:
+        background._idle_workers.add(woken)
+    try:
+        with transaction.atomic():
+            purge_expired_sessions.enqueue()
+            transaction.set_rollback(True)
+        assert not woken.is_set()
+        purge_expired_sessions.enqueue()
+        assert woken.is_set()
+    finally:
+        with background._idle_workers_lock:
+            background._idle_workers.discard(woken)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_task_enqueued_by_another_process_wakes_the_worker() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    woken = threading.Event()
+    listener = background.NotifyListener(woken, using="default")
+    assert listener.available
+    listener.start()
+    try:
+        # No worker runs in this process, so only the NOTIFY can reach the listener;
+        # announced again until its LISTEN has started.
+        deadline = time.monotonic() + 10
+        while not woken.wait(timeout=0.2):
+            assert time.monotonic() < deadline, "no NOTIFY reached the listener"
+            purge_expired_sessions.enqueue()
+    finally:
+        listener.stop()
+        listener.join(timeout=5)
+    assert not listener.is_alive()

@@ -2,6 +2,12 @@
 
 Both run in threads of the web server's process, so the embedded install is one
 process. `doorstep worker` runs the same worker on its own for scale-out.
+
+A worker with nothing to do looks at the queue again after its interval, or at once
+when a task is enqueued: a task enqueued in its own process wakes it directly, and on
+PostgreSQL every enqueue also sends a NOTIFY that wakes the workers of other processes
+(`announce_enqueued`). So a message or a webhook written by a booking leaves within
+milliseconds of the commit, and the interval is only the backstop for a lost wake-up.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from django.apps import apps
-from django.db import close_old_connections
+from django.db import close_old_connections, connections, router, transaction
 from django.utils.module_loading import module_has_submodule
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from doorstep.core.processes import worker_id
 
@@ -23,6 +30,12 @@ logger = logging.getLogger(__name__)
 
 LOCK_RETRY_SECONDS = 30
 WORKER_RESTART_SECONDS = 5
+LISTEN_RETRY_SECONDS = 5
+WAKE_CHANNEL = "doorstep_tasks"
+
+# The wake-up of every worker running in this process.
+_idle_workers: set[threading.Event] = set()
+_idle_workers_lock = threading.Lock()
 
 
 def describe_database() -> str:
@@ -34,6 +47,35 @@ def describe_database() -> str:
         return f"SQLite file {settings_dict['NAME']}"
     host = settings_dict.get("HOST") or "local socket"
     return f"{connection.vendor} database {settings_dict['NAME']} on {host}"
+
+
+def announce_enqueued(sender: object, **kwargs: object) -> None:
+    """Wake the workers once a task is enqueued (connected to `task_enqueued`)."""
+    using = router.db_for_write(DBTaskResult)
+    # A task enqueued inside a transaction is in the queue only once it commits.
+    transaction.on_commit(wake_workers_here, using=using)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Delivered to the listeners when the transaction commits, and never if it rolls back.
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {WAKE_CHANNEL}")
+
+
+def wake_workers_here() -> None:
+    with _idle_workers_lock:
+        for wakeup in _idle_workers:
+            wakeup.set()
+
+
+class _QuietBatches(logging.Filter):
+    """The worker runs the library's worker in batches (one per wake-up); its lines for
+    starting and ending each batch would fill the log every second."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Starting worker", "No more tasks to run"))
+
+
+logging.getLogger("django_tasks_db").addFilter(_QuietBatches())
 
 
 def make_worker(*, interval: float = 1.0, batch: bool = False) -> Worker:
@@ -50,29 +92,114 @@ def make_worker(*, interval: float = 1.0, batch: bool = False) -> Worker:
     )
 
 
-class WorkerThread(threading.Thread):
+class WakingWorker:
+    """The database queue's worker, run until stopped: it runs what is queued, then waits
+    for a wake-up (`announce_enqueued`) or `interval` seconds, whichever comes first."""
+
     def __init__(self, *, interval: float = 1.0) -> None:
-        super().__init__(name="doorstep-worker", daemon=True)
-        self.worker = make_worker(interval=interval)
+        self.interval = interval
+        # Batch mode: the library's worker returns once the queue is empty, and the wait
+        # between two looks at the queue is this class's, so a wake-up can cut it short.
+        self.worker = make_worker(interval=interval, batch=True)
+        self._wakeup = threading.Event()
         self._stopped = threading.Event()
 
+    @property
+    def worker_id(self) -> str:
+        return self.worker.worker_id
+
+    def configure_signals(self) -> None:
+        self.worker.configure_signals()
+
     def run(self) -> None:
-        # The worker loop ends on a database error it does not expect (a PostgreSQL
-        # restart, say); start it again after a pause rather than serve with no worker.
+        listener = NotifyListener(self._wakeup, using=router.db_for_write(DBTaskResult))
+        if listener.available:
+            listener.start()
+        with _idle_workers_lock:
+            _idle_workers.add(self._wakeup)
+        try:
+            self._run_until_stopped()
+        finally:
+            with _idle_workers_lock:
+                _idle_workers.discard(self._wakeup)
+            listener.stop()
+
+    def _run_until_stopped(self) -> None:
         while self.worker.running:
+            # Cleared before looking, so a task enqueued while the queue is being emptied
+            # cuts the next wait short instead of waiting out the interval.
+            self._wakeup.clear()
             try:
                 self.worker.run()
             except Exception:
+                # A database error the worker does not expect (a PostgreSQL restart, say):
+                # start again after a pause rather than run with no worker.
                 logger.exception(
                     "The background task worker failed; restarting in %ds", WORKER_RESTART_SECONDS
                 )
                 self._stopped.wait(WORKER_RESTART_SECONDS)
+                continue
             finally:
                 close_old_connections()
+            if self.worker.running:
+                self._wakeup.wait(self.interval)
 
     def stop(self) -> None:
         self.worker.running = False
         self._stopped.set()
+        self._wakeup.set()
+
+
+class NotifyListener(threading.Thread):
+    """On PostgreSQL, listens on its own connection for the NOTIFY of tasks enqueued by
+    any process, and sets `wakeup` for each. Elsewhere it is not `available`, and the
+    worker's interval is what finds tasks enqueued by other processes."""
+
+    def __init__(self, wakeup: threading.Event, *, using: str) -> None:
+        super().__init__(name="doorstep-worker-listener", daemon=True)
+        self.wakeup = wakeup
+        self.using = using
+        self.available = connections[using].vendor == "postgresql"
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        while not self._stopped.is_set():
+            try:
+                params = connections[self.using].get_connection_params()
+                params.pop("pool", None)
+                with psycopg.connect(**params, autocommit=True) as listening:
+                    listening.execute(f"LISTEN {WAKE_CHANNEL}")
+                    while not self._stopped.is_set():
+                        for _notify in listening.notifies(timeout=1.0):
+                            self.wakeup.set()
+            except Exception:
+                # The worker's interval still finds every task meanwhile.
+                logger.warning(
+                    "The worker lost its wake-up connection; retrying in %ds",
+                    LISTEN_RETRY_SECONDS,
+                    exc_info=True,
+                )
+                self._stopped.wait(LISTEN_RETRY_SECONDS)
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+class WorkerThread(threading.Thread):
+    """`WakingWorker` in a thread of `doorstep serve`."""
+
+    def __init__(self, *, interval: float = 1.0) -> None:
+        super().__init__(name="doorstep-worker", daemon=True)
+        self.waking = WakingWorker(interval=interval)
+        self.worker = self.waking.worker
+
+    def run(self) -> None:
+        self.waking.run()
+
+    def stop(self) -> None:
+        self.waking.stop()
 
 
 def load_periodic_tasks() -> None:

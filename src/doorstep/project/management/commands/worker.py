@@ -6,8 +6,9 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django_tasks_db.management.commands.db_worker import Worker
 
-from doorstep.project.background import describe_database, make_worker
+from doorstep.project.background import WakingWorker, describe_database, make_worker
 
 
 class Command(BaseCommand):
@@ -18,7 +19,10 @@ class Command(BaseCommand):
             "--interval",
             type=float,
             default=1.0,
-            help="Seconds to wait when the queue is empty (default 1).",
+            help=(
+                "Seconds between two looks at an empty queue (default 1); a task enqueued "
+                "meanwhile wakes the worker at once on PostgreSQL."
+            ),
         )
         parser.add_argument(
             "--batch",
@@ -27,7 +31,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = make_worker(interval=options["interval"], batch=options["batch"])
+        worker: Worker | WakingWorker
+        if options["batch"]:
+            worker = make_worker(interval=options["interval"], batch=True)
+        else:
+            worker = WakingWorker(interval=options["interval"])
         if options["verbosity"] > 0:
             self.stdout.write(
                 f"Doorstep worker {worker.worker_id} is running on {describe_database()}."
