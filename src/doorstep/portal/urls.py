@@ -1,6 +1,7 @@
 from django.urls import path
 
 from doorstep.portal import (
+    accessibility,
     booking,
     branding,
     feedback,
@@ -18,6 +19,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     # The company's colours and font, under an address that changes with them.
     path("branding/<str:version>.css", branding.stylesheet, name="branding"),
+    path("accessibility/", accessibility.statement, name="accessibility"),
     path("invite/", views.invite, name="invite"),
     path("invite/<str:code>/", views.invite, name="invite_code"),
     path("profile/", views.profile, name="profile"),
