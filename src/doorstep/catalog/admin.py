@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 
 from doorstep.catalog.models import IncidentType, IncidentTypeSkill
+from doorstep.core.admin import DeletionsRecordedAdmin
 
 
 class RequiredSkillInline(admin.TabularInline[IncidentTypeSkill, IncidentType]):
@@ -18,7 +19,7 @@ class RequiredSkillInline(admin.TabularInline[IncidentTypeSkill, IncidentType]):
 
 
 @admin.register(IncidentType)
-class IncidentTypeAdmin(admin.ModelAdmin[IncidentType]):
+class IncidentTypeAdmin(DeletionsRecordedAdmin[IncidentType]):
     list_display = (
         "display_name",
         "name",

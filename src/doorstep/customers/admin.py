@@ -8,14 +8,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
 from doorstep.access import invitations
-from doorstep.core.admin import ADDRESS_FIELDS
+from doorstep.core.admin import (
+    ADDRESS_FIELDS,
+    DeletionsRecordedAdmin,
+    DeletionsRecordedFormSet,
+)
 from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.customers.phones import country_region, read_phone
@@ -39,7 +42,7 @@ class AccountForm(forms.ModelForm[Account]):
                 )
 
 
-class AssetInlineFormSet(BaseInlineFormSet[Asset, Account, forms.ModelForm[Asset]]):
+class AssetInlineFormSet(DeletionsRecordedFormSet[Asset, Account]):
     def add_fields(self, form: forms.ModelForm[Asset], index: int | None) -> None:
         super().add_fields(form, index)
         field = form.fields.get("functional_location")
@@ -68,6 +71,14 @@ class ContactForm(forms.ModelForm[Contact]):
         return str(self.data.get("country", ""))
 
 
+class ContactInlineFormSet(DeletionsRecordedFormSet[Contact, Account]):
+    pass
+
+
+class FunctionalLocationInlineFormSet(DeletionsRecordedFormSet[FunctionalLocation, Account]):
+    pass
+
+
 class ContactInline(admin.TabularInline[Contact, Account]):
     model = Contact
     form = ContactForm
@@ -79,6 +90,7 @@ class ContactInline(admin.TabularInline[Contact, Account]):
         "communication_preference",
         "preferred_language",
     )
+    formset = ContactInlineFormSet
     extra = 0
     show_change_link = True
 
@@ -95,6 +107,7 @@ class FunctionalLocationInline(admin.TabularInline[FunctionalLocation, Account])
         "latitude",
         "longitude",
     )
+    formset = FunctionalLocationInlineFormSet
     extra = 0
     show_change_link = True
     verbose_name = "location"
@@ -111,7 +124,7 @@ class AssetInline(admin.TabularInline[Asset, Account]):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin[Account]):
+class AccountAdmin(DeletionsRecordedAdmin[Account]):
     form = AccountForm
     list_display = ("name", "city", "active", "contact_count", "time_zone")
     list_filter = ("active", "city", ("time_zone", admin.AllValuesFieldListFilter))
@@ -142,7 +155,7 @@ class AccountAdmin(admin.ModelAdmin[Account]):
         for contact in formset.save(commit=False):
             services.save_contact(contact=contact)
         for removed in formset.deleted_objects:
-            removed.delete()
+            services.remove(record=removed)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Account]:
         return (
@@ -155,7 +168,7 @@ class AccountAdmin(admin.ModelAdmin[Account]):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin[Contact]):
+class ContactAdmin(DeletionsRecordedAdmin[Contact]):
     form = ContactForm
     list_display = (
         "full_name",
@@ -230,7 +243,7 @@ class ContactAdmin(admin.ModelAdmin[Contact]):
 
 
 @admin.register(FunctionalLocation)
-class FunctionalLocationAdmin(admin.ModelAdmin[FunctionalLocation]):
+class FunctionalLocationAdmin(DeletionsRecordedAdmin[FunctionalLocation]):
     list_display = ("name", "account", "address", "asset_count")
     list_select_related = ("account",)
     list_filter = (
@@ -295,7 +308,7 @@ class AssetForm(forms.ModelForm[Asset]):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin[Asset]):
+class AssetAdmin(DeletionsRecordedAdmin[Asset]):
     form = AssetForm
     list_display = ("name", "serial_number", "account", "functional_location", "created_at")
     list_select_related = ("account", "functional_location__account")

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from doorstep.core.admin import DeletionsRecordedAdmin
 from doorstep.core.errors import DomainError
 from doorstep.webhooks import services
 from doorstep.webhooks.models import (
@@ -59,7 +60,7 @@ class WebhookEndpointForm(forms.ModelForm[WebhookEndpoint]):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin[WebhookEndpoint]):
+class WebhookEndpointAdmin(DeletionsRecordedAdmin[WebhookEndpoint]):
     form = WebhookEndpointForm
     list_display = ("url", "active", "events", "service_type", "failing_since", "disabled_reason")
     list_filter = ("active",)

@@ -13,3 +13,10 @@ class WebhooksConfig(AppConfig):
         from doorstep.core import events
 
         events.subscribe("webhooks.pending", lambda event: tasks.send_webhooks.enqueue())
+
+        from doorstep.core import records
+        from doorstep.webhooks.models import WebhookAttempt, WebhookDelivery
+
+        # An endpoint's deletion is a tombstone; its thousands of deliveries are not.
+        records.untracked(WebhookDelivery)
+        records.untracked(WebhookAttempt)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from doorstep.core import records
 from doorstep.core.errors import DomainError
 from doorstep.users.models import User
 from doorstep.webhooks import guard, payloads
@@ -115,4 +116,5 @@ def send_test_event(*, endpoint: WebhookEndpoint, by: User | None = None) -> Web
 
 
 def remove_endpoint(*, endpoint: WebhookEndpoint) -> None:
-    endpoint.delete()
+    """Delete the endpoint with its deliveries; the API's deletions feed lists it."""
+    records.delete(endpoint)

@@ -29,6 +29,7 @@ RESOURCE_OF = {
     "access.visitlink": "visit-links",
     "notifications.notification": "notifications",
     "scheduling.visitfeedback": "feedback",
+    "webhooks.webhookendpoint": "webhook-endpoints",
 }
 TYPE_OF = {resource: label for label, resource in RESOURCE_OF.items()}
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from doorstep.core.admin import ADDRESS_FIELDS
+from doorstep.core.admin import ADDRESS_FIELDS, DeletionsRecordedAdmin
 from doorstep.scheduling import services
 from doorstep.scheduling.admin.base import (
     ReadOnlyInline,
@@ -90,7 +90,7 @@ class NewTimelineNoteInline(admin.TabularInline[TimelineNote, WorkOrder]):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ServiceBackedAdmin[WorkOrder]):
+class WorkOrderAdmin(DeletionsRecordedAdmin[WorkOrder], ServiceBackedAdmin[WorkOrder]):
     list_display = (
         "number",
         "account",

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from doorstep.core.admin import LocalTimeZoneAdmin
+from doorstep.core.admin import DeletionsRecordedAdmin, LocalTimeZoneAdmin
 from doorstep.tracking.selectors import latest_position
 from doorstep.workforce.admin.zones import zone_of_technician, zone_posted
 from doorstep.workforce.models import (
@@ -165,7 +165,7 @@ class TrackingDeviceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Resource)
-class ResourceAdmin(LocalTimeZoneAdmin[Resource]):
+class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resource]):
     form = ResourceForm
     list_display = (
         "display_name",
