@@ -36,6 +36,7 @@ BENCHMARKS = [
     "tracking",
     "redis_layer",
     "api",
+    "history",
 ]
 if importlib.util.find_spec("bench.pages") is not None:
     BENCHMARKS.append("pages")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "doorstep.access",
     "doorstep.tracking",
     "doorstep.webhooks",
+    "doorstep.history",
     "doorstep.api",
     "doorstep.technician",
 ]
@@ -254,18 +255,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 # Languages, time zones, phone numbers: doorstep/project/language_settings.py.
 from doorstep.project.language_settings import *  # noqa: E402, F403
 
-# --- Static files and uploads -------------------------------------------------------------
-STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # `doorstep serve` fills it and ServeStatic serves it
-MEDIA_URL = "media/"
-MEDIA_ROOT = DATA_DIR / "media"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
-}
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o644
+# --- Static files, uploads and private files ----------------------------------------------
+# The storages, the upload limits and the service history's: doorstep/project/file_settings.py.
+from doorstep.project.file_settings import *  # noqa: E402, F403
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND_NAMES = {
