@@ -103,18 +103,31 @@ def process(jobs: Sequence[Job]) -> list[Outcome]:
     )
     outcomes: list[Outcome | None] = []
     batches: list[PingBatch] = []
-    recorded: list[int] = []  # which jobs the batches are
+    recorded: list[int | None] = []  # which jobs the batches are; None: only refusals
     for index, job in enumerate(jobs):
         checked = _check(job, keys, technicians, waiting)
         if isinstance(checked, Outcome):
             outcomes.append(checked)
+            refused = _refused_request(job, checked, technicians)
+            if refused is not None:
+                batches.append(refused)
+                recorded.append(None)
         else:
             outcomes.append(None)
-            batches.append(PingBatch(checked, job.pings, job.source))
+            batches.append(
+                PingBatch(
+                    checked,
+                    job.pings,
+                    job.source,
+                    unreadable=[refusal.reason for refusal in job.unreadable],
+                    device_id=job.device_id,
+                )
+            )
             recorded.append(index)
     if batches:
-        for index, result in zip(recorded, record_batches(batches, now=now), strict=True):
-            outcomes[index] = Outcome(result=result)
+        for job_index, result in zip(recorded, record_batches(batches, now=now), strict=True):
+            if job_index is not None:
+                outcomes[job_index] = Outcome(result=result)
     _count_misses(jobs, outcomes, window=window)
     return [outcome for outcome in outcomes if outcome is not None]
 
@@ -212,6 +225,26 @@ def _check(
         return Outcome(refusal=Refused.UNREADABLE, reason=job.refused)
     technician = job.technician or _technician_of(job, technicians)
     return technician if technician is not None else _unknown(job)
+
+
+def _refused_request(
+    job: Job, outcome: Outcome, technicians: dict[tuple[str, object], Resource]
+) -> PingBatch | None:
+    """A request of a known technician that could not be read, to be kept among their
+    refused positions (in the same transaction as the batch's pings); None otherwise.
+
+    Only requests that name a technician who exists, with a valid key or signed in as
+    them: refusals of unknown devices are logged, never stored, or anyone could fill the
+    table.
+    """
+    if outcome.refusal is not Refused.UNREADABLE:
+        return None
+    technician = job.technician or _technician_of(job, technicians)
+    if technician is None:
+        return None
+    return PingBatch(
+        technician, [], job.source, unreadable=[outcome.reason], device_id=job.device_id
+    )
 
 
 def _unknown(job: Job) -> Outcome:

@@ -10,12 +10,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from doorstep.core import events
 from doorstep.core.locks import lock_rows
-from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
+from doorstep.tracking.models import LatestPosition, LocationPing, PingSource, RefusedPosition
 from doorstep.tracking.plausibility import implausible_jump
 from doorstep.workforce.models import Resource
 
@@ -28,6 +30,10 @@ MAX_ACCURACY_M = 5_000.0
 MAX_SPEED_MPS = 100.0  # 360 km/h: faster than any van, so a fault of the receiver
 TIMES_PER_QUERY = 5_000  # a query may hold only so many values (32,766 on SQLite)
 PAIRS_PER_QUERY = TIMES_PER_QUERY // 2  # (technician, device) pairs: two values each
+# The office looks at the last few refusals to see what is wrong with a phone; a phone
+# that sends nothing but bad positions must not fill the table.
+REFUSED_KEPT_PER_TECHNICIAN = 50
+REASON_LENGTH = 300  # RefusedPosition.reason's length
 
 
 @dataclass(frozen=True)
@@ -119,11 +125,18 @@ def _coordinate(value: float) -> Decimal:
 
 @dataclass(frozen=True)
 class PingBatch:
-    """The pings one request brought for one technician."""
+    """The pings one request brought for one technician.
+
+    `unreadable` gives why the positions of the request that could not even be read
+    were refused (or the whole request), each kept as a refused position without
+    coordinates, from `device_id`.
+    """
 
     resource: Resource
     pings: list[PingIn]
     source: PingSource | str
+    unreadable: Sequence[str] = ()
+    device_id: str = ""
 
 
 def record_pings(
@@ -167,17 +180,8 @@ def record_batches(
     }
 
     results = [IngestResult() for _ in batches]
-    candidates: list[list[tuple[int, PingIn]]] = []
-    for batch, result in zip(batches, results, strict=True):
-        valid = []
-        for index, ping in enumerate(batch.pings):
-            reason = check_ping(ping, now=now)
-            if reason:
-                result.refusals.append(Refusal(index, reason))
-            else:
-                valid.append((index, _not_ahead_of(ping, now)))
-        valid.sort(key=lambda item: item[1].recorded_at)
-        candidates.append(valid)
+    refused: list[RefusedPosition] = []
+    candidates = _checked(batches, results, refused, now=now)
 
     all_pings = [ping for valid in candidates for _, ping in valid]
     known = _stored_already(resource_ids, {ping.recorded_at for ping in all_pings})
@@ -205,6 +209,7 @@ def record_batches(
             )
             if reason:
                 result.refusals.append(Refusal(index, reason))
+                refused.append(_refused(batch, ping, reason, now=now))
                 continue
             known.add(key)
             newest_by_device[(resource.pk, ping.device_id)] = ping.recorded_at
@@ -230,6 +235,8 @@ def record_batches(
         result.refusals.sort(key=lambda refusal: refusal.index)
     if to_store:
         LocationPing.objects.bulk_create(to_store)
+    if refused:
+        _keep_refused(refused)
 
     # A technician's latest position moves only forward: another device of theirs may
     # have reported a later position than this request's newest.
@@ -282,6 +289,79 @@ def record_batches(
     for batch, result in zip(batches, results, strict=True):
         result.latest = latest.get(batch.resource.pk)
     return results
+
+
+def _checked(
+    batches: Sequence[PingBatch],
+    results: list[IngestResult],
+    refused: list[RefusedPosition],
+    *,
+    now: datetime,
+) -> list[list[tuple[int, PingIn]]]:
+    """The pings of each batch that pass `check_ping()`, oldest first, each with its
+    place in its batch; the others are counted in `results` and added to `refused`."""
+    refused.extend(
+        _refused(batch, None, reason, now=now) for batch in batches for reason in batch.unreadable
+    )
+    candidates: list[list[tuple[int, PingIn]]] = []
+    for batch, result in zip(batches, results, strict=True):
+        valid = []
+        for index, ping in enumerate(batch.pings):
+            reason = check_ping(ping, now=now)
+            if reason:
+                result.refusals.append(Refusal(index, reason))
+                refused.append(_refused(batch, ping, reason, now=now))
+            else:
+                valid.append((index, _not_ahead_of(ping, now)))
+        valid.sort(key=lambda item: item[1].recorded_at)
+        candidates.append(valid)
+    return candidates
+
+
+def _refused(
+    batch: PingBatch, ping: PingIn | None, reason: str, *, now: datetime
+) -> RefusedPosition:
+    """A refused position as the office sees it: what of it can be stored, and why.
+
+    Coordinates out of range and times without a zone are left out (they are often
+    why the position was refused, and the columns cannot hold them).
+    """
+    latitude = longitude = None
+    recorded_at = None
+    if ping is not None:
+        if _in_range(ping.latitude, -90, 90) and _in_range(ping.longitude, -180, 180):
+            latitude, longitude = _coordinate(ping.latitude), _coordinate(ping.longitude)
+        if timezone.is_aware(ping.recorded_at):
+            recorded_at = ping.recorded_at
+    return RefusedPosition(
+        resource=batch.resource,
+        device_id=ping.device_id if ping is not None else batch.device_id,
+        latitude=latitude,
+        longitude=longitude,
+        recorded_at=recorded_at,
+        received_at=now,
+        source=batch.source,
+        reason=reason if len(reason) <= REASON_LENGTH else f"{reason[: REASON_LENGTH - 1]}…",
+    )
+
+
+def _keep_refused(refused: list[RefusedPosition]) -> None:
+    """Store refused positions, keeping only the newest few of each technician: two
+    queries for a whole batch, whatever the number of technicians and refusals."""
+    RefusedPosition.objects.bulk_create(refused)
+    beyond = (
+        RefusedPosition.objects.filter(resource_id__in={row.resource_id for row in refused})
+        .annotate(
+            newest_first=Window(
+                RowNumber(),
+                partition_by=[F("resource_id")],
+                order_by=[F("received_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(newest_first__gt=REFUSED_KEPT_PER_TECHNICIAN)
+        .values("pk")
+    )
+    RefusedPosition.objects.filter(pk__in=beyond).delete()
 
 
 def _cannot_follow(
@@ -374,7 +454,8 @@ def _newest_ping_ids(pairs: list[tuple[int, str]]) -> RawSQL:
 
 @transaction.atomic
 def purge_old_pings(*, now: datetime | None = None) -> int:
-    """Delete pings received longer ago than the retention; the number deleted.
+    """Delete pings and refused positions received longer ago than the retention; the
+    number of pings deleted.
 
     The latest position of each technician stays: it is one row, and the back office
     and the ETA still need where a technician was last seen.
@@ -382,4 +463,5 @@ def purge_old_pings(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.DOORSTEP_PING_RETENTION_DAYS)
     deleted, _ = LocationPing.objects.filter(received_at__lt=cutoff).delete()
+    RefusedPosition.objects.filter(received_at__lt=cutoff).delete()
     return deleted

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -15,16 +16,19 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from doorstep.configuration.models import PortalSettings
 from doorstep.core.admin import DeletionsRecordedAdmin, LocalTimeZoneAdmin
-from doorstep.tracking.selectors import latest_position
+from doorstep.tracking.selectors import technician_location
+from doorstep.tracking.services import REFUSED_KEPT_PER_TECHNICIAN
 from doorstep.workforce.admin.zones import zone_of_technician, zone_posted
 from doorstep.workforce.models import (
     GUESSABLE_BELOW_LENGTH,
@@ -145,6 +149,75 @@ class ResourceForm(forms.ModelForm[Resource]):
         return self.cleaned_data
 
 
+MAP_ZOOM = 16
+OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/"
+
+
+def company_time(moment: datetime | None) -> str:
+    """A moment in the company's time zone, with the zone's label."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, PortalSettings.load().zone)
+    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
+
+
+def position_map(latitude: float, longitude: float) -> dict[str, Any]:
+    """The map tile of the configured provider around a position, and where on it the
+    position is (in the tile's 256 pixels); the link opens a map of the place."""
+    scale = 2**MAP_ZOOM
+    x = (longitude + 180) / 360 * scale
+    lat = math.radians(max(-85.05, min(85.05, latitude)))
+    y = (1 - math.asinh(math.tan(lat)) / math.pi) / 2 * scale
+    tile_url = settings.DOORSTEP_MAP_TILE_URL
+    tile = (
+        tile_url.replace("{s}", "a")
+        .replace("{z}", str(MAP_ZOOM))
+        .replace("{x}", str(int(x)))
+        .replace("{y}", str(int(y)))
+        .replace("{r}", "")
+    )
+    if tile_url.startswith(OPENSTREETMAP_TILES):
+        url = (
+            f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
+            f"#map={MAP_ZOOM}/{latitude:.6f}/{longitude:.6f}"
+        )
+    else:
+        url = tile
+    return {
+        "tile": tile if tile_url else "",
+        "url": url,
+        "x": round((x % 1) * 256),
+        "y": round((y % 1) * 256),
+    }
+
+
+class LastSeenFilter(admin.SimpleListFilter):
+    title = "last seen"
+    parameter_name = "last_seen"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, str]]:
+        return [
+            ("hour", "In the last hour"),
+            ("day", "In the last 24 hours"),
+            ("older", "More than 24 hours ago"),
+            ("never", "Never"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now = timezone.now()
+        value = self.value() or ""
+        since = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+        if value in since:
+            return queryset.filter(latest_position__received_at__gte=now - since[value])
+        if value == "older":
+            return queryset.filter(latest_position__received_at__lt=now - timedelta(days=1))
+        if value == "never":
+            return queryset.filter(latest_position__isnull=True)
+        return queryset
+
+
 class TrackingDeviceFilter(admin.SimpleListFilter):
     title = "tracking device id"
     parameter_name = "tracking_device"
@@ -175,16 +248,18 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
         "email",
         "time_zone",
         "tracking_device",
+        "last_seen",
     )
     list_filter = (
         "active",
         "skills",
         ("time_zone", admin.AllValuesFieldListFilter),
         TrackingDeviceFilter,
+        LastSeenFilter,
     )
     search_fields = ("display_name", "email", "phone", "user__email", "skills__name")
     autocomplete_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at", "tracking_app_setup", "last_heard")
+    readonly_fields = ("created_at", "updated_at", "tracking_app_setup", "location")
     actions = ("give_new_tracking_device_ids",)
     fieldsets = (
         (None, {"fields": ("display_name", "active", "photo")}),
@@ -196,10 +271,17 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
                     "tracking_device_id",
                     "new_tracking_device_id",
                     "tracking_app_setup",
-                    "last_heard",
                 ),
                 "description": "For a technician who shares their location from the Traccar "
                 "Client app rather than the technician app.",
+            },
+        ),
+        (
+            "Location",
+            {
+                "fields": ("location",),
+                "description": "What the technician app or the tracking app sent lately, "
+                "in the company's time zone.",
             },
         ),
         (
@@ -221,6 +303,7 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
             .prefetch_related(
                 Prefetch("skill_levels", queryset=ResourceSkill.objects.select_related("skill"))
             )
+            .annotate(last_seen_at=F("latest_position__received_at"))
         )
 
     def page_time_zone(self, request: HttpRequest, object_id: str | None) -> ZoneInfo | None:
@@ -284,15 +367,37 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
             device_id,
         )
 
-    @admin.display(description="latest position")
-    def last_heard(self, technician: Resource) -> str:
+    @admin.display(description="last seen", ordering="last_seen_at")
+    def last_seen(self, technician: Resource) -> str:
+        return company_time(getattr(technician, "last_seen_at", None)) or "Never"
+
+    @admin.display(description="location")
+    def location(self, technician: Resource) -> str:
         # The app is told the same whatever became of its positions (so that ids cannot
-        # be tried): this is where staff see that a newly set up phone is heard.
-        position = latest_position(technician_id=technician.pk) if technician.pk else None
-        if position is None:
-            return "None received yet."
-        received = timezone.localtime(position.received_at)
-        return f"Received {received:%Y-%m-%d %H:%M:%S} from the {position.get_source_display()}."
+        # be tried): this is where staff see that a newly set up phone is heard, and why
+        # what it sends is not taken.
+        if technician.pk is None:
+            return "Nothing yet: the technician is not saved."
+        location = technician_location(technician_id=technician.pk)
+        latest = location.latest
+        return render_to_string(
+            "workforce/admin/location.html",
+            {
+                "location": location,
+                "kept": REFUSED_KEPT_PER_TECHNICIAN,
+                "recorded": company_time(latest.recorded_at) if latest else "",
+                "received": company_time(latest.received_at) if latest else "",
+                "map": position_map(*latest.coordinates) if latest else None,
+                "refused": [
+                    {
+                        "position": position,
+                        "received": company_time(position.received_at),
+                        "recorded": company_time(position.recorded_at),
+                    }
+                    for position in location.refused
+                ],
+            },
+        )
 
     @admin.action(description="Give the selected technicians new tracking device ids")
     def give_new_tracking_device_ids(
