@@ -122,7 +122,7 @@ def invite(request: HttpRequest, code: str = "") -> HttpResponse:
                     refusal.message,
                 )
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="doorstep.users.backends.ModelBackend")
                 messages.success(
                     request, gettext("Welcome! Your password is set and you are signed in.")
                 )

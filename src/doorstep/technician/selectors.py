@@ -100,12 +100,6 @@ class Agenda:
         )
 
 
-def technician_for(user_id: int | None) -> Resource | None:
-    if user_id is None:
-        return None
-    return Resource.objects.filter(user_id=user_id).first()
-
-
 def agenda(technician: Resource, *, now: datetime | None = None) -> Agenda:
     """Today's and tomorrow's visits of the technician, each in order of start.
 

@@ -32,7 +32,8 @@ def _not_a_technician(request: HttpRequest) -> HttpResponse:
 
 
 def _technician(request: HttpRequest) -> Resource | None:
-    return selectors.technician_for(request.user.pk)
+    # Loaded with the sign-in (doorstep.users.backends): no query of its own.
+    return getattr(request.user, "technician", None)
 
 
 @login_required
