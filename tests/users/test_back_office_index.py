@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -62,3 +63,30 @@ def test_office_staff_with_some_rights_see_them_in_the_same_order(client: Client
     html = client.get(reverse("admin:index")).content.decode()
 
     assert section_names(html) == ["Scheduling", "Customers", "Messages", "Developer and system"]
+
+
+class _Anchors(HTMLParser):
+    """The ids of a page and the fragments its links to itself lead to."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.page = page
+        self.ids: list[str] = []
+        self.fragments: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.append(str(values["id"]))
+        path, _, fragment = str(values.get("href") or "").partition("#")
+        if tag == "a" and fragment and path in ("", self.page):
+            self.fragments.append(fragment)
+
+
+def test_every_link_within_the_index_leads_to_a_place_on_it(staff_client: Client) -> None:
+    index = reverse("admin:index")
+    anchors = _Anchors(index)
+    anchors.feed(staff_client.get(index).content.decode())
+    assert "developer" in anchors.fragments  # the "Developer and system" caption
+    assert [f for f in anchors.fragments if f not in anchors.ids] == []
+    assert len(anchors.ids) == len(set(anchors.ids))
