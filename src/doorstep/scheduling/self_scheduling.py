@@ -41,11 +41,14 @@ class SlotTaken(BookingConflict):
         super().__init__("That time was just taken. Please choose another one.")
 
 
-def visit_place(*, account: Account, asset: Asset | None) -> Account | FunctionalLocation:
-    """Where a visit goes: the asset's location when it has one, else the account's address."""
+def visit_place(
+    *, account: Account, asset: Asset | None, site: FunctionalLocation | None = None
+) -> Account | FunctionalLocation:
+    """Where a visit goes: the asset's location when it has one, else the site, else the
+    account's address."""
     if asset is not None and asset.functional_location is not None:
         return asset.functional_location
-    return account
+    return site or account
 
 
 def visit_point(place: Coordinates) -> Point:
@@ -98,6 +101,7 @@ def book(
     incident_type: IncidentType,
     start: datetime,
     asset: Asset | None = None,
+    site: FunctionalLocation | None = None,
     details: str = "",
     external_id: str = "",
     work_order_external_id: str = "",
@@ -105,7 +109,8 @@ def book(
     now: datetime | None = None,
     travel: TravelEstimator | None = None,
 ) -> Booking:
-    """Book a visit at an offered start time for the contact's account.
+    """Book a visit at an offered start time for the contact's account, at its address or
+    at `site`, one of its sites (an asset with a site of its own is visited there).
 
     Creates the work order (reported by the contact, from `source`), the booking for
     the technician whose day gains the least travel, and the customer's details as a
@@ -117,7 +122,7 @@ def book(
         raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
     check_service_type(incident_type)
     check_asset(account=account, asset=asset)
-    location = visit_point(visit_place(account=account, asset=asset))
+    location = visit_point(visit_place(account=account, asset=asset, site=site))
     request = _request_for_day(
         incident_type=incident_type,
         location=location,
@@ -132,6 +137,7 @@ def book(
         incident_type=incident_type,
         reported_by=contact,
         asset=asset,
+        site=site,
         source=source,
         external_id=work_order_external_id,
         now=now,

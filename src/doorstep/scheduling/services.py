@@ -11,7 +11,7 @@ from django.utils import timezone
 from doorstep.catalog.models import IncidentType
 from doorstep.core import events
 from doorstep.core.errors import DomainError
-from doorstep.customers.models import Account, Asset, Contact
+from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.scheduling import locking
 from doorstep.scheduling.models import (
     ALLOWED_STATUS_MOVES,
@@ -53,21 +53,28 @@ def create_work_order(
     incident_type: IncidentType,
     reported_by: Contact | None = None,
     asset: Asset | None = None,
+    site: FunctionalLocation | None = None,
     instructions: str = "",
     source: str = WorkOrderSource.BACK_OFFICE,
     external_id: str = "",
     now: datetime | None = None,
 ) -> WorkOrder:
-    """Open a work order at the asset's location when it has one, else at the account's."""
+    """Open a work order at the asset's location when it has one, else at `site` (one of
+    the account's sites), else at the account's address."""
     if reported_by is not None and reported_by.account_id != account.pk:
         raise InvalidBooking("The person reporting the work must be a contact of the account.")
     if asset is not None and asset.account_id != account.pk:
         raise InvalidBooking("The asset must belong to the account.")
     if external_id and WorkOrder.objects.filter(external_id=external_id).exists():
         raise InvalidBooking("Another work order already has this external ID.")
-    place = (
-        account if asset is None or asset.functional_location is None else asset.functional_location
-    )
+    if site is not None:
+        if site.account_id != account.pk:
+            raise InvalidBooking("The site must belong to the account.")
+        if asset is not None and asset.functional_location_id not in (None, site.pk):
+            raise InvalidBooking("The asset is at another of the account's sites.")
+    place: Account | FunctionalLocation = site or account
+    if asset is not None and asset.functional_location is not None:
+        place = asset.functional_location
     work_order = WorkOrder.objects.create(
         account=account,
         incident_type=incident_type,

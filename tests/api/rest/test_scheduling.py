@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -303,3 +304,64 @@ def test_an_external_id_already_taken_is_refused_and_nothing_is_booked(
         assert response.status_code == 422, response.content
         assert "already has this external ID" in response.json()["detail"]
     assert Booking.objects.count() == 1
+
+
+# --- Booking at a site ------------------------------------------------------------------------
+
+
+def a_site_across_town(world: dict[str, Any], **fields: Any) -> Any:
+    return FunctionalLocationFactory(
+        account=world["contact"].account,
+        address_line1="9 Warehouse Row",
+        latitude=Decimal("39.780000"),
+        longitude=Decimal("-104.960000"),
+        **fields,
+    )
+
+
+def test_a_time_offered_at_a_site_is_booked_at_that_site(
+    api: ApiClient, world: dict[str, Any]
+) -> None:
+    # The account itself is not on the map: only the site is, and no equipment is there.
+    account = world["contact"].account
+    account.latitude = account.longitude = None
+    account.save()
+    site = a_site_across_town(world)
+    query = {"service_type": world["service"].pk, "site": site.pk, "from": in_two_days()}
+    start = slots_for(api, **query)[0]["start"]
+
+    response = api.call("POST", "/api/v1/bookings", a_booking(world, start, site=site.pk))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["address"].startswith("9 Warehouse Row")
+    work_order = Booking.objects.get().work_order
+    assert (work_order.latitude, work_order.longitude) == (site.latitude, site.longitude)
+
+
+def test_a_site_of_another_account_is_refused_and_nothing_is_booked(
+    api: ApiClient, world: dict[str, Any]
+) -> None:
+    elsewhere = FunctionalLocationFactory()
+    start = first_slot(api, world)
+    response = api.call("POST", "/api/v1/bookings", a_booking(world, start, site=elsewhere.pk))
+    assert response.status_code == 422
+    assert "The site must belong to the account" in response.json()["detail"]
+    assert not Booking.objects.exists()
+
+
+def test_a_dispatch_booking_by_hand_goes_to_the_site(
+    api_for: Callable[..., ApiClient], world: dict[str, Any]
+) -> None:
+    site = a_site_across_town(world)
+    start = timezone.now() + timedelta(days=3)
+    body = a_booking(
+        world,
+        start.isoformat(),
+        technician=world["technician"].pk,
+        end=(start + timedelta(hours=1)).isoformat(),
+        site=site.pk,
+    )
+    dispatch = api_for(scopes={Scope.READ, Scope.WRITE, Scope.DISPATCH})
+    response = dispatch.call("POST", "/api/v1/bookings", body)
+    assert response.status_code == 201, response.content
+    assert response.json()["address"].startswith("9 Warehouse Row")

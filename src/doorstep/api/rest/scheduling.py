@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from doorstep.access.models import ApiKey, Scope
 from doorstep.api.rest.resources import ReadOnlyResourceViewSet
 from doorstep.catalog.models import IncidentType
-from doorstep.customers.models import Account, Asset, Contact
+from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.scheduling import self_scheduling, services
 from doorstep.scheduling.models import (
     Booking,
@@ -102,6 +102,14 @@ class NewBookingSerializer(serializers.Serializer):
         queryset=Account.objects.all(), required=False, help_text="With `technician`."
     )
     asset = serializers.PrimaryKeyRelatedField(queryset=Asset.objects.all(), required=False)
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=FunctionalLocation.objects.all(),
+        required=False,
+        help_text=(
+            "Visit at this site of the account (the one `/slots?site=` offered times for); "
+            "without it, at the account's address or the asset's site."
+        ),
+    )
     details = serializers.CharField(required=False, default="", max_length=4000, allow_blank=True)
     external_id = serializers.CharField(
         required=False, default="", max_length=200, allow_blank=True
@@ -217,6 +225,7 @@ class BookingViewSet(ReadOnlyResourceViewSet):
                 incident_type=data["service_type"],
                 start=data["start"],
                 asset=data.get("asset"),
+                site=data.get("site"),
                 details=data["details"],
                 external_id=data["external_id"],
                 work_order_external_id=data["work_order_external_id"],
@@ -303,6 +312,7 @@ def book_by_hand(data: dict[str, Any]) -> Booking:
         incident_type=data["service_type"],
         reported_by=contact,
         asset=data.get("asset"),
+        site=data.get("site"),
         instructions=data["details"],
         source=WorkOrderSource.API,
         external_id=data["work_order_external_id"],
