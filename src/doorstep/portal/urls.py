@@ -4,6 +4,7 @@ from doorstep.portal import (
     accessibility,
     booking,
     branding,
+    downloads,
     feedback,
     views,
     visit_link_survey,
@@ -34,4 +35,11 @@ urlpatterns = [
     # A visit link's survey (the rest of `/t/<code>/` lives in visit_link_views).
     path("t/<str:code>/feedback/", visit_link_survey.open_survey, name="visit_link_feedback"),
     path("rate/", visit_link_survey.survey, name="visit_survey"),
+    # The service history's private files (downloads.py says who may have them).
+    path("files/<str:kind>/<int:pk>/", downloads.signed_in_download, name="file"),
+    path(
+        "t/<str:code>/files/<str:kind>/<int:pk>/",
+        downloads.visit_link_download,
+        name="visit_link_file",
+    ),
 ]
