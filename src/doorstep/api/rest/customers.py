@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from phonenumber_field.phonenumber import PhoneNumber
 from rest_framework import serializers
 
 from doorstep.api.rest.resources import ResourceViewSet
@@ -15,6 +18,7 @@ from doorstep.customers.models import (
     Contact,
     FunctionalLocation,
 )
+from doorstep.customers.phones import phone_region, read_phone
 
 ADDRESS_FIELDS = (
     "address_line1",
@@ -36,7 +40,22 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = ("id", *STAMPS)
 
 
+class PhoneField(serializers.CharField):
+    """A phone number as people write it: read in the account's country when it has no
+    international prefix (`ContactSerializer.validate()`), given back in E.164."""
+
+    def to_representation(self, value: Any) -> str:
+        return value.as_e164 if isinstance(value, PhoneNumber) and value.is_valid() else str(value)
+
+
 class ContactSerializer(serializers.ModelSerializer):
+    phone = PhoneField(
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        help_text="A mobile number for texts: with its country code (+1 720 555 0199), or "
+        "as written in the account's country (720 555 0199). Given back in E.164.",
+    )
     language = serializers.ChoiceField(
         source="preferred_language", choices=settings.LANGUAGES, required=False
     )
@@ -58,6 +77,23 @@ class ContactSerializer(serializers.ModelSerializer):
 
     def get_has_portal_sign_in(self, contact: Contact) -> bool:
         return contact.user_id is not None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The same reading as the portal's and the back office's forms: the number in the
+        # country of the contact's account.
+        if "phone" in attrs:
+            account = attrs.get("account") or getattr(self.instance, "account", None)
+            phone = read_phone(attrs["phone"], region=phone_region(account))
+            if isinstance(phone, str) and phone:
+                raise serializers.ValidationError(
+                    {
+                        "phone": "This is not a phone number that can be read: send it with "
+                        "its country code (like +1 720 555 0199), or as it is written in "
+                        "the account's country."
+                    }
+                )
+            attrs["phone"] = phone
+        return attrs
 
 
 class SiteSerializer(serializers.ModelSerializer):
