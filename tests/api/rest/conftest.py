@@ -49,8 +49,8 @@ class ApiClient(Client):
 
 @pytest.fixture
 def api_for(db: None) -> Callable[..., ApiClient]:
-    # Keys' ids are reused after each test's rollback: their rate counters and
-    # idempotency keys from earlier tests must not count.
+    # Keys' ids are reused after each test's rollback: their rate counters from earlier
+    # tests must not count.
     cache.clear()
 
     def make(scopes: Collection[Scope] = (Scope.READ, Scope.WRITE)) -> ApiClient:

@@ -8,12 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from crontask import scheduler
+from django.core.cache import cache
 from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
+from doorstep.api.models import IdempotencyKey, IdempotencyKeyState
+from doorstep.api.tasks import purge_idempotency_keys
 from doorstep.customers import services
 from doorstep.customers.models import Account
+from doorstep.project import background
 from doorstep.scheduling.models import Booking
 from tests.api.rest.conftest import ApiClient, bookable_world
 from tests.api.rest.test_customers import an_account
@@ -148,3 +153,61 @@ def test_a_failure_of_ours_is_not_kept_so_the_retry_runs(
     retried = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "f-1"})
     assert (failed.status_code, retried.status_code) == (500, 201)
     assert Account.objects.count() == 1
+
+
+# --- Kept in the database ---------------------------------------------------------------------
+
+
+def test_a_retry_reaching_another_process_gets_the_first_answer(api: ApiClient) -> None:
+    first = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    cache.clear()  # another process: its own local cache, nothing in it
+    again = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Account.objects.count() == 1
+
+
+def test_a_key_is_forgotten_after_a_day(api: ApiClient) -> None:
+    api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    IdempotencyKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    again = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 201
+    assert not again.has_header("Idempotent-Replayed")
+    assert Account.objects.count() == 2
+    assert IdempotencyKey.objects.get().expires_at > timezone.now() + timedelta(hours=23)
+
+
+def test_a_request_still_being_answered_is_not_run_twice(api: ApiClient) -> None:
+    api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    IdempotencyKey.objects.update(state=IdempotencyKeyState.PENDING, status_code=None)
+    again = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 409
+    assert "still being answered" in again.json()["detail"]
+    assert Account.objects.count() == 1
+
+
+def test_the_claim_of_a_request_that_died_lapses_and_the_retry_runs(api: ApiClient) -> None:
+    api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    IdempotencyKey.objects.update(
+        state=IdempotencyKeyState.PENDING, expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    again = api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": "k-1"})
+    assert again.status_code == 201
+    assert IdempotencyKey.objects.get().state == IdempotencyKeyState.DONE
+
+
+def test_keys_past_their_day_are_purged_daily(api: ApiClient) -> None:
+    for key in ("old", "new"):
+        api.call("POST", "/api/v1/accounts", ACCOUNT, **{"Idempotency-Key": key})
+    old = IdempotencyKey.objects.order_by("pk").first()
+    assert old is not None
+    IdempotencyKey.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(hours=1))
+
+    assert purge_idempotency_keys.call() == 1
+
+    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) != [old.pk]
+    assert IdempotencyKey.objects.count() == 1
+    background.load_periodic_tasks()
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    fields = {field.name: str(field) for field in jobs["purge_idempotency_keys"].trigger.fields}
+    assert (fields["day"], fields["hour"]) == ("*", "3")
