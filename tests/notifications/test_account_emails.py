@@ -96,4 +96,4 @@ def test_account_emails_are_in_the_contacts_language(client: Client, customer: C
 
     sent = the_email()
     assert "Hola de parte de Acme Heating" in sent.message.body
-    assert '<html lang="es">' in sent.html
+    assert '<html lang="es" dir="ltr">' in sent.html

@@ -17,6 +17,8 @@ WORDING = {
     "en": ("Your invitation", "Choose your password"),
     "es": ("Su invitación", "Elegir su contraseña"),
     "fr": ("Votre invitation", "Choisir votre mot de passe"),
+    "de": ("Ihre Einladung", "Passwort festlegen"),
+    "ar": ("دعوتك", "اختر كلمة المرور"),
 }
 
 
@@ -31,4 +33,5 @@ def test_the_invitation_is_in_the_contacts_language(language: str) -> None:
     subject, button = WORDING[language]
     assert message.subject.startswith(subject)
     assert button in {text for _href, text in Links.of(sent.html).link_texts}
-    assert f'<html lang="{language}">' in sent.html
+    direction = "rtl" if language == "ar" else "ltr"
+    assert f'<html lang="{language}" dir="{direction}">' in sent.html

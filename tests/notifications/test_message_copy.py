@@ -18,12 +18,14 @@ from tests.notifications.conftest import book
 pytestmark = pytest.mark.django_db
 
 VISIT_MESSAGES = [t for t in MessageType.values if t != MessageType.INVITATION]
-LANGUAGES = ["en", "es", "fr"]
+LANGUAGES = ["en", "es", "fr", "de", "ar"]
 # A visit on the 2nd of each month at 21:35 UTC: winter and summer time in Denver.
 STARTS = [datetime(2030, month, 2, 21, 35, tzinfo=UTC) for month in range(1, 13)]
 TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 # Between two times of one range, the zone is said once, after the second.
-RANGE_JOINS = ("-", "–", " and ", " y las ", " et ", " a ")
+RANGE_JOINS = ("-", "–", " and ", " y las ", " et ", " a ", " und ", " والساعة ")
+# Arabic keeps times left to right with Unicode isolates: the checks read past them.
+ISOLATES = str.maketrans("", "", "\u2066\u2068\u2069")
 
 
 def rendered_messages(booking: Booking, language: str) -> list[tuple[str, str]]:
@@ -48,7 +50,7 @@ def rendered_messages(booking: Booking, language: str) -> list[tuple[str, str]]:
                 texts += [(f"{where} subject", result.subject), (f"{where} body", result.body)]
             else:
                 texts.append((where, result.body))
-    return texts
+    return [(where, text.translate(ISOLATES)) for where, text in texts]
 
 
 @pytest.fixture

@@ -227,7 +227,7 @@ def test_a_move_announced_to_the_longest_address_is_written_once(contact) -> Non
     [
         (
             "es",
-            "Hola Pat",
+            "Hola, Pat",
             ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"),
         ),
         (
@@ -237,8 +237,13 @@ def test_a_move_announced_to_the_longest_address_is_written_once(contact) -> Non
         ),
         (
             "de",
-            "Hello Pat",
-            ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+            "Hallo Pat",
+            ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
+        ),
+        (
+            "ar",
+            "مرحبًا \u2068Pat\u2069",
+            ("الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"),
         ),
     ],
 )
@@ -251,6 +256,5 @@ def test_messages_are_written_in_the_contacts_language(
     email = messages(book(contact), MessageType.CONFIRMED)["email"]
 
     assert greeting in email.body
-    # Dates too: Django's own translations name the day ("martes"); German has no
-    # messages written yet, so its contacts read English, dates included.
+    # Dates too: Django's own translations name the day ("martes", "Dienstag").
     assert any(word in email.subject.lower() or word in email.subject for word in weekday_words)

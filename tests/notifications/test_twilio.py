@@ -14,13 +14,9 @@ from twilio.http.response import Response
 
 from doorstep.notifications import sending, sms_twilio
 from doorstep.notifications.models import Notification, NotificationState
+from doorstep.notifications.segments import fit_to_segments, segment_count
 from doorstep.notifications.sms import SmsMessage
-from doorstep.notifications.sms_twilio import (
-    SmsNotSent,
-    TwilioBackend,
-    fit_to_segments,
-    segment_count,
-)
+from doorstep.notifications.sms_twilio import SmsNotSent, TwilioBackend
 from tests.notifications.conftest import book
 
 ACCOUNT_SID = "AC" + "a" * 32

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import get_language_info
 
 from doorstep.access.models import Invitation
+from doorstep.access.visit_links import CODE_BYTES, visit_link_url
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
 from doorstep.notifications import rules
 from doorstep.notifications.models import MessageType
 from doorstep.notifications.placeholders import INVITATION_CODE, INVITATION_LINK, VISIT_LINK
+from doorstep.notifications.segments import MAX_SEGMENTS, plain_typography, segment_count
 from doorstep.scheduling.models import Booking
 
 
@@ -44,6 +48,7 @@ def render(
     `extra` adds to what the templates read (the arrival time of "on the way" messages).
     """
     zone = ZoneInfo(booking.work_order.account.time_zone)
+    language = message_language(language)
     context = {
         "booking": booking,
         "work_order": booking.work_order,
@@ -61,22 +66,19 @@ def render(
         **(extra or {}),
     }
 
-    language = message_language(language, message_type)
-    folder = (
-        "notifications/messages/"
-        if language == settings.LANGUAGE_CODE
-        else f"notifications/messages/{language}/"
-    )
-
     def text(part: str) -> str:
-        return render_to_string(f"{folder}{message_type}{part}", context)
+        return one_period(render_to_string(f"notifications/messages/{message_type}{part}", context))
 
     # Dates in templates follow the active time zone and language: the visit's and the
     # contact's own ("martes 24 de noviembre").
     with translation.override(language), timezone.override(zone):
         if channel == rules.SMS:
-            body = text(".sms.txt").strip()
-            return Rendered(subject="", body=" ".join(body.split()), body_html="")
+            body = sms_text(text(".sms.txt"))
+            if segment_count(with_real_link(body)) > MAX_SEGMENTS:
+                # The brief wording: no reference and no service name, the link kept.
+                context["brief"] = True
+                body = sms_text(text(".sms.txt"))
+            return Rendered(subject="", body=body, body_html="")
         subject = " ".join(text(".subject.txt").split())
         body = text(".txt").strip()
         html = render_to_string(
@@ -86,10 +88,29 @@ def render(
                 **email_look(portal),
                 "subject": subject,
                 "text": body,
-                "language": language,
+                **email_language(language),
             },
         )
     return Rendered(subject=subject, body=body, body_html=html)
+
+
+# A name ending in a period ("Comfort Co.", "A/C svc.") where a sentence ends: one period.
+DOUBLE_PERIOD = re.compile(r"(?<!\.)\.(\u2069?)\.(?!\.)")
+
+
+def one_period(text: str) -> str:
+    """The text with a sentence that ends on a name ending in a period ending once."""
+    return DOUBLE_PERIOD.sub(r"\1.", text)
+
+
+def sms_text(text: str) -> str:
+    """A text message's words on one line, its typography in plain GSM-7 where it has a twin."""
+    return " ".join(plain_typography(text).split())
+
+
+def with_real_link(body: str) -> str:
+    """The text as the sender sends it: a visit link of the real length in the placeholder."""
+    return body.replace(VISIT_LINK, visit_link_url("0" * math.ceil(CODE_BYTES * 4 / 3)))
 
 
 def absolute_url(url: str) -> str:
@@ -106,29 +127,27 @@ def email_look(portal: PortalSettings) -> dict[str, object]:
     return {"portal": portal, "header_image_url": image}
 
 
-def message_language(language: str, message_type: str) -> str:
-    """The contact's language when the message is written in it, else the default one.
+def message_language(language: str) -> str:
+    """The contact's language when the portal speaks it, else the default one.
 
     Dates follow the same choice, so nobody reads an English sentence with a German day.
     """
-    if language == settings.LANGUAGE_CODE:
-        return language
-    try:
-        get_template(f"notifications/messages/{language}/{message_type}.txt")
-    except TemplateDoesNotExist:
-        return str(settings.LANGUAGE_CODE)
-    return language
+    offered = {code for code, _name in settings.LANGUAGES}
+    return language if language in offered else str(settings.LANGUAGE_CODE)
+
+
+def email_language(language: str) -> dict[str, str]:
+    """What an email's layout says of its language: its code and its direction."""
+    return {
+        "language": language,
+        "direction": "rtl" if get_language_info(language)["bidi"] else "ltr",
+    }
 
 
 def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rendered:
     """The invitation email, in the contact's saved language, with placeholders for its code."""
     contact = invitation.contact
-    language = invitation_language(contact.preferred_language if contact else "")
-    folder = (
-        "notifications/email/"
-        if language == settings.LANGUAGE_CODE
-        else f"notifications/email/{language}/"
-    )
+    language = message_language(contact.preferred_language if contact else "")
     zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
     context = {
         "contact": contact,
@@ -139,10 +158,10 @@ def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rend
     }
 
     def text(part: str) -> str:
-        return " ".join(render_to_string(f"{folder}invitation{part}", context).split())
+        return " ".join(render_to_string(f"notifications/email/invitation{part}", context).split())
 
     with translation.override(language), timezone.override(zone):
-        body = render_to_string(f"{folder}invitation.txt", context).strip()
+        body = render_to_string("notifications/email/invitation.txt", context).strip()
         subject = text(".subject.txt")
         html = render_to_string(
             "notifications/email/invitation.html",
@@ -152,18 +171,7 @@ def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rend
                 "subject": subject,
                 "text": body,
                 "button": text(".button.txt"),
-                "language": language,
+                **email_language(language),
             },
         )
     return Rendered(subject=subject, body=body, body_html=html, language=language)
-
-
-def invitation_language(language: str) -> str:
-    """The contact's language when the invitation is written in it, else the default one."""
-    if not language or language == settings.LANGUAGE_CODE:
-        return str(settings.LANGUAGE_CODE)
-    try:
-        get_template(f"notifications/email/{language}/invitation.txt")
-    except TemplateDoesNotExist:
-        return str(settings.LANGUAGE_CODE)
-    return language
