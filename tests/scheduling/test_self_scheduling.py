@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.core.errors import DomainError
@@ -199,11 +199,11 @@ def test_no_move_or_cancel_once_work_started_or_ended(world, status: str) -> Non
         work_order__account=world["contact"].account, status=status, completed_at=timezone.now()
     )
 
-    with pytest.raises(DomainError, match="can no longer be moved or canceled"):
+    with pytest.raises(DomainError, match="can no longer be moved"):
         self_scheduling.cancel_visit(
             contact=world["contact"], booking=booking, reason="No longer needed"
         )
-    with pytest.raises(DomainError, match="can no longer be moved or canceled"):
+    with pytest.raises(DomainError, match="can no longer be moved"):
         self_scheduling.move_visit(contact=world["contact"], booking=booking, start=booking.start)
 
 
@@ -249,3 +249,18 @@ def test_every_offered_slot_of_a_busy_day_can_be_booked(world) -> None:  # type:
             )
             assert (booking.start, booking.resource_id) == (slot.start, slot.technician_id)
             transaction.set_rollback(True)
+
+
+def test_a_refusal_reads_in_the_customers_language(world) -> None:  # type: ignore[no-untyped-def]
+    booking = BookingFactory(
+        work_order__account=world["contact"].account,
+        status=BookingStatus.COMPLETED,
+        completed_at=timezone.now(),
+    )
+
+    with translation.override("es"), pytest.raises(DomainError) as refusal:
+        self_scheduling.cancel_visit(contact=world["contact"], booking=booking, reason="Ya no")
+
+    assert refusal.value.message == (
+        "Esta visita ya ha terminado, así que ya no se puede cambiar ni cancelar."
+    )

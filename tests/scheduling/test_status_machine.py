@@ -7,11 +7,11 @@ from itertools import product
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from doorstep.core import events
 from doorstep.scheduling import services
-from doorstep.scheduling.models import BookingStatus, BookingStatusChange
+from doorstep.scheduling.models import ALLOWED_STATUS_MOVES, BookingStatus, BookingStatusChange
 from tests.factories import BookingFactory, ResourceFactory, UserFactory, WorkOrderFactory
 
 S = BookingStatus
@@ -232,3 +232,18 @@ def test_another_technician_on_the_way_does_not_hold_anyone_back() -> None:
 
     mine.refresh_from_db()
     assert mine.status == BookingStatus.TRAVELING
+
+
+@pytest.mark.parametrize("language", ["es", "fr", "de", "ar"])
+def test_every_refused_move_is_a_whole_sentence_in_each_language(language: str) -> None:
+    # A status name slotted into an English sentence ("A Programada booking…") is what
+    # this prevents: each refusal is translated as one sentence.
+    for old in S.values:
+        for new in S.values:
+            if new in ALLOWED_STATUS_MOVES[old]:
+                continue
+            english = services._refusal(old, new)
+            with translation.override(language):
+                translated = services._refusal(old, new)
+            assert translated != english, (old, new)
+            assert "booking" not in translated, (old, new)

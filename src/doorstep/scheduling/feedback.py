@@ -12,7 +12,8 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
@@ -34,7 +35,22 @@ class FeedbackAlreadyGiven(FeedbackRefused):
     """Feedback for this visit exists: the portal thanks the customer rather than scolds."""
 
 
-ALREADY_GIVEN = "Feedback for this visit has already been given. Thank you!"
+ALREADY_GIVEN = gettext_noop("Feedback for this visit has already been given. Thank you!")
+# Why a visit that is not completed cannot be rated yet, a whole sentence for each status.
+_NOT_YET: dict[str, Promise] = {
+    BookingStatus.SCHEDULED: gettext_lazy(
+        "This visit has not taken place yet. You can rate a visit once it is completed."
+    ),
+    BookingStatus.TRAVELING: gettext_lazy(
+        "The technician is on the way to this visit. You can rate a visit once it is completed."
+    ),
+    BookingStatus.IN_PROGRESS: gettext_lazy(
+        "Work on this visit is under way. You can rate a visit once it is completed."
+    ),
+    BookingStatus.CANCELED: gettext_lazy(
+        "This visit was canceled. You can rate a visit once it is completed."
+    ),
+}
 
 
 def check_feedback_possible(*, booking: Booking, contact: Contact | None) -> None:
@@ -46,16 +62,13 @@ def check_feedback_possible(*, booking: Booking, contact: Contact | None) -> Non
     the form; `give_feedback` asks it again under lock.
     """
     if contact is not None and booking.work_order.account_id != contact.account_id:
-        raise FeedbackRefused("Only someone at the visit's customer account can rate it.")
+        raise FeedbackRefused(gettext("Only someone at the visit's customer account can rate it."))
     if not PortalSettings.load().include_survey:
-        raise FeedbackRefused("We are not collecting feedback on visits at the moment.")
+        raise FeedbackRefused(gettext("We are not collecting feedback on visits at the moment."))
     if booking.status != BookingStatus.COMPLETED:
-        raise FeedbackRefused(
-            gettext("This visit is %(status)s. You can rate a visit once it is completed.")
-            % {"status": booking.get_status_display()}
-        )
+        raise FeedbackRefused(str(_NOT_YET[booking.status]))
     if VisitFeedback.objects.filter(booking_id=booking.pk).exists():
-        raise FeedbackAlreadyGiven(ALREADY_GIVEN)
+        raise FeedbackAlreadyGiven(gettext(ALREADY_GIVEN))
 
 
 @transaction.atomic
@@ -77,12 +90,15 @@ def give_feedback(
     locked = locking.lock_booking(booking.pk)
     check_feedback_possible(booking=locked, contact=contact)
     if isinstance(rating, bool) or not LOWEST_RATING <= rating <= HIGHEST_RATING:
-        raise FeedbackRefused(f"Choose a rating from {LOWEST_RATING} to {HIGHEST_RATING}.")
+        raise FeedbackRefused(
+            gettext("Choose a rating from %(lowest)s to %(highest)s.")
+            % {"lowest": LOWEST_RATING, "highest": HIGHEST_RATING}
+        )
     comment = comment.strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise FeedbackRefused(
-            f"Please keep the comment under {MAX_COMMENT_LENGTH} characters "
-            f"(it has {len(comment)})."
+            gettext("Please keep the comment under %(limit)s characters (it has %(length)s).")
+            % {"limit": MAX_COMMENT_LENGTH, "length": len(comment)}
         )
     try:
         with transaction.atomic():
@@ -99,7 +115,7 @@ def give_feedback(
         # The lock above does not cover a write that bypasses this service (SQLite has
         # no row locks at all); the unique booking column is the last word.
         if VisitFeedback.objects.filter(booking_id=locked.pk).exists():
-            raise FeedbackAlreadyGiven(ALREADY_GIVEN) from None
+            raise FeedbackAlreadyGiven(gettext(ALREADY_GIVEN)) from None
         raise
 
 

@@ -38,7 +38,7 @@ class SlotTaken(BookingConflict):
     """The chosen time is no longer free: someone else was quicker."""
 
     def __init__(self) -> None:
-        super().__init__("That time was just taken. Please choose another one.")
+        super().__init__(gettext("That time was just taken. Please choose another one."))
 
 
 def visit_place(
@@ -55,24 +55,26 @@ def visit_point(place: Coordinates) -> Point:
     """Where a visit goes on the map: an account's, a location's or a work order's point."""
     if place.latitude is None or place.longitude is None:
         raise InvalidBooking(
-            "Your address is not yet on our map, so we cannot offer times online. "
-            "Please call us to book."
+            gettext(
+                "Your address is not yet on our map, so we cannot offer times online. "
+                "Please call us to book."
+            )
         )
     return Point(float(place.latitude), float(place.longitude))
 
 
 def check_service_type(incident_type: IncidentType) -> None:
     if not incident_type.portal_enabled:
-        raise InvalidBooking("This service type cannot be booked online. Please call us.")
+        raise InvalidBooking(gettext("This service type cannot be booked online. Please call us."))
 
 
 def check_asset(*, account: Account, asset: Asset | None) -> None:
     if asset is None:
         return
     if asset.account_id != account.pk:
-        raise InvalidBooking("That equipment is not registered to your account.")
+        raise InvalidBooking(gettext("That equipment is not registered to your account."))
     if not PortalSettings.load().asset_selection_enabled:
-        raise InvalidBooking("Choosing equipment is not offered when booking online.")
+        raise InvalidBooking(gettext("Choosing equipment is not offered when booking online."))
 
 
 def _choose_technician(
@@ -80,7 +82,7 @@ def _choose_technician(
 ) -> tuple[Resource, Slot]:
     """The best technician still free at `start`, locked for the rest of the transaction."""
     if not is_offered_start(request, start):
-        raise InvalidBooking("Choose one of the times offered.")
+        raise InvalidBooking(gettext("Choose one of the times offered."))
     candidates = slot_candidates(request, selectors.technicians_for(request=request), start, travel)
     if not candidates:
         raise SlotTaken()
@@ -119,7 +121,9 @@ def book(
     now = now or timezone.now()
     account = locking.lock_account(contact.account_id)
     if not account.active:
-        raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
+        raise InvalidBooking(
+            gettext("Your account cannot book online at the moment. Please call us.")
+        )
     check_service_type(incident_type)
     check_asset(account=account, asset=asset)
     location = visit_point(visit_place(account=account, asset=asset, site=site))
@@ -181,7 +185,9 @@ def move_visit(
     if booking.status != BookingStatus.SCHEDULED:
         raise InvalidBooking(locked_reason(booking))
     if not booking.work_order.account.active:
-        raise InvalidBooking("Your account cannot book online at the moment. Please call us.")
+        raise InvalidBooking(
+            gettext("Your account cannot book online at the moment. Please call us.")
+        )
     work_order = booking.work_order
     location = visit_point(work_order)
     request = _request_for_day(
@@ -216,7 +222,7 @@ def cancel_visit(*, contact: Contact, booking: Booking, reason: str) -> Booking:
     if not booking.can_modify():
         raise InvalidBooking(locked_reason(booking))
     if not reason.strip():
-        raise InvalidBooking("Please tell us briefly why you cancel.")
+        raise InvalidBooking(gettext("Please tell us briefly why you cancel."))
     return set_status(
         booking=booking,
         status=BookingStatus.CANCELED,
@@ -246,7 +252,7 @@ def _request_for_day(
     )
     if request.first_day > request.last_day:
         raise InvalidBooking(
-            "That day cannot be booked online: choose a day within the dates offered."
+            gettext("That day cannot be booked online: choose a day within the dates offered.")
         )
     return request
 
@@ -262,7 +268,7 @@ def _own_booking(*, contact: Contact, booking: Booking, lock: bool = False) -> B
         bookings = bookings.select_for_update(of=("self",))
     fresh = bookings.filter(pk=booking.pk, work_order__account_id=contact.account_id).first()
     if fresh is None:
-        raise InvalidBooking("That visit is not one of yours.")
+        raise InvalidBooking(gettext("That visit is not one of yours."))
     return fresh
 
 
@@ -275,6 +281,8 @@ def locked_reason(booking: Booking) -> str:
         )
     if booking.status == BookingStatus.IN_PROGRESS:
         return gettext("Work on this visit has started, so it can no longer be moved or canceled.")
-    return gettext("This visit is %(status)s, so it can no longer be moved or canceled.") % {
-        "status": booking.get_status_display()
-    }
+    if booking.status == BookingStatus.COMPLETED:
+        return gettext("This visit is completed, so it can no longer be moved or canceled.")
+    if booking.status == BookingStatus.CANCELED:
+        return gettext("This visit was canceled, so it can no longer be moved.")
+    return gettext("This visit can no longer be moved or canceled.")

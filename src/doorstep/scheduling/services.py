@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from doorstep.catalog.models import IncidentType
 from doorstep.core import events
@@ -62,16 +64,18 @@ def create_work_order(
     """Open a work order at the asset's location when it has one, else at `site` (one of
     the account's sites), else at the account's address."""
     if reported_by is not None and reported_by.account_id != account.pk:
-        raise InvalidBooking("The person reporting the work must be a contact of the account.")
+        raise InvalidBooking(
+            gettext("The person reporting the work must be a contact of the account.")
+        )
     if asset is not None and asset.account_id != account.pk:
-        raise InvalidBooking("The asset must belong to the account.")
+        raise InvalidBooking(gettext("The asset must belong to the account."))
     if external_id and WorkOrder.objects.filter(external_id=external_id).exists():
-        raise InvalidBooking("Another work order already has this external ID.")
+        raise InvalidBooking(gettext("Another work order already has this external ID."))
     if site is not None:
         if site.account_id != account.pk:
-            raise InvalidBooking("The site must belong to the account.")
+            raise InvalidBooking(gettext("The site must belong to the account."))
         if asset is not None and asset.functional_location_id not in (None, site.pk):
-            raise InvalidBooking("The asset is at another of the account's sites.")
+            raise InvalidBooking(gettext("The asset is at another of the account's sites."))
     place: Account | FunctionalLocation = site or account
     if asset is not None and asset.functional_location is not None:
         place = asset.functional_location
@@ -114,7 +118,7 @@ def add_timeline_note(
 ) -> TimelineNote:
     text = text.strip()
     if not text:
-        raise DomainError("A note needs some text.")
+        raise DomainError(gettext("A note needs some text."))
     return TimelineNote.objects.create(
         work_order=work_order,
         author=author,
@@ -138,14 +142,16 @@ def create_booking(
 ) -> Booking:
     """Book a technician for a work order, refusing a time they are already booked."""
     if end <= start:
-        raise InvalidBooking("A booking must end after it starts.")
+        raise InvalidBooking(gettext("A booking must end after it starts."))
     if external_id and Booking.objects.filter(external_id=external_id).exists():
-        raise InvalidBooking("Another visit already has this external ID.")
+        raise InvalidBooking(gettext("Another visit already has this external ID."))
     # Lock the technician so two bookings for them cannot pass the overlap check at once,
     # and read whether they are active from the locked row, not the caller's copy.
     locked_resource = locking.lock_technician(resource.pk)
     if not locked_resource.active:
-        raise InvalidBooking(f"{resource} is not an active technician.")
+        raise InvalidBooking(
+            gettext("%(technician)s is not an active technician.") % {"technician": resource}
+        )
     clash = find_clash(technician_id=resource.pk, start=start, end=end)
     if clash is not None:
         raise BookingConflict(clash_message(clash))
@@ -187,7 +193,7 @@ def reschedule(
     one is a correction.
     """
     if end <= start:
-        raise InvalidBooking("A booking must end after it starts.")
+        raise InvalidBooking(gettext("A booking must end after it starts."))
     technician_id = resource.pk if resource is not None else booking.resource_id
     # The one lock order (`scheduling.locking`): account, technician, booking.
     locking.lock_account(locking.account_of(booking.pk))
@@ -216,14 +222,14 @@ def move_locked(
 ) -> Booking:
     """`reschedule` for a caller that holds the locks already (account, technician, booking)."""
     if end <= start:
-        raise InvalidBooking("A booking must end after it starts.")
+        raise InvalidBooking(gettext("A booking must end after it starts."))
     locked_resource, technician_id = technician, technician.pk
     if not locked.can_modify():
-        raise InvalidBooking(
-            f"The visit is {locked.get_status_display()} now, so it can no longer be moved."
-        )
+        raise InvalidBooking(str(_NO_LONGER_MOVED[locked.status]))
     if not locked_resource.active:
-        raise InvalidBooking(f"{locked_resource} is not an active technician.")
+        raise InvalidBooking(
+            gettext("%(technician)s is not an active technician.") % {"technician": locked_resource}
+        )
     clash = find_clash(technician_id=technician_id, start=start, end=end, excluding=locked)
     if clash is not None:
         raise BookingConflict(clash_message(clash))
@@ -271,12 +277,15 @@ def find_clash(
 
 def clash_message(clash: Booking) -> str:
     zone = clash.time_zone
-    return (
-        f"{clash.resource} already has booking {clash.reference} at that time "
-        f"({timezone.localtime(clash.start, zone):%Y-%m-%d %H:%M}–"
-        f"{timezone.localtime(clash.end, zone):%H:%M}). "
+    return gettext(
+        "%(technician)s already has booking %(reference)s at that time (%(start)s–%(end)s). "
         "Choose another time or another technician."
-    )
+    ) % {
+        "technician": clash.resource,
+        "reference": clash.reference,
+        "start": f"{timezone.localtime(clash.start, zone):%Y-%m-%d %H:%M}",
+        "end": f"{timezone.localtime(clash.end, zone):%H:%M}",
+    }
 
 
 def _insert_with_unique_reference(**fields: object) -> Booking:
@@ -287,7 +296,7 @@ def _insert_with_unique_reference(**fields: object) -> Booking:
         except IntegrityError:
             # Another booking has this reference (about one chance in 27 billion): draw again.
             continue
-    raise DomainError("Could not find a free booking reference; please try again.")
+    raise DomainError(gettext("Could not find a free booking reference; please try again."))
 
 
 @transaction.atomic
@@ -302,7 +311,9 @@ def set_status(
 ) -> Booking:
     """Move a booking along the status machine, or refuse with the reason."""
     if status not in BookingStatus.values:
-        raise InvalidStatusMove(f"“{status}” is not a booking status.")
+        raise InvalidStatusMove(
+            gettext("“%(status)s” is not a booking status.") % {"status": status}
+        )
     now = now or timezone.now()
     if status == BookingStatus.TRAVELING:
         # One trip at a time: the technician's row first (the one lock order), so two
@@ -318,7 +329,7 @@ def set_status(
     if status == BookingStatus.TRAVELING:
         _check_one_trip_at_a_time(locked, technician)
     if status == BookingStatus.CANCELED and not cancel_reason.strip():
-        raise InvalidStatusMove("Say why the booking is canceled.")
+        raise InvalidStatusMove(gettext("Say why the booking is canceled."))
     locked.status = status
     update_fields = ["status", "updated_at"]
     if status == BookingStatus.CANCELED:
@@ -369,22 +380,74 @@ def _check_one_trip_at_a_time(booking: Booking, technician: Resource) -> None:
     )
     if other is not None:
         raise InvalidStatusMove(
-            f"{technician} is already on the way to visit {other.reference}. "
-            "Start work there, or turn back, before setting off to another visit."
+            gettext(
+                "%(technician)s is already on the way to visit %(reference)s. "
+                "Start work there, or turn back, before setting off to another visit."
+            )
+            % {"technician": technician, "reference": other.reference}
         )
 
 
 def _refusal(old: str, new: str) -> str:
-    old_label = BookingStatus(old).label
-    new_label = BookingStatus(new).label
-    if old == new:
-        return f"The booking is already {old_label}."
-    allowed = [
-        str(BookingStatus(s).label) for s in BookingStatus.values if s in ALLOWED_STATUS_MOVES[old]
-    ]
-    if not allowed:
-        return f"A {old_label} booking cannot change any more, so it cannot become {new_label}."
-    return (
-        f"A {old_label} booking cannot become {new_label}; "
-        f"it can only become {' or '.join(allowed)}."
-    )
+    return str(_REFUSALS[(old, new)])
+
+
+S = BookingStatus
+# Why a visit under way or over cannot be moved, a whole sentence for each status.
+_NO_LONGER_MOVED: dict[str, Promise] = {
+    S.IN_PROGRESS: gettext_lazy("The visit is In Progress now, so it can no longer be moved."),
+    S.COMPLETED: gettext_lazy("The visit is Completed now, so it can no longer be moved."),
+    S.CANCELED: gettext_lazy("The visit is Canceled now, so it can no longer be moved."),
+}
+# Every move the status machine refuses, each a whole sentence, so that each language words
+# it its own way (a status name is not a word to slot into another language's sentence).
+_REFUSALS: dict[tuple[str, str], Promise] = {
+    (S.SCHEDULED, S.SCHEDULED): gettext_lazy("The booking is already Scheduled."),
+    (S.SCHEDULED, S.IN_PROGRESS): gettext_lazy(
+        "A Scheduled booking cannot become In Progress; it can only become Traveling or Canceled."
+    ),
+    (S.SCHEDULED, S.COMPLETED): gettext_lazy(
+        "A Scheduled booking cannot become Completed; it can only become Traveling or Canceled."
+    ),
+    (S.TRAVELING, S.TRAVELING): gettext_lazy("The booking is already Traveling."),
+    (S.TRAVELING, S.COMPLETED): gettext_lazy(
+        "A Traveling booking cannot become Completed; "
+        "it can only become Scheduled, In Progress or Canceled."
+    ),
+    (S.IN_PROGRESS, S.SCHEDULED): gettext_lazy(
+        "An In Progress booking cannot become Scheduled; it can only become Completed."
+    ),
+    (S.IN_PROGRESS, S.TRAVELING): gettext_lazy(
+        "An In Progress booking cannot become Traveling; it can only become Completed."
+    ),
+    (S.IN_PROGRESS, S.IN_PROGRESS): gettext_lazy("The booking is already In Progress."),
+    (S.IN_PROGRESS, S.CANCELED): gettext_lazy(
+        "An In Progress booking cannot become Canceled; it can only become Completed."
+    ),
+    (S.COMPLETED, S.SCHEDULED): gettext_lazy(
+        "A Completed booking cannot change any more, so it cannot become Scheduled."
+    ),
+    (S.COMPLETED, S.TRAVELING): gettext_lazy(
+        "A Completed booking cannot change any more, so it cannot become Traveling."
+    ),
+    (S.COMPLETED, S.IN_PROGRESS): gettext_lazy(
+        "A Completed booking cannot change any more, so it cannot become In Progress."
+    ),
+    (S.COMPLETED, S.COMPLETED): gettext_lazy("The booking is already Completed."),
+    (S.COMPLETED, S.CANCELED): gettext_lazy(
+        "A Completed booking cannot change any more, so it cannot become Canceled."
+    ),
+    (S.CANCELED, S.SCHEDULED): gettext_lazy(
+        "A Canceled booking cannot change any more, so it cannot become Scheduled."
+    ),
+    (S.CANCELED, S.TRAVELING): gettext_lazy(
+        "A Canceled booking cannot change any more, so it cannot become Traveling."
+    ),
+    (S.CANCELED, S.IN_PROGRESS): gettext_lazy(
+        "A Canceled booking cannot change any more, so it cannot become In Progress."
+    ),
+    (S.CANCELED, S.COMPLETED): gettext_lazy(
+        "A Canceled booking cannot change any more, so it cannot become Completed."
+    ),
+    (S.CANCELED, S.CANCELED): gettext_lazy("The booking is already Canceled."),
+}
