@@ -1,0 +1,119 @@
+"""A technician on a phone records a visit: two photos (one sent after the network returns),
+what was done, the customer's signature, Complete."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from doorstep.configuration.models import PortalSettings
+from doorstep.history.models import Photo, VisitRecord
+from doorstep.scheduling.models import Booking, BookingStatus
+from tests.e2e.conftest import PHONE, accessibility_violations, open_context
+from tests.factories import BookingFactory, ResourceFactory, UserFactory
+from tests.history import images
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+# Set DOORSTEP_SHOTS to a folder to keep screenshots of the record at 375 and 768 px.
+SHOTS = os.environ.get("DOORSTEP_SHOTS")
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    context = open_context(browser, live_server, **PHONE)
+    yield context
+    context.close()
+
+
+def in_progress_visit() -> Booking:
+    PortalSettings.load()
+    technician = ResourceFactory(
+        display_name="Alex M.", user=UserFactory(email="alex@example.test"), time_zone="UTC"
+    )
+    now = timezone.now()
+    start = max(now - timedelta(minutes=20), now.replace(hour=0, minute=0, second=0))
+    return BookingFactory(
+        resource=technician,
+        status=BookingStatus.IN_PROGRESS,
+        start=start,
+        end=start + timedelta(hours=1),
+        work_order__account__time_zone="UTC",
+        work_order__incident_type__display_name="Boiler service",
+    )
+
+
+def shoot(page: Page, name: str) -> None:
+    if not SHOTS:
+        return
+    for width in (375, 768):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size(PHONE["viewport"])
+
+
+def test_the_technician_records_and_completes_a_visit(
+    phone: BrowserContext, tmp_path: Path
+) -> None:
+    booking = in_progress_visit()
+    before = tmp_path / "IMG_0001.JPG"
+    before.write_bytes(images.camera_jpeg(800, 600))
+    after = tmp_path / "IMG_0002.HEIC"
+    after.write_bytes(images.heic())
+    page = phone.new_page()
+    page.goto("/tech/")
+    page.get_by_label("Email").fill("alex@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url("/tech/")
+    card = page.get_by_role("article").filter(has_text=booking.reference)
+
+    card.get_by_role("radio", name="Before").check()
+    card.get_by_label("Caption (optional)").fill("Leaking valve")
+    card.get_by_label("Take or choose photos").set_input_files(str(before))
+    expect(card.get_by_role("img", name="Leaking valve")).to_be_visible()
+
+    # No network: the photo waits on the phone and goes once the network is back.
+    phone.set_offline(True)
+    card.get_by_role("radio", name="After").check()
+    card.get_by_label("Take or choose photos").set_input_files(str(after))
+    expect(card.get_by_role("status").filter(has_text="No network")).to_be_visible()
+    phone.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(card.get_by_role("img", name="After")).to_be_visible()
+    expect(card.get_by_role("status").filter(has_text="All photos sent")).to_be_visible()
+
+    card.get_by_label("Note for the customer (optional)").fill("Replaced the valve seal.")
+    card.get_by_label("Note for the office").fill("Offer a service plan.")
+    canvas = card.locator("canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 40)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 120, box["y"] + 60, steps=8)
+    page.mouse.move(box["x"] + 200, box["y"] + 30, steps=8)
+    page.mouse.up()
+    card.get_by_label("Signer's name").fill("Dana Whitfield")
+    shoot(page, "tech-record")
+    assert accessibility_violations(page) == []
+
+    card.get_by_role("button", name="Complete").click()
+
+    expect(page.get_by_text(f"Visit {booking.reference}: completed.")).to_be_visible()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+    record = VisitRecord.objects.get(booking=booking)
+    assert record.work_done == "Replaced the valve seal."
+    assert record.signer_name == "Dana Whitfield"
+    assert record.signature.name
+    tags = sorted(Photo.objects.filter(booking=booking).values_list("tag", flat=True))
+    assert tags == ["after", "before"]
