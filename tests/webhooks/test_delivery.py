@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
+from doorstep.configuration.models import PortalSettings
 from doorstep.scheduling import services as scheduling
 from doorstep.webhooks import sending, services
 from doorstep.webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint
@@ -273,3 +275,26 @@ def test_a_refused_connection_is_logged_as_such_and_retried(
     delivery = WebhookDelivery.objects.get()
     assert delivery.state == DeliveryState.PENDING
     assert delivery.last_error.startswith("Could not connect")
+
+
+def test_the_staff_alert_comes_from_the_company_in_its_email_layout(
+    endpoint: WebhookEndpoint, receiver: Receiver, django_capture_on_commit_callbacks: object
+) -> None:
+    portal = PortalSettings.load()
+    portal.company_name = "Acme Heating"
+    portal.email_sender_name = "Acme Heating dispatch"
+    portal.email_reply_to = "dispatch@acme.example"
+    portal.save()
+    factories.StaffUserFactory(email="office@example.com")
+    receiver.answers = [(410, {})]
+    book_one()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        send_all()
+
+    alert = mail.outbox[-1]
+    assert isinstance(alert, EmailMultiAlternatives)
+    assert alert.from_email.startswith("Acme Heating dispatch <")
+    assert alert.reply_to == ["dispatch@acme.example"]
+    html = str(alert.alternatives[0][0])
+    assert "Acme Heating" in html
+    assert endpoint.url in html
