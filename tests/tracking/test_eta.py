@@ -20,7 +20,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from doorstep.scheduling.travel import Point
+from doorstep.scheduling.travel import Point, great_circle_km
 from doorstep.tracking import eta
 from doorstep.tracking.eta import (
     CommercialProvider,
@@ -33,6 +33,7 @@ from doorstep.tracking.eta import (
     fallback,
     get_provider,
 )
+from doorstep.tracking.eta.osrm import osrm_shape
 
 valhalla = pytest.importorskip("valhalla", reason="pyvalhalla is not installed")
 
@@ -180,6 +181,23 @@ def test_embedded_valhalla_routes_corner_to_corner_along_the_streets(
     assert 1.6 / 50 * 3600 <= driving <= 1.6 / 10 * 3600  # between 10 and 50 km/h
     assert route.provider == "valhalla-embedded"
     assert provider.estimate_travel(crossing(0, 0), crossing(4, 4), DEPARTURE) == route.duration
+
+
+def test_embedded_valhalla_draws_the_road_round_the_corner(grid_tiles: BuiltTiles) -> None:
+    route = ValhallaEmbeddedProvider(grid_tiles.tiles_dir).route(
+        crossing(0, 0), crossing(4, 4), DEPARTURE
+    )
+    assert route.shape is not None
+    # Thinned to what the eye needs: the start, one corner, the end (the crossings
+    # between are on straight streets).
+    assert len(route.shape) == 3
+    start, corner, end = (Point(*point) for point in route.shape)
+    assert great_circle_km(start, crossing(0, 0)) * 1000 < 5
+    assert great_circle_km(end, crossing(4, 4)) * 1000 < 5
+    assert (
+        min(great_circle_km(corner, crossing(4, 0)), great_circle_km(corner, crossing(0, 4))) * 1000
+        < 5
+    )
 
 
 def test_embedded_valhalla_follows_one_street(grid_tiles: BuiltTiles) -> None:
@@ -341,6 +359,8 @@ def test_osrm_provider_asks_the_route_service_and_reads_the_first_route(
     assert route.duration == timedelta(seconds=188) + OVERHEAD
     assert route.distance_m == 1612.8
     assert route.provider == "osrm"
+    # Its polyline (precision 5), as [lat, lon] pairs.
+    assert route.shape == ((39.7759, -105.48806), (39.77623, -105.48803), (39.77632, -105.48759))
     [(method, path, _)] = server.requests
     assert method == "GET"
     prefix = "/route/v1/driving/"
@@ -350,6 +370,22 @@ def test_osrm_provider_asks_the_route_service_and_reads_the_first_route(
         pytest.approx([A.longitude, A.latitude], abs=1e-6),
         pytest.approx([B.longitude, B.latitude], abs=1e-6),
     ]
+
+
+def test_osrm_geojson_geometry_is_read_longitude_first() -> None:
+    # What osrm-routed answers when asked for `geometries=geojson`.
+    geojson = {"type": "LineString", "coordinates": [[A.longitude, A.latitude], [-104.99, 39.75]]}
+    assert osrm_shape(geojson) == [(A.latitude, A.longitude), (39.75, -104.99)]
+
+
+def test_a_road_of_one_point_draws_no_line_and_keeps_the_eta(server: FakeServer) -> None:
+    answer = {**OSRM_ROUTE, "routes": [{**OSRM_ROUTE["routes"][0], "geometry": "_p~iF~ps|U"}]}  # type: ignore[dict-item]
+    server.answer = lambda method, path, body: Answer(200, answer)
+
+    route = OsrmProvider(server.url).route(A, B, DEPARTURE)
+
+    assert route.shape is None
+    assert route.distance_m == 1612.8
 
 
 def test_osrm_refusal_is_a_routing_error_with_its_code(server: FakeServer) -> None:
@@ -377,6 +413,8 @@ def test_valhalla_http_provider_posts_auto_costing_and_converts_km(server: FakeS
     assert route.duration == timedelta(seconds=165) + OVERHEAD
     assert route.distance_m == pytest.approx(1600.0)
     assert route.provider == "valhalla"
+    # Its legs' polyline (precision 6): north along one street, thinned to its ends.
+    assert route.shape == ((40.0, -105.0), (40.0036, -105.0))
     [(method, path, body)] = server.requests
     assert (method, path) == ("POST", "/route")
     request = json.loads(body)
@@ -540,6 +578,7 @@ def test_offline_provider_distance_is_great_circle_times_circuity() -> None:
     route = OfflineProvider().route(crossing(0, 0), crossing(0, 4), DEPARTURE)
     assert route.distance_m == pytest.approx(4 * BLOCK_M * 1.3, rel=0.01)
     assert route.provider == "offline"
+    assert route.shape is None  # no road is known: no line is drawn
 
 
 # --- A commercial API through routingpy -------------------------------------------------------
@@ -581,6 +620,7 @@ def test_commercial_provider_reads_googles_traffic_duration_through_routingpy(
     assert route.duration == timedelta(seconds=355) + OVERHEAD
     assert route.distance_m == 1610
     assert route.provider == "commercial:google"
+    assert route.shape == ((38.5, -120.2), (40.7, -120.95))  # its steps' polylines
     [(method, path, _)] = server.requests
     assert method == "GET"
     assert path.startswith("/directions/json?")

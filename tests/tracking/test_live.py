@@ -208,8 +208,8 @@ def test_events_drive_the_recompute_and_the_pushes(
     assert pushed[-1]["longitude"] == -104.97
     assert pushed[-1]["type"] == "visit.update"
     assert set(pushed[-1]) == {
-        "type", "status", "eta", "minutes", "distance_m", "latitude", "longitude", "updated_at",
-        "seq",
+        "type", "status", "eta", "minutes", "distance_m", "latitude", "longitude", "route",
+        "late", "updated_at", "seq",
     }  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,10 +12,13 @@ from doorstep.scheduling.travel import Point
 from doorstep.tracking.eta.base import (
     DEFAULT_STOP_OVERHEAD,
     DEFAULT_TIMEOUT_SECONDS,
+    Drive,
     RoadProvider,
     figure,
+    readable_shape,
 )
 from doorstep.tracking.eta.routing_server import ask, router_options
+from doorstep.tracking.eta.shapes import from_lonlat
 
 # The routingpy profile for a car, and how each service takes a departure time (the point
 # of paying for a commercial API is its traffic model).
@@ -65,9 +68,7 @@ class CommercialProvider(RoadProvider):
         self.timeout = timeout
         self.stop_overhead = stop_overhead
 
-    def drive(
-        self, origin: Point, destination: Point, departure_time: datetime
-    ) -> tuple[float, float]:
+    def drive(self, origin: Point, destination: Point, departure_time: datetime) -> Drive:
         extra: dict[str, Any] = {}
         if self.service == "google":
             extra["departure_time"] = int(departure_time.timestamp())
@@ -85,7 +86,12 @@ class CommercialProvider(RoadProvider):
         seconds = figure(direction.duration, "duration")
         if self.service == "google":
             seconds = _google_traffic_seconds(direction.raw) or seconds
-        return seconds, figure(direction.distance, "distance")
+        # routingpy decodes each service's own shape into [lon, lat] pairs.
+        return Drive(
+            seconds,
+            figure(direction.distance, "distance"),
+            readable_shape(lambda: from_lonlat(direction.geometry)),
+        )
 
 
 def _google_traffic_seconds(raw: object) -> float | None:

@@ -10,10 +10,11 @@ from typing import Any
 from doorstep.scheduling.travel import Point
 from doorstep.tracking.eta.base import (
     DEFAULT_STOP_OVERHEAD,
+    Drive,
     RoadProvider,
     RoutingError,
+    valhalla_drive,
     valhalla_location,
-    valhalla_summary,
 )
 
 
@@ -49,9 +50,7 @@ class ValhallaEmbeddedProvider(RoadProvider):
             self._local.actor = actor
         return actor
 
-    def drive(
-        self, origin: Point, destination: Point, departure_time: datetime
-    ) -> tuple[float, float]:
+    def drive(self, origin: Point, destination: Point, departure_time: datetime) -> Drive:
         request = {
             "locations": [valhalla_location(origin), valhalla_location(destination)],
             "costing": "auto",
@@ -64,4 +63,4 @@ class ValhallaEmbeddedProvider(RoadProvider):
             raise
         except Exception as error:  # ValhallaError (a RuntimeError): no road near, no path
             raise RoutingError(f"Valhalla found no route: {error}") from error
-        return valhalla_summary(answer)
+        return valhalla_drive(answer)

@@ -8,7 +8,7 @@ from typing import Any
 from routingpy.routers import Valhalla  # type: ignore[import-untyped]
 
 from doorstep.scheduling.travel import Point
-from doorstep.tracking.eta.base import valhalla_summary
+from doorstep.tracking.eta.base import Drive, valhalla_drive
 from doorstep.tracking.eta.routing_server import RoutingServerProvider, router_options
 
 
@@ -20,9 +20,7 @@ class ValhallaHttpProvider(RoutingServerProvider):
     def make_router(self) -> Any:
         return Valhalla(base_url=self.base_url, **router_options(self.timeout))
 
-    def drive(
-        self, origin: Point, destination: Point, departure_time: datetime
-    ) -> tuple[float, float]:
+    def drive(self, origin: Point, destination: Point, departure_time: datetime) -> Drive:
         direction = self.ask(
             lambda router: router.directions(
                 locations=[[p.longitude, p.latitude] for p in (origin, destination)],
@@ -32,4 +30,4 @@ class ValhallaHttpProvider(RoutingServerProvider):
             )
         )
         # routingpy rounds down to whole seconds and metres; the summary has them exact.
-        return valhalla_summary(direction.raw)
+        return valhalla_drive(direction.raw)

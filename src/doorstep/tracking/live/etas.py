@@ -210,10 +210,13 @@ def _route_all(trips: list[Trip], *, now: datetime) -> list[tuple[Trip, Route]]:
 
 
 def _scaled_eta(trip: Trip, *, now: datetime) -> BookingEta:
-    """The ETA from the last routed trip, or the offline estimate when there is none."""
+    """The ETA from the last routed trip, or the offline estimate when there is none (or
+    when the last routing was the offline estimate, which costs nothing to ask again)."""
     current = trip.current
+    offline = get_provider().fallback
     if (
         current is not None
+        and current.provider != offline.name
         and current.routed_duration is not None
         and current.routed_distance_m is not None
         and current.routed_straight_m is not None
@@ -228,8 +231,9 @@ def _scaled_eta(trip: Trip, *, now: datetime) -> BookingEta:
             trip, now=now, duration=duration, distance_m=distance_m, provider=current.provider
         )
     # Never routed (another visit of the technician was routed moments ago, or the
-    # routing is on its way): the offline estimate costs nothing.
-    route = get_provider().fallback.route(trip.origin, trip.destination, now)
+    # routing is on its way): the offline estimate costs nothing. Asked afresh rather than
+    # scaled, it follows the traffic hours the trip crosses.
+    route = offline.route(trip.origin, trip.destination, now)
     return _eta(
         trip, now=now, duration=route.duration, distance_m=route.distance_m, provider=route.provider
     )
@@ -242,6 +246,9 @@ def _routed_eta(trip: Trip, route: Route, *, now: datetime) -> BookingEta:
     eta.last_routed_at = now
     eta.routed_duration, eta.routed_distance_m = route.duration, route.distance_m
     eta.routed_straight_m = trip.straight_m
+    # What the provider drew, from where it was asked: viewers get it cut where the
+    # technician is at each ping (`viewers.payload`). None for the offline estimate.
+    eta.route = [list(point) for point in route.shape] if route.shape else None
     return eta
 
 
@@ -261,4 +268,5 @@ def _eta(
         routed_duration=current.routed_duration if current else None,
         routed_distance_m=current.routed_distance_m if current else None,
         routed_straight_m=current.routed_straight_m if current else None,
+        route=current.route if current else None,
     )

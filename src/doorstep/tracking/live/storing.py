@@ -17,7 +17,13 @@ from doorstep.tracking.models import BookingEta
 
 # What a new ETA changes, and what only a routing changes (the trip later ETAs scale).
 ETA_FIELDS = ["eta", "distance_m", "provider", "computed_at", "position_recorded_at"]
-ROUTED_FIELDS = ["last_routed_at", "routed_duration", "routed_distance_m", "routed_straight_m"]
+ROUTED_FIELDS = [
+    "last_routed_at",
+    "routed_duration",
+    "routed_distance_m",
+    "routed_straight_m",
+    "route",
+]
 
 
 def store_etas(

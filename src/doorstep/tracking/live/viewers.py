@@ -8,6 +8,8 @@ whoever holds a state drops an update with a lower number.
 Privacy: a technician's position is in the payload only while the booking is Traveling
 and only when the position was taken after the booking's latest move to Traveling.
 Nothing says where a technician was before setting off to this customer, or after.
+The road still to go (`route`) is drawn from the position shown, never from where the
+trip was routed (a position before setting off, or the technician's home base).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.utils import timezone
 
 from doorstep.core import server_loop
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
+from doorstep.tracking.eta.shapes import still_to_go
 from doorstep.tracking.live.sequences import current_number, next_numbers
 from doorstep.tracking.models import BookingEta, LatestPosition
 
@@ -106,7 +109,12 @@ def payload(
     eta: BookingEta | None = None,
     position: LatestPosition | None = None,
 ) -> VisitUpdate:
-    """The "visit.update" message for the booking, with `eta` and `position` when given."""
+    """The "visit.update" message for the booking, with `eta` and `position` when given.
+
+    `late`: the ETA is after the end of the visit's time window. `route`: the road still
+    to go as `[[lat, lon], ...]` from the position shown, when the last routing drew one
+    and the technician is on it; else None.
+    """
     traveling = booking.status == BookingStatus.TRAVELING
     if traveling and eta is None:
         eta = getattr(booking, "live_eta", None)
@@ -121,16 +129,22 @@ def payload(
         "distance_m": None,
         "latitude": None,
         "longitude": None,
+        "route": None,
+        "late": False,
         "updated_at": booking.updated_at.isoformat(),
     }
     if traveling and eta is not None:
         update["eta"] = eta.eta.isoformat()
         update["minutes"] = max(0, math.ceil((eta.eta - now).total_seconds() / 60))
         update["distance_m"] = round(eta.distance_m)
+        update["late"] = eta.eta > booking.end  # due after the end of the visit's window
         update["updated_at"] = eta.computed_at.isoformat()
     if shown is not None:
         update["latitude"] = float(shown.latitude)
         update["longitude"] = float(shown.longitude)
+        if eta is not None and eta.route:
+            road = still_to_go(eta.route, shown.coordinates)
+            update["route"] = [list(point) for point in road] if road else None
     return update
 
 
