@@ -95,5 +95,6 @@ def test_account_emails_are_in_the_contacts_language(client: Client, customer: C
     client.post(reverse("account_reset_password"), {"email": ADDRESS})
 
     sent = the_email()
-    assert "Hola de parte de Acme Heating" in sent.message.body
+    assert "Alguien, probablemente usted, ha pedido restablecer la contraseña" in sent.message.body
+    assert sent.message.subject == "Elija una nueva contraseña · Acme Heating"
     assert '<html lang="es" dir="ltr">' in sent.html

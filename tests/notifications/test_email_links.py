@@ -21,7 +21,7 @@ OTHER_SCHEMES = ("mailto:", "tel:", "cid:")
 WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
 
 
-@pytest.fixture(params=["en", "es", "fr"])
+@pytest.fixture(params=["en", "es", "fr", "de", "ar"])
 def emails(request: pytest.FixtureRequest) -> list[Sent]:
     return every_email(request.param)
 
@@ -96,8 +96,15 @@ def test_account_emails_speak_for_the_company_not_the_server(emails: list[Sent])
     for sent in emails:
         if not sent.what.startswith(("account/", "mfa/")):
             continue
-        assert "Front Range Comfort Co." in sent.message.subject, sent.what
-        greeting = str(sent.message.body).splitlines()[0]  # "Hello from …!"
-        assert host not in greeting, sent.what
-        assert "Front Range Comfort Co." in greeting, sent.what
+        subject, body = sent.message.subject, str(sent.message.body)
+        assert subject.endswith(" · Front Range Comfort Co."), sent.what
+        # Our own words, in sentence case: not allauth's "Hello from …!" and Title Case
+        # (German writes its nouns with capitals all the same).
+        words = subject.removesuffix(" · Front Range Comfort Co.").split()
+        if '<html lang="de"' not in sent.html:
+            assert not any(word[:1].isupper() for word in words[1:] if word.isalpha()), subject
+        assert "Hello from" not in body, sent.what
+        assert "Thank you for using" not in body, sent.what
+        assert host not in body.splitlines()[0], sent.what
+        assert body.strip().splitlines()[-1].strip("\u2068\u2069") == "Front Range Comfort Co."
         assert "office@frontrange.example" in sent.html, sent.what

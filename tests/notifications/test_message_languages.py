@@ -295,3 +295,33 @@ def test_minutes_take_the_languages_plural_forms(
         extra={"eta": visit.start, "eta_minutes": minutes},
     ).body
     assert wording in body
+
+
+def account_email_texts(language: str) -> dict[str, str]:
+    from tests.notifications.emails import account_emails
+
+    contact = ContactFactory(
+        first_name="Pat", email=f"pat-{language}@example.test", preferred_language=language
+    )
+    return {
+        f"{sent.what} {part}": text
+        for sent in account_emails(contact)
+        for part, text in (
+            ("subject", sent.message.subject),
+            ("body", str(sent.message.body)),
+            ("html", re.sub(r"<[^>]+>", " ", sent.html)),
+        )
+    }
+
+
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+def test_no_sentence_of_english_is_left_in_any_account_email(visit: Booking, language: str) -> None:
+    from tests.notifications.emails import ACCOUNT_CONTEXT
+
+    names = [*names_of(visit), *(str(value) for value in ACCOUNT_CONTEXT.values())]
+    names += [f"pat-{code}@example.test" for code in ("en", language)]
+    english, translated = account_email_texts("en"), account_email_texts(language)
+    assert english.keys() == translated.keys()
+    for what, text in english.items():
+        shared = english_phrases(text, names) & english_phrases(translated[what], names)
+        assert not shared, f"{language} {what}: {sorted(shared)} in {translated[what]!r}"

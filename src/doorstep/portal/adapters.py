@@ -17,6 +17,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import LoginForm as AllauthLoginForm
@@ -28,9 +29,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -38,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
-from doorstep.notifications.rendering import email_look
+from doorstep.notifications.rendering import email_language, email_look, message_language
 
 KNOWN_DEVICE_COOKIE = "doorstep_known_device"
 KNOWN_DEVICE_SALT = "doorstep.portal.known-device"
@@ -100,14 +102,20 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         portal = PortalSettings.load()
         # The domain reads as the portal's address, so the email's HTML links it.
         sender = Sender(name=portal.company_name, domain=settings.DOORSTEP_BASE_URL.rstrip("/"))
-        language = (
+        contact = (
             Contact.objects.filter(email__iexact=email, user__isnull=False)
-            .values_list("preferred_language", flat=True)
+            .select_related("account")
             .first()
         )
-        with translation.override(language or translation.get_language()):
+        language = message_language(
+            contact.preferred_language if contact else translation.get_language() or ""
+        )
+        zone = ZoneInfo(contact.account.time_zone) if contact else timezone.get_current_timezone()
+        with translation.override(language), timezone.override(zone):
             super().send_mail(
-                template_prefix, email, {"current_site": sender, "portal": portal, **context}
+                our_wording(template_prefix),
+                email,
+                {"current_site": sender, "portal": portal, "contact": contact, **context},
             )
 
     def render_mail(
@@ -129,7 +137,7 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
                     **email_look(portal),
                     "subject": message.subject,
                     "text": message.body,
-                    "language": translation.get_language() or settings.LANGUAGE_CODE,
+                    **email_language(translation.get_language() or settings.LANGUAGE_CODE),
                 },
             )
             message.attach_alternative(html, "text/html")
@@ -140,6 +148,19 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
 
     def format_email_subject(self, subject: str) -> str:
         return f"{subject.strip()} · {PortalSettings.load().company_name}"
+
+
+def our_wording(template_prefix: str) -> str:
+    """The templates of an account email in our own words ("account/email/login_code" is
+    "notifications/account/login_code"), or allauth's for an email we have no words for."""
+    ours = "notifications/account/" + template_prefix.replace("/email/", "/").removeprefix(
+        "account/"
+    )
+    try:
+        get_template(f"{ours}_subject.txt")
+    except TemplateDoesNotExist:
+        return template_prefix
+    return ours
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[misc]
