@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history.models import Document, Photo, ServiceReport, Visibility, VisitRecord
+from doorstep.scheduling.models import Booking, BookingStatus
 
 FILE_KINDS = ("photo", "thumbnail", "signature", "document", "report")
 
@@ -151,3 +153,68 @@ def visit_photos(booking_id: int) -> QuerySet[Photo]:
 
 def visit_record(booking_id: int) -> VisitRecord | None:
     return VisitRecord.objects.filter(booking_id=booking_id).first()
+
+
+# --- The customer's service history ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which of the account's past visits to show: all, one site's, or one equipment's."""
+
+    site: FunctionalLocation | None = None
+    asset: Asset | None = None
+
+
+def past_visits(*, account_id: int, only: HistoryFilter | None = None) -> QuerySet[Booking]:
+    """The account's completed visits, newest first, each with its record, photos, the
+    documents the customer may see and its reports: a fixed number of queries however many."""
+    visits = Booking.objects.filter(
+        work_order__account_id=account_id, status=BookingStatus.COMPLETED
+    )
+    if only is not None and only.asset is not None:
+        visits = visits.filter(work_order__asset=only.asset)
+    if only is not None and only.site is not None:
+        site = only.site
+        # A work order copies its address (decision 0003): a visit was at the site when its
+        # equipment is installed there, or when it went to the site's address.
+        visits = visits.filter(
+            Q(work_order__asset__functional_location=site)
+            | Q(
+                work_order__address_line1=site.address_line1,
+                work_order__postal_code=site.postal_code,
+            )
+        )
+    return (
+        visits.select_related(
+            "work_order__incident_type",
+            "work_order__asset",
+            "work_order__account",
+            "resource",
+            "feedback",
+            "record",
+        )
+        .prefetch_related(
+            Prefetch("photos", queryset=Photo.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "documents",
+                queryset=Document.objects.filter(visibility=Visibility.CUSTOMER).order_by(
+                    "-published_at", "-pk"
+                ),
+                to_attr="customer_documents",
+            ),
+            Prefetch(
+                "reports",
+                queryset=ServiceReport.objects.filter(superseded_by__isnull=True),
+                to_attr="current_reports",
+            ),
+        )
+        .order_by("-completed_at", "-start", "-pk")
+    )
+
+
+def equipment_documents(*, asset: Asset) -> QuerySet[Document]:
+    """Published documents of a piece of equipment itself (manuals, certificates)."""
+    return Document.objects.filter(asset=asset, visibility=Visibility.CUSTOMER).order_by(
+        "-published_at", "-pk"
+    )

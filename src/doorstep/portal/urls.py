@@ -6,6 +6,7 @@ from doorstep.portal import (
     branding,
     downloads,
     feedback,
+    history_views,
     views,
     visit_link_survey,
     visit_link_views,
@@ -35,6 +36,7 @@ urlpatterns = [
     # A visit link's survey (the rest of `/t/<code>/` lives in visit_link_views).
     path("t/<str:code>/feedback/", visit_link_survey.open_survey, name="visit_link_feedback"),
     path("rate/", visit_link_survey.survey, name="visit_survey"),
+    path("history/", history_views.service_history, name="history"),
     # The service history's private files (downloads.py says who may have them).
     path("files/<str:kind>/<int:pk>/", downloads.signed_in_download, name="file"),
     path(
