@@ -164,3 +164,21 @@ def test_the_turned_back_message_has_its_own_switch(contact) -> None:  # type: i
     services.set_status(booking=booking, status=BookingStatus.SCHEDULED)
 
     assert not messages(booking, MessageType.TURNED_BACK)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_arriving_before_the_arrival_time_withdraws_on_the_way_saying_why_in_one_sentence(
+    contact, language: str
+) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    booking = book(contact)
+    services.set_status(booking=booking, status=BookingStatus.TRAVELING)
+
+    # Whoever sets the status, in whatever language, the log reads one sentence.
+    with translation.override(language):
+        services.set_status(booking=booking, status=BookingStatus.IN_PROGRESS)
+
+    withdrawn = messages(booking, MessageType.TRAVELING)["email"]
+    assert withdrawn.state == NotificationState.SKIPPED
+    assert withdrawn.skip_reason == "the technician arrived before it was sent"

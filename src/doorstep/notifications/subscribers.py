@@ -18,6 +18,16 @@ from doorstep.notifications.on_the_way import ARRIVAL_WAIT, held_on_the_way
 from doorstep.notifications.outbox import record, record_invitation, told_start, was_told
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 
+# Why an "on the way" message still waiting for its arrival time was not sent, in the
+# outbox log: a whole sentence for each status the visit moved to. (A status's label
+# follows the reader's language, so a sentence built around it would come out mixed.)
+WITHDRAWN_BECAUSE: dict[str, str] = {
+    BookingStatus.IN_PROGRESS: "the technician arrived",
+    BookingStatus.CANCELED: "the visit was canceled",
+    BookingStatus.COMPLETED: "the visit was completed",
+}
+TURNED_BACK = "the technician turned back"
+
 
 def on_contact_invited(event: Event) -> None:
     invitation = Invitation.objects.select_related("contact__account").get(
@@ -56,7 +66,7 @@ def on_status_changed(event: Event) -> None:
         # Arrived (or canceled) before "on the way" had its arrival time: it is no news.
         withdraw_on_the_way(
             event.payload["booking_id"],
-            reason=f"the visit was {BookingStatus(to_status).label.lower()}",
+            reason=WITHDRAWN_BECAUSE.get(to_status, "the visit's status changed"),
         )
     if to_status == BookingStatus.COMPLETED:
         booking = Booking.objects.get(pk=event.payload["booking_id"])
@@ -92,7 +102,7 @@ def turn_back(booking_id: int) -> None:
     told yet (the message still waited for its arrival time) hears nothing."""
     booking = Booking.objects.get(pk=booking_id)
     now = timezone.now()
-    withdraw_on_the_way(booking.pk, reason="the technician turned back", now=now)
+    withdraw_on_the_way(booking.pk, reason=TURNED_BACK, now=now)
     trip = trips(booking)
     told_of_trip = (
         Notification.objects.filter(
