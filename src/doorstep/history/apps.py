@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class HistoryConfig(AppConfig):
     name = "doorstep.history"
     verbose_name = "Service history"
+
+    def ready(self) -> None:
+        from doorstep.core import events
+        from doorstep.history import subscribers
+
+        events.subscribe("booking.status_changed", subscribers.on_status_changed)
