@@ -519,3 +519,99 @@ def test_finished_visits_fold_their_details_away(tech_client: Client, technician
 
     assert '<details class="visit__folded"><summary>Visit details</summary>' in article(done)
     assert "<details" not in article(next_one)
+
+
+# --- Taps answered in place (tech.js) -------------------------------------------------------
+
+IN_PLACE = {"X-Tech-Fragment": "1"}
+
+
+def test_a_tap_in_place_gets_the_day_back_with_what_happened_and_where_to_focus(
+    tech_client: Client, technician: Resource
+) -> None:
+    booking = visit_at(technician, day=0, hour=23)
+
+    response = tech_client.post(
+        status_url(booking), {"status": BookingStatus.TRAVELING}, headers=IN_PLACE
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'data-focus="visit-{booking.pk}"' in page
+    assert f'data-said="Visit {booking.reference}: On my way: done."' in page
+    assert 'data-level="success"' in page
+    assert "<html" not in page  # only the part of the page that changed
+    assert "data-location-sharing" in page  # the sharing box starts sharing
+    assert not list(tech_client.get(VISITS_URL).context["messages"])  # nothing left over
+
+
+def test_a_finished_visit_hands_the_focus_to_the_next_one(
+    tech_client: Client, technician: Resource
+) -> None:
+    done = visit_at(technician, day=0, hour=8, status=BookingStatus.IN_PROGRESS)
+    next_one = visit_at(technician, day=0, hour=11)
+
+    response = tech_client.post(status_url(done), {"status": BookingStatus.COMPLETED})
+    assert response["Location"] == f"/tech/#visit-{next_one.pk}"
+    response = tech_client.post(
+        status_url(next_one), {"status": BookingStatus.TRAVELING}, headers=IN_PLACE
+    )
+    assert f'data-focus="visit-{next_one.pk}"' in response.content.decode()
+
+
+def test_a_refused_tap_in_place_says_why(tech_client: Client, technician: Resource) -> None:
+    booking = visit_at(technician, day=0, hour=8, status=BookingStatus.COMPLETED)
+
+    response = tech_client.post(
+        status_url(booking), {"status": BookingStatus.TRAVELING}, headers=IN_PLACE
+    )
+
+    assert 'data-level="error"' in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.COMPLETED
+
+
+def test_the_question_before_setting_off_comes_as_a_fragment_for_a_dialog(
+    tech_client: Client, technician: Resource
+) -> None:
+    first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
+    second = visit_at(technician, day=1, hour=11)
+
+    response = tech_client.post(
+        status_url(second), {"status": BookingStatus.TRAVELING}, headers=IN_PLACE
+    )
+
+    page = response.content.decode()
+    assert "data-tap-confirm" in page
+    assert '<h2 id="confirm-title"' in page
+    assert f'name="turn_back" value="{first.pk}"' in page
+    assert 'name="other_day" value="confirmed"' in page
+    assert "data-dialog-close" in page
+    assert "<html" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "done"),
+    [
+        ("es", "Voy de camino: hecho."),
+        ("fr", "Je suis en route : fait."),
+        ("de", "Bin unterwegs: erledigt."),
+        ("ar", "أنا في الطريق: تم."),
+    ],
+)
+def test_what_a_tap_did_is_said_in_the_technicians_language(
+    tech_client: Client, technician: Resource, language: str, done: str
+) -> None:
+    technician.preferred_language = language
+    technician.save()
+    first = visit_at(technician, day=0, hour=9, status=BookingStatus.TRAVELING)
+    second = visit_at(technician, day=0, hour=23)
+    response = tech_client.post(
+        status_url(second),
+        {"status": BookingStatus.TRAVELING, "turn_back": str(first.pk)},
+        follow=True,
+    )
+    [said] = messages_of(response)
+    assert done in said
+    for english in ("Visit ", "turned back", "done"):
+        assert english not in said

@@ -2,6 +2,11 @@
 
 Views parse input and call the scheduling services; the location sharing is tech.js
 posting to the API's location ingest.
+
+A status tap is a plain form post answered with a redirect back to the visit. When
+tech.js sends it (with the `FRAGMENT_HEADER`), the answer is the part of the page that
+changed instead: the day's visits with what happened and which visit to focus, or the
+question to ask before setting off; the page stays where it is.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from doorstep.core.errors import DomainError
@@ -24,7 +30,18 @@ from doorstep.technician import selectors
 from doorstep.technician.selectors import TECHNICIAN_MOVES
 from doorstep.workforce.models import Resource
 
-DONE_MESSAGES = {move.status: f"{move.label}: done." for move in TECHNICIAN_MOVES}
+FRAGMENT_HEADER = "X-Tech-Fragment"
+FINISHED = (BookingStatus.COMPLETED, BookingStatus.CANCELED)
+
+
+def _done(status: str) -> str:
+    """What a move that went through is called, in the technician's language."""
+    label = next(move.label for move in TECHNICIAN_MOVES if move.status == status)
+    return gettext("%(move)s: done.") % {"move": label}
+
+
+def _visit_said(booking: Booking, text: str) -> str:
+    return gettext("Visit %(reference)s: %(text)s") % {"reference": booking.reference, "text": text}
 
 
 def _not_a_technician(request: HttpRequest) -> HttpResponse:
@@ -46,6 +63,50 @@ def visits(request: HttpRequest) -> HttpResponse:
         request,
         "technician/visits.html",
         {"technician": technician, "agenda": selectors.agenda(technician)},
+    )
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return request.headers.get(FRAGMENT_HEADER) == "1"
+
+
+def _after_tap(
+    request: HttpRequest,
+    technician: Resource,
+    booking: Booking,
+    *,
+    said: str,
+    succeeded: bool,
+) -> HttpResponse:
+    """Back to the day's visits, on the visit tapped, or on the one now under way when
+    the visit tapped is finished (it folds away); with what happened."""
+    agenda = selectors.agenda(technician)
+    focus = booking.pk
+    booking.refresh_from_db(fields=["status"])
+    if booking.status in FINISHED:
+        active = next(
+            (
+                entry.booking.pk
+                for day in (agenda.today, agenda.tomorrow)
+                for entry in day.visits
+                if entry.booking.status not in FINISHED
+            ),
+            None,
+        )
+        focus = active or focus
+    if not _wants_fragment(request):
+        (messages.success if succeeded else messages.error)(request, said)
+        return redirect(f"{reverse('technician:visits')}#visit-{focus}")
+    return render(
+        request,
+        "technician/includes/tap_result.html",
+        {
+            "technician": technician,
+            "agenda": agenda,
+            "focus": focus,
+            "said": said,
+            "level": "success" if succeeded else "error",
+        },
     )
 
 
@@ -90,7 +151,9 @@ def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
             # one trip at a time: the first must be turned back, which its customer is told.
             return render(
                 request,
-                "technician/confirm_on_my_way.html",
+                "technician/includes/confirm_dialog.html"
+                if _wants_fragment(request)
+                else "technician/confirm_on_my_way.html",
                 {
                     "booking": booking,
                     "day": timezone.localtime(booking.start, _zone(technician)),
@@ -99,25 +162,27 @@ def change_status(request: HttpRequest, booking_id: int) -> HttpResponse:
                 },
             )
         if turning_back and under_way is not None:
-            return _turn_back_and_set_off(request, under_way, booking)
+            return _turn_back_and_set_off(request, technician, under_way, booking)
     if status not in selectors.TECHNICIAN_STATUSES:
-        messages.error(request, "That change is not one the technician app can make.")
-    else:
-        try:
-            scheduling.set_status(
-                booking=booking,
-                status=status,
-                changed_by=request.user,  # type: ignore[arg-type]
-                completion_note=request.POST.get("completion_note", ""),
-            )
-        except DomainError as refusal:
-            messages.error(request, f"Visit {booking.reference}: {refusal.message}")
-        else:
-            messages.success(request, f"Visit {booking.reference}: {DONE_MESSAGES[status]}")
-    return redirect(f"{reverse('technician:visits')}#visit-{booking.pk}")
+        said = gettext("That change is not one the technician app can make.")
+        return _after_tap(request, technician, booking, said=said, succeeded=False)
+    try:
+        scheduling.set_status(
+            booking=booking,
+            status=status,
+            changed_by=request.user,  # type: ignore[arg-type]
+            completion_note=request.POST.get("completion_note", ""),
+        )
+    except DomainError as refusal:
+        said = _visit_said(booking, refusal.message)
+        return _after_tap(request, technician, booking, said=said, succeeded=False)
+    said = _visit_said(booking, _done(status))
+    return _after_tap(request, technician, booking, said=said, succeeded=True)
 
 
-def _turn_back_and_set_off(request: HttpRequest, first: Booking, booking: Booking) -> HttpResponse:
+def _turn_back_and_set_off(
+    request: HttpRequest, technician: Resource, first: Booking, booking: Booking
+) -> HttpResponse:
     """Turn back from `first` and set off for `booking`, both or neither."""
     try:
         with transaction.atomic():
@@ -132,11 +197,12 @@ def _turn_back_and_set_off(request: HttpRequest, first: Booking, booking: Bookin
                 changed_by=request.user,  # type: ignore[arg-type]
             )
     except DomainError as refusal:
-        messages.error(request, f"Visit {booking.reference}: {refusal.message}")
-    else:
-        messages.success(
-            request,
-            f"Visit {first.reference}: turned back. "
-            f"Visit {booking.reference}: {DONE_MESSAGES[BookingStatus.TRAVELING]}",
+        said = _visit_said(booking, refusal.message)
+        return _after_tap(request, technician, booking, said=said, succeeded=False)
+    said = " ".join(
+        (
+            _visit_said(first, gettext("turned back.")),
+            _visit_said(booking, _done(BookingStatus.TRAVELING)),
         )
-    return redirect(f"{reverse('technician:visits')}#visit-{booking.pk}")
+    )
+    return _after_tap(request, technician, booking, said=said, succeeded=True)
