@@ -107,3 +107,25 @@ def test_the_canceled_message_offers_the_booking_page_not_the_canceled_visit(
     for row in Notification.objects.filter(booking=booking, message_type=MessageType.CANCELED):
         assert "https://portal.frontrange.test/book/" in row.body
         assert "[visit link]" not in row.body
+
+
+@pytest.mark.parametrize(
+    ("language", "description"),
+    [
+        ("en", "The technician arrives during this time window."),
+        ("de", "Der Techniker kommt in diesem Zeitfenster."),
+        ("ar", "يصل الفني خلال هذه الفترة الزمنية."),
+    ],
+)
+def test_the_calendar_file_speaks_the_language_of_its_email(
+    contact, language: str, description: str
+) -> None:  # type: ignore[no-untyped-def]
+    contact.preferred_language = language
+    contact.save()
+    booking = book(contact)
+
+    [email] = emails(booking, MessageType.CONFIRMED)
+
+    event = event_of(email.calendar)
+    assert str(event["DESCRIPTION"]).endswith(description)
+    assert booking.reference in str(event["DESCRIPTION"])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from doorstep.access.models import Invitation
 from doorstep.configuration.models import PortalSettings
@@ -282,9 +282,11 @@ def _rows(
         calendar = ""
         if method and delivery.channel == rules.EMAIL and not skipped:
             attendee = Attendee(email=delivery.address, name=contact.full_name if contact else "")
-            calendar = visit_calendar(
-                booking, method=method, sequence=calendar_sequence or 0, attendee=attendee
-            ).decode()
+            # The service type's and company's names in the recipient's language.
+            with translation.override(rendering.message_language(delivery.language)):
+                calendar = visit_calendar(
+                    booking, method=method, sequence=calendar_sequence or 0, attendee=attendee
+                ).decode()
         rendered = (
             rendering.Rendered("", "", "")
             if skipped

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress
 
 from doorstep.configuration.models import PortalSettings
@@ -76,7 +77,8 @@ def visit_calendar(
     event.add("location", work_order.one_line_address)
     event.add(
         "description",
-        f"Reference {booking.reference}. The technician arrives during this time window.",
+        gettext("Reference %(reference)s. The technician arrives during this time window.")
+        % {"reference": booking.reference},
     )
     event.add("organizer", organizer(portal))
     if attendee is not None:
