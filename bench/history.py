@@ -75,7 +75,7 @@ def report_round() -> None:
         REPORT_PHOTO_PIXELS,
         ReportContent,
         ReportPhoto,
-        _data_url,
+        image_data_url,
         render_pdf,
     )
 
@@ -92,10 +92,8 @@ def report_round() -> None:
     size = 0
     for _ in range(4):
         started = time.process_time()
-        photos = [
-            ReportPhoto(_data_url(stored, REPORT_PHOTO_PIXELS, keep_png=False), "After", "Coil")
-            for _ in range(6)
-        ]
+        page_photo = image_data_url(stored, REPORT_PHOTO_PIXELS, keep_png=False)
+        photos = [ReportPhoto(page_photo, "After", "Coil") for _ in range(6)]
         content = ReportContent(
             language="en",
             company_name="Front Range Comfort Co.",

@@ -313,7 +313,7 @@ def _image_url(name: str, pixels: int, *, keep_png: bool = False) -> str:
     the file cannot be read (the report is still made, without it)."""
     try:
         with private_storage().open(name, "rb") as stored:
-            return _data_url(stored.read(), pixels, keep_png=keep_png)
+            return image_data_url(stored.read(), pixels, keep_png=keep_png)
     except (OSError, ValueError, Image.DecompressionBombError):
         logger.warning("The report leaves out %s, which cannot be read", name)
         return ""
@@ -324,13 +324,13 @@ def _logo_url(portal: PortalSettings) -> str:
         return ""
     try:
         with portal.header_image.open("rb") as stored:
-            return _data_url(stored.read(), 800, keep_png=True)
+            return image_data_url(stored.read(), 800, keep_png=True)
     except (OSError, ValueError, Image.DecompressionBombError):
         logger.warning("The report leaves out the header image, which cannot be read")
         return ""
 
 
-def _data_url(data: bytes, pixels: int, *, keep_png: bool) -> str:
+def image_data_url(data: bytes, pixels: int, *, keep_png: bool) -> str:
     with Image.open(io.BytesIO(data)) as image:
         image.draft("RGB", (pixels, pixels))  # JPEGs decode at a fraction of their size
         image.thumbnail((pixels, pixels))
