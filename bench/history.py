@@ -92,8 +92,9 @@ def report_round() -> None:
     size = 0
     for _ in range(4):
         started = time.process_time()
-        page_photo = image_data_url(stored, REPORT_PHOTO_PIXELS, keep_png=False)
-        photos = [ReportPhoto(page_photo, "After", "Coil") for _ in range(6)]
+        # Each photo shrunk for the page on its own, as the report does for six photos.
+        shrunk = [image_data_url(stored, REPORT_PHOTO_PIXELS, keep_png=False) for _ in range(6)]
+        photos = [ReportPhoto(url, "After", "Coil") for url in shrunk]
         content = ReportContent(
             language="en",
             company_name="Front Range Comfort Co.",
