@@ -161,34 +161,26 @@ def company_time(moment: datetime | None) -> str:
     return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
 
 
-def position_map(latitude: float, longitude: float) -> dict[str, Any]:
-    """The map tile of the configured provider around a position, and where on it the
-    position is (in the tile's 256 pixels); the link opens a map of the place."""
-    scale = 2**MAP_ZOOM
-    x = (longitude + 180) / 360 * scale
-    lat = math.radians(max(-85.05, min(85.05, latitude)))
-    y = (1 - math.asinh(math.tan(lat)) / math.pi) / 2 * scale
+def map_url(latitude: float, longitude: float) -> str:
+    """A map of a position: OpenStreetMap's own page when its tiles are the ones
+    configured, else the configured provider's tile around the position."""
     tile_url = settings.DOORSTEP_MAP_TILE_URL
-    tile = (
-        tile_url.replace("{s}", "a")
-        .replace("{z}", str(MAP_ZOOM))
-        .replace("{x}", str(int(x)))
-        .replace("{y}", str(int(y)))
-        .replace("{r}", "")
-    )
-    if tile_url.startswith(OPENSTREETMAP_TILES):
-        url = (
+    if not tile_url or tile_url.startswith(OPENSTREETMAP_TILES):
+        return (
             f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
             f"#map={MAP_ZOOM}/{latitude:.6f}/{longitude:.6f}"
         )
-    else:
-        url = tile
-    return {
-        "tile": tile if tile_url else "",
-        "url": url,
-        "x": round((x % 1) * 256),
-        "y": round((y % 1) * 256),
-    }
+    scale = 2**MAP_ZOOM
+    x = int((longitude + 180) / 360 * scale) % scale
+    lat = math.radians(max(-85.05, min(85.05, latitude)))
+    y = int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * scale)
+    return (
+        tile_url.replace("{s}", "a")
+        .replace("{z}", str(MAP_ZOOM))
+        .replace("{x}", str(x))
+        .replace("{y}", str(y))
+        .replace("{r}", "")
+    )
 
 
 class LastSeenFilter(admin.SimpleListFilter):
@@ -371,7 +363,7 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
     def last_seen(self, technician: Resource) -> str:
         return company_time(getattr(technician, "last_seen_at", None)) or "Never"
 
-    @admin.display(description="location")
+    @admin.display(description="sent lately")
     def location(self, technician: Resource) -> str:
         # The app is told the same whatever became of its positions (so that ids cannot
         # be tried): this is where staff see that a newly set up phone is heard, and why
@@ -387,7 +379,7 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
                 "kept": REFUSED_KEPT_PER_TECHNICIAN,
                 "recorded": company_time(latest.recorded_at) if latest else "",
                 "received": company_time(latest.received_at) if latest else "",
-                "map": position_map(*latest.coordinates) if latest else None,
+                "map_url": map_url(*latest.coordinates) if latest else "",
                 "refused": [
                     {
                         "position": position,
