@@ -5,10 +5,18 @@
   // After a page load, put the focus where the news is: the list of problems with what
   // was sent, else the page's message ("Your profile is saved."), else its heading. A
   // screen reader then reads what happened instead of starting from the site's name.
+  // The sign-in pages' forms have no summary: their error for the whole form, else the
+  // first field refused (read out with its error, which it names with aria-describedby).
   function focusStart() {
     if (document.activeElement && document.activeElement !== document.body) return; // autofocus
     if (window.location.hash) return; // the link asked for another place
+    var field = document.querySelector("main form [aria-invalid=true]");
+    if (field && !document.querySelector(".error-summary, main .errorlist.nonfield")) {
+      field.focus();
+      return;
+    }
     var target = document.querySelector(".error-summary") ||
+      document.querySelector("main .errorlist.nonfield") ||
       document.querySelector("main .messages") ||
       document.querySelector("main h1");
     if (!target) return;
