@@ -3,6 +3,7 @@ as a dispatch system does; every change through the portal's and back office's s
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -12,17 +13,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from doorstep.access.models import Scope
+from doorstep.api.rest.scheduling import BookingSerializer, BookingViewSet
 from doorstep.scheduling import selectors
-from doorstep.scheduling.models import Booking, BookingStatusChange
+from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange, WorkOrder
 from doorstep.scheduling.travel import Point
 from tests.api.rest.conftest import ApiClient, a_visit_with_its_records, bookable_world
 from tests.factories import (
+    AssetFactory,
     BookingFactory,
     FunctionalLocationFactory,
     IncidentTypeFactory,
     ResourceFactory,
+    TimelineNoteFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -365,3 +371,29 @@ def test_a_dispatch_booking_by_hand_goes_to_the_site(
     response = dispatch.call("POST", "/api/v1/bookings", body)
     assert response.status_code == 201, response.content
     assert response.json()["address"].startswith("9 Warehouse Row")
+
+
+# --- The answer about a visit, built directly ---------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Denver"])
+def test_a_visit_reads_exactly_as_the_generic_serializer_writes_it(zone: str) -> None:
+    plain = BookingFactory()
+    busy = a_visit_with_its_records()
+    site = FunctionalLocationFactory(account=busy.work_order.account)
+    asset = AssetFactory(account=busy.work_order.account, functional_location=site)
+    WorkOrder.objects.filter(pk=busy.work_order_id).update(asset=asset)
+    TimelineNoteFactory(work_order=busy.work_order, text="Staff only", customer_visible=False)
+    done = BookingFactory(status=BookingStatus.COMPLETED, completed_at=timezone.now())
+    called_off = BookingFactory(status=BookingStatus.CANCELED, cancel_reason="Moved away")
+    ids = [plain.pk, busy.pk, done.pk, called_off.pk]
+    visits = BookingViewSet.queryset.filter(pk__in=ids).order_by("pk")
+    context = {"warnings": ["Nina is not qualified"]}
+
+    with timezone.override(ZoneInfo(zone)):
+        for visit in visits:
+            serializer = BookingSerializer(context=context)
+            generic = serializers.ModelSerializer.to_representation(serializer, visit)
+            assert json.loads(JSONRenderer().render(serializer.to_representation(visit))) == (
+                json.loads(JSONRenderer().render(generic))
+            ), visit
