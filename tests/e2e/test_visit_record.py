@@ -117,3 +117,71 @@ def test_the_technician_records_and_completes_a_visit(
     assert record.signature.name
     tags = sorted(Photo.objects.filter(booking=booking).values_list("tag", flat=True))
     assert tags == ["after", "before"]
+
+
+def test_the_customer_sees_the_visit_in_the_service_history(
+    browser: Browser, live_server: LiveServer, tmp_path: Path
+) -> None:
+    import io
+
+    from doorstep.history import services
+    from doorstep.history.models import DocumentType, Visibility
+    from tests.factories import ContactFactory
+
+    booking = in_progress_visit()
+    ContactFactory(
+        account=booking.work_order.account,
+        user=UserFactory(email="dana@example.test"),
+        profile_reviewed_at=timezone.now(),
+    )
+    for number, data in enumerate((images.camera_jpeg(800, 600), images.heic())):
+        services.add_photo(
+            booking=booking,
+            upload=io.BytesIO(data),
+            size=len(data),
+            client_upload_id=str(number),
+            tag="before" if number == 0 else "after",
+            caption="Leaking valve" if number == 0 else "",
+            uploaded_by=None,
+        )
+    services.add_document(
+        upload=io.BytesIO(images.PDF),
+        size=len(images.PDF),
+        name="Invoice 1042.pdf",
+        title="Invoice 1042",
+        document_type=DocumentType.INVOICE,
+        booking=booking,
+        visibility=Visibility.CUSTOMER,
+    )
+    # Completed by hand: set_status would push to the live map from this thread, which
+    # runs Playwright's event loop.
+    VisitRecord.objects.create(
+        booking=booking,
+        work_done="Replaced the valve seal and tested the pressure.",
+        signer_name="Dana Whitfield",
+        signed_at=timezone.now(),
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        status=BookingStatus.COMPLETED, completed_at=timezone.now()
+    )
+    context = open_context(browser, live_server, viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("dana@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("link", name="Service history").click()
+
+    visit = page.get_by_role("article").filter(has_text=booking.reference)
+    expect(visit.get_by_text("Replaced the valve seal and tested the pressure.")).to_be_visible()
+    expect(visit.get_by_role("img", name="Before: Leaking valve")).to_be_visible()
+    expect(visit.get_by_role("link", name="Invoice 1042")).to_be_visible()
+    assert accessibility_violations(page) == []
+    if SHOTS:
+        for width in (375, 768, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(Path(SHOTS) / f"history-{width}.png"), full_page=True)
+    with page.expect_download() as download:
+        visit.get_by_role("link", name="Invoice 1042").click()
+    assert download.value.suggested_filename == "Invoice 1042.pdf"
+    context.close()
