@@ -288,6 +288,9 @@ class ResourceAdmin(DeletionsRecordedAdmin[Resource], LocalTimeZoneAdmin[Resourc
     )
     inlines = (ResourceSkillInline, WorkingHoursInline, TimeOffInline)
 
+    class Media:
+        css = {"all": ("workforce/technician_admin.css",)}
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Resource]:
         return (
             super()
