@@ -164,12 +164,21 @@ def test_settings_cannot_be_added_or_deleted(staff_client: Client, settings_page
     assert PortalSettings.objects.count() == 1
 
 
-def test_settings_page_shows_its_four_sections(staff_client: Client, settings_page: str) -> None:
+def test_settings_page_shows_its_sections_and_the_wording_in_each_language(
+    staff_client: Client, settings_page: str
+) -> None:
     response = staff_client.get(settings_page)
 
     names = [fieldset.name for fieldset in response.context["adminform"]]
-    assert names[:4] == ["General", "Display", "Self-scheduling", "Exclusion lists"]
-    for name in names[:4]:
+    languages = ["English · default language", "Español", "Français", "Deutsch", "العربية"]
+    assert names[:9] == [
+        "General",
+        "Display",
+        *languages,
+        "Self-scheduling",
+        "Exclusion lists",
+    ]
+    for name in names[:9]:
         assert name in response.content.decode()
 
 

@@ -55,6 +55,7 @@ VISIT_PAGE_COLUMNS = (
     "booking__work_order__longitude",
     "booking__work_order__account__time_zone",
     "booking__work_order__incident_type__display_name",
+    "booking__work_order__incident_type__translations",
     "booking__work_order__asset__name",
     "booking__work_order__asset__serial_number",
     "booking__resource__display_name",

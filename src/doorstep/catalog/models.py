@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 
+from doorstep.configuration import languages, words
 from doorstep.core.models import ExternalId, TimeStampedModel
 from doorstep.core.validators import PROFICIENCY_VALIDATORS
+
+# What customers read of a service type, with a wording per language.
+TRANSLATED_FIELDS = ("display_name", "description")
 
 
 class IncidentTypeQuerySet(models.QuerySet["IncidentType"]):
@@ -42,6 +48,15 @@ class IncidentType(ExternalId, TimeStampedModel):
     required_skills = models.ManyToManyField(
         "workforce.Skill", through="IncidentTypeSkill", related_name="incident_types"
     )
+    translations = models.JSONField(
+        "name and description in each language",
+        default=dict,
+        blank=True,
+        help_text=(
+            "What customers of each language read; where a language has none, the company's "
+            "default language's, else the name and description above."
+        ),
+    )
 
     objects = IncidentTypeQuerySet.as_manager()
 
@@ -62,8 +77,42 @@ class IncidentType(ExternalId, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        # The office's own name: pages for customers use display_name explicitly.
+        # The office's own name: pages for customers use shown_name.
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.translations = words.cleaned(
+                self.translations, fields=words.model_fields(IncidentType, TRANSLATED_FIELDS)
+            )
+        except ValidationError as error:
+            raise ValidationError({"translations": error.messages}) from error
+
+    def word(self, name: str, language: str | None, *, company_language: str) -> str:
+        """The wording of `name` (display_name, description) for readers of `language`:
+        theirs, else the company's default language's, else the field's own."""
+        return words.pick(
+            getattr(self, name),
+            self.translations,
+            name,
+            languages=words.reading_order(language, company_language),
+        )
+
+    @property
+    def shown_name(self) -> str:
+        """The name customers see, in the language of the page or message being made."""
+        return self.word(
+            "display_name",
+            translation.get_language(),
+            company_language=languages.company_language(),
+        )
+
+    @property
+    def shown_description(self) -> str:
+        """The description customers see, in the language of the page or message being made."""
+        company = languages.company_language()
+        return self.word("description", translation.get_language(), company_language=company)
 
 
 class IncidentTypeSkill(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,10 +14,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from doorstep.configuration.models import DEFAULT_FONT_FAMILY, InvitePolicy, PortalSettings
+from doorstep.configuration.models import (
+    DEFAULT_FONT_FAMILY,
+    TRANSLATED_FIELDS,
+    InvitePolicy,
+    PortalSettings,
+)
+from doorstep.configuration.translation_forms import (
+    TranslationsFormMixin,
+    language_fieldsets,
+    with_translations,
+)
 from doorstep.customers.models import Account, FunctionalLocation
 from doorstep.scheduling.travel import Point, great_circle_km
 from doorstep.workforce.models import Resource
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
 
 COLOUR_FIELDS = ("text_color", "background_color", "foreground_color")
 
@@ -97,7 +110,8 @@ def render_now(response: HttpResponse) -> HttpResponse:
     return response
 
 
-class PortalSettingsForm(forms.ModelForm[PortalSettings]):
+class PortalSettingsFormBase(TranslationsFormMixin, forms.ModelForm[PortalSettings]):
+    translated_fields = TRANSLATED_FIELDS
     font = forms.ChoiceField(
         label="Font",
         choices=[
@@ -134,6 +148,10 @@ class PortalSettingsForm(forms.ModelForm[PortalSettings]):
         super().__init__(*args, **kwargs)
         self.fields["font"].initial = font_choice_of(self.instance.font_family)
         self.fields["font_family"].required = False
+        self.setup_translations()
+
+    def company_language(self) -> str:
+        return str(self.instance.default_language)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -148,7 +166,11 @@ class PortalSettingsForm(forms.ModelForm[PortalSettings]):
             and "font_family" not in self.errors
         ):
             self.add_error("font_family", "Enter the font list to use, or pick a font above.")
+        self.store_translations(cleaned)
         return cleaned
+
+
+PortalSettingsForm = with_translations(PortalSettingsFormBase, PortalSettings, TRANSLATED_FIELDS)
 
 
 @admin.register(PortalSettings)
@@ -179,6 +201,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                     ),
                     ("reminder_days_before", "reminder_time"),
                     "time_zone",
+                    "default_language",
                     "running_late_margin_minutes",
                     "include_survey",
                     "show_technician_details",
@@ -201,7 +224,10 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                     "page_footer",
                     ("email_sender_name", "email_reply_to"),
                 ),
-                "description": "How the customer portal looks.",
+                "description": (
+                    "How the customer portal looks. The wording here is what every language "
+                    "shows unless it has its own, below."
+                ),
             },
         ),
         (
@@ -229,6 +255,18 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
 
     class Media:
         css = {"all": ("configuration/portal_settings_admin.css",)}
+
+    def get_fieldsets(
+        self, request: HttpRequest, obj: PortalSettings | None = None
+    ) -> _FieldsetSpec:
+        # The wording in each language right after the wording it falls back to.
+        fieldsets = list(super().get_fieldsets(request, obj))
+        after_display = 2
+        company = (
+            obj.default_language if obj is not None else PortalSettings.load().default_language
+        )
+        languages = language_fieldsets(TRANSLATED_FIELDS, company_language=company)
+        return [*fieldsets[:after_display], *languages, *fieldsets[after_display:]]
 
     @admin.display(description="preview")
     def header_image_preview(self, portal: PortalSettings) -> str:

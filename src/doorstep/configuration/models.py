@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import time
 from email.utils import formataddr, parseaddr
@@ -13,8 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 
-from doorstep.configuration import caching
+from doorstep.configuration import caching, words
 from doorstep.core.validators import (
     default_time_zone,
     time_zone_choices,
@@ -33,6 +35,16 @@ def validate_font_family(value: str) -> None:
             "Enter font names separated by commas, for example: Inter, Arial, sans-serif.",
             code="invalid_font_family",
         )
+
+
+def default_language() -> str:
+    """A fresh installation's default language: DOORSTEP_DEFAULT_LANGUAGE (English unless set)."""
+    offered = words.offered_languages()
+    code = str(settings.LANGUAGE_CODE)
+    for candidate in (code, code.split("-", maxsplit=1)[0]):
+        if candidate in offered:
+            return candidate
+    return "en"
 
 
 def validate_slot_length(value: int) -> None:
@@ -60,6 +72,18 @@ class InvitePolicy(models.TextChoices):
     OFF = "off", "Do not invite"
     NEW_CONTACTS = "new", "Invite new contacts"
     ALL_CONTACTS = "all", "Invite new contacts and all existing contacts too"
+
+
+# The settings' words that customers read, each with a wording per language.
+TRANSLATED_FIELDS = (
+    "company_name",
+    "page_title",
+    "page_footer",
+    "contact_phone",
+    "contact_email",
+    "email_sender_name",
+)
+DEFAULT_PAGE_TITLE = "Your service visits"
 
 
 class PortalSettingsQuerySet(models.QuerySet["PortalSettings"]):
@@ -170,7 +194,7 @@ class PortalSettings(models.Model):
     company_name = models.CharField(max_length=100, default="Doorstep")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=40, blank=True)
-    page_title = models.CharField(max_length=100, default="Your service visits")
+    page_title = models.CharField(max_length=100, default=DEFAULT_PAGE_TITLE)
     page_footer = models.TextField(blank=True)
     email_sender_name = models.CharField(
         "sender name",
@@ -182,6 +206,22 @@ class PortalSettings(models.Model):
         "reply-to address",
         blank=True,
         help_text="Where customers' answers to an email go. Empty: the contact email.",
+    )
+    default_language = models.CharField(
+        "company's default language",
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=default_language,
+        help_text=(
+            "The language of anyone who has not chosen one and whose browser asks for none "
+            "we offer, and the wording each language falls back to where it has none of its own."
+        ),
+    )
+    translations = models.JSONField(
+        "wording in each language",
+        default=dict,
+        blank=True,
+        help_text="The company's words for readers of each language; see below.",
     )
 
     # --- Self-scheduling ---------------------------------------------------------------
@@ -282,6 +322,31 @@ class PortalSettings(models.Model):
             cls.objects.bulk_create([cls(pk=1)], ignore_conflicts=True)
             return cls.objects.get(pk=1)
 
+    def word(self, name: str, language: str | None) -> str:
+        """The wording of the field `name` for readers of `language`: theirs, else the
+        company's default language's, else the field's own."""
+        value = words.pick(
+            getattr(self, name),
+            self.translations,
+            name,
+            languages=words.reading_order(language, self.default_language),
+        )
+        if name == "page_title" and value == DEFAULT_PAGE_TITLE and language:
+            # The wording a fresh installation ships with is in the catalogs (the portal's).
+            with translation.override(language):
+                return translation.gettext(value)
+        return value
+
+    def in_language(self, language: str | None) -> PortalSettings:
+        """The settings as readers of `language` see them: the company's words (company
+        name, page title, footer, contact lines, sender name) in that language, the rest
+        as set. A copy to read from, which refuses to be saved."""
+        shown = copy.copy(self)
+        for name in TRANSLATED_FIELDS:
+            setattr(shown, name, self.word(name, language))
+        setattr(shown, "save", _refuse_saving_words)  # noqa: B010 - a method, replaced
+        return shown
+
     @property
     def email_from(self) -> str:
         """The From of every email: the sender name set here (else the company's name),
@@ -303,6 +368,12 @@ class PortalSettings(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        try:
+            self.translations = words.cleaned(
+                self.translations, fields=words.model_fields(PortalSettings, TRANSLATED_FIELDS)
+            )
+        except ValidationError as error:
+            raise ValidationError({"translations": error.messages}) from error
         if (
             self.minimum_lead_days is not None
             and self.maximum_lead_days is not None
@@ -316,6 +387,13 @@ class PortalSettings(models.Model):
                     )
                 }
             )
+
+
+def _refuse_saving_words(*args: Any, **kwargs: Any) -> None:
+    raise TypeError(
+        "These settings carry one language's words in their fields: save the row from "
+        "PortalSettings.load() instead."
+    )
 
 
 @cache

@@ -49,10 +49,13 @@ def render(
     """
     zone = ZoneInfo(booking.work_order.account.time_zone)
     language = message_language(language)
+    portal = portal.in_language(language)
     context = {
         "booking": booking,
         "work_order": booking.work_order,
-        "service_type": booking.work_order.incident_type.display_name,
+        "service_type": booking.work_order.incident_type.word(
+            "display_name", language, company_language=portal.default_language
+        ),
         "start": timezone.localtime(booking.start, zone),
         "end": timezone.localtime(booking.end, zone),
         "completed_at": timezone.localtime(booking.completed_at, zone)
@@ -148,6 +151,7 @@ def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rend
     """The invitation email, in the contact's saved language, with placeholders for its code."""
     contact = invitation.contact
     language = message_language(contact.preferred_language if contact else "")
+    portal = portal.in_language(language)
     zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
     context = {
         "contact": contact,

@@ -127,7 +127,7 @@ class ProfileForm(forms.Form):
 
 class ServiceTypeField(forms.ModelChoiceField[IncidentType]):
     def label_from_instance(self, obj: IncidentType) -> str:
-        return obj.display_name
+        return obj.shown_name
 
 
 class EquipmentField(forms.ModelChoiceField[Asset]):

@@ -19,7 +19,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog, set_language
 
+from doorstep.configuration import languages
 from doorstep.customers import services as customer_services
+from doorstep.portal.context_processors import stored_settings
 from doorstep.workforce import services as technician_services
 
 
@@ -59,8 +61,9 @@ def browser_language(request: HttpRequest) -> str | None:
 
 
 def company_language() -> str:
-    """The company's default language (DOORSTEP_DEFAULT_LANGUAGE, English unless set)."""
-    return offered(settings.LANGUAGE_CODE) or "en"
+    """The company's default language, a portal setting: from the settings this request
+    reads anyway (once, from the cache), asked only when nothing else names a language."""
+    return offered(languages.company_language()) or "en"
 
 
 def page_language(request: HttpRequest, *, recipient_language: str | None = None) -> str:
@@ -91,8 +94,9 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        use_language(request, page_language(request))
-        response = self.get_response(request)
+        with languages.company_language_from(lambda: stored_settings(request).default_language):
+            use_language(request, page_language(request))
+            response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", translation.get_language() or "en")
         return response

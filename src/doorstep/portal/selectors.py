@@ -26,6 +26,7 @@ HOME_COLUMNS = (
     "work_order__country",
     "work_order__account__time_zone",
     "work_order__incident_type__display_name",
+    "work_order__incident_type__translations",
     "work_order__asset__name",
     "work_order__asset__serial_number",
     "resource__display_name",

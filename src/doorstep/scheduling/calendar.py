@@ -7,7 +7,7 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from icalendar import Calendar, Event, vCalAddress
 
@@ -33,7 +33,7 @@ def organizer(portal: PortalSettings) -> vCalAddress:
     """The company, as the organizer of its visits: its contact email, else the sender's."""
     email = portal.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     address = vCalAddress(f"mailto:{email}")
-    address.params["cn"] = portal.company_name
+    address.params["cn"] = portal.word("company_name", translation.get_language())
     return address
 
 
@@ -73,7 +73,8 @@ def visit_calendar(
     event.add("dtstamp", timezone.now())
     event.add("dtstart", booking.start)
     event.add("dtend", booking.end)
-    event.add("summary", f"{work_order.incident_type.display_name} – {portal.company_name}")
+    company = portal.word("company_name", translation.get_language())
+    event.add("summary", f"{work_order.incident_type.shown_name} – {company}")
     event.add("location", work_order.one_line_address)
     event.add(
         "description",

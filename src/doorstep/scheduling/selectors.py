@@ -314,7 +314,7 @@ class Visit:
 
     @property
     def service_type(self) -> str:
-        return self.booking.work_order.incident_type.display_name
+        return self.booking.work_order.incident_type.shown_name
 
     @property
     def asset(self) -> str:

@@ -17,7 +17,7 @@ from django.db import models
 from doorstep.catalog.models import IncidentType, IncidentTypeSkill
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.project.demo import data
+from doorstep.project.demo import data, words
 from doorstep.project.demo.accounts import AccountPlan
 from doorstep.project.demo.diary import time_off
 from doorstep.project.demo.geography import Address
@@ -47,12 +47,15 @@ def load_portal_settings() -> str:
     default_name = PortalSettings._meta.get_field("company_name").get_default()
     if settings.company_name not in {default_name, data.COMPANY_SETTINGS["company_name"]}:
         return f"{settings.company_name} (left as it was)"
-    changed = [
-        name for name, value in data.COMPANY_SETTINGS.items() if getattr(settings, name) != value
-    ]
+    wanted: dict[str, object] = {
+        **data.COMPANY_SETTINGS,
+        # The company's words in the other languages, unless staff have written their own.
+        "translations": settings.translations or words.COMPANY_TRANSLATIONS,
+    }
+    changed = [name for name, value in wanted.items() if getattr(settings, name) != value]
     if changed:
         for name in changed:
-            setattr(settings, name, data.COMPANY_SETTINGS[name])
+            setattr(settings, name, wanted[name])
         settings.full_clean()
         settings.save(update_fields=[*changed, "updated_at"])
     return settings.company_name
@@ -93,6 +96,17 @@ def load_skills() -> dict[str, Skill]:
 
 
 def load_service_types(skills: dict[str, Skill]) -> None:
+    """The demo's service types, in every offered language; one that exists keeps its own
+    details, and gets the demo's translations only if it has none."""
+    untranslated = IncidentType.objects.filter(
+        name__in=[s.name for s in data.SERVICE_TYPES], translations={}
+    )
+    by_name = {s.name: s for s in data.SERVICE_TYPES}
+    for service_type in untranslated:
+        found = words.SERVICE_TYPE_TRANSLATIONS.get(by_name[service_type.name].display_name)
+        if found and service_type.display_name == by_name[service_type.name].display_name:
+            service_type.translations = found
+            service_type.save(update_fields=["translations", "updated_at"])
     new = _missing(data.SERVICE_TYPES, IncidentType, "name", lambda s: s.name)
     created = IncidentType.objects.bulk_create(
         [
@@ -100,6 +114,7 @@ def load_service_types(skills: dict[str, Skill]) -> None:
                 name=s.name,
                 display_name=s.display_name,
                 description=s.description,
+                translations=words.SERVICE_TYPE_TRANSLATIONS.get(s.display_name, {}),
                 portal_enabled=s.portal_enabled,
                 estimated_duration_minutes=s.duration_minutes,
             )
