@@ -166,3 +166,24 @@ def test_the_page_reads_as_many_queries_for_twenty_visits_as_for_two(
 
 def test_the_history_needs_a_sign_in(client: Client) -> None:
     assert client.get(URL).status_code == 302
+
+
+def test_the_completed_visit_link_shows_what_the_visit_left(
+    client: Client, contact: Contact, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from doorstep.access import visit_links
+
+    booking = past_visit(contact, 1)
+    VisitRecord.objects.create(booking=booking, work_done="Cleaned the burner.")
+    photo = with_photo(booking, django_capture_on_commit_callbacks)
+    document(booking, "Invoice 77", Visibility.CUSTOMER, django_capture_on_commit_callbacks)
+    code = visit_links.issue_visit_link(booking=booking)
+
+    page = client.get(reverse("visit_link", args=[code])).content.decode()
+
+    assert "Cleaned the burner." in page
+    thumbnail = reverse("portal:visit_link_file", args=[code, "thumbnail", photo.pk])
+    assert thumbnail in page
+    assert "Invoice 77" in page
+    assert "/files/" not in page.replace(f"/t/{code}/files/", "")  # no signed-in addresses
+    assert client.get(thumbnail).status_code == 200

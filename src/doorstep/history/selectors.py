@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history.models import Document, Photo, ServiceReport, Visibility, VisitRecord
@@ -217,4 +217,25 @@ def equipment_documents(*, asset: Asset) -> QuerySet[Document]:
     """Published documents of a piece of equipment itself (manuals, certificates)."""
     return Document.objects.filter(asset=asset, visibility=Visibility.CUSTOMER).order_by(
         "-published_at", "-pk"
+    )
+
+
+def load_history(booking: Booking) -> None:
+    """Attach to one visit what past_visits() attaches to each (four queries)."""
+    prefetch_related_objects(
+        [booking],
+        "record",
+        Prefetch("photos", queryset=Photo.objects.order_by("created_at", "pk")),
+        Prefetch(
+            "documents",
+            queryset=Document.objects.filter(visibility=Visibility.CUSTOMER).order_by(
+                "-published_at", "-pk"
+            ),
+            to_attr="customer_documents",
+        ),
+        Prefetch(
+            "reports",
+            queryset=ServiceReport.objects.filter(superseded_by__isnull=True),
+            to_attr="current_reports",
+        ),
     )

@@ -35,6 +35,7 @@ from doorstep.core.rate_limits import (
     client_address,
     count_in_window,
 )
+from doorstep.history import selectors as history
 from doorstep.notifications.calendars import calendar_sequence
 from doorstep.portal.context_processors import portal_settings
 from doorstep.portal.fragments import render_fragment
@@ -180,6 +181,11 @@ def _page_context(request: HttpRequest, link: VisitLink, code: str) -> dict[str,
         if portal.include_survey and not feedback_given:
             # The link itself is enough to rate the visit, once: no sign-in.
             context["feedback_url"] = reverse("portal:visit_link_feedback", args=[code])
+        # What the visit left behind (decision 0019), shown beside the page's cached part:
+        # documents may be published days later.
+        history.load_history(booking)
+        context["history"] = True
+        context["code"] = code
     if booking.status == BookingStatus.CANCELED:
         context["canceled_at"] = _local(link.booking_canceled_at, zone)
     return context
