@@ -124,6 +124,7 @@ def test_the_customer_sees_the_visit_in_the_service_history(
 ) -> None:
     import io
 
+    from doorstep.access import visit_links
     from doorstep.history import services
     from doorstep.history.models import DocumentType, Visibility
     from tests.factories import ContactFactory
@@ -164,6 +165,7 @@ def test_the_customer_sees_the_visit_in_the_service_history(
     Booking.objects.filter(pk=booking.pk).update(
         status=BookingStatus.COMPLETED, completed_at=timezone.now()
     )
+    code = visit_links.issue_visit_link(booking=booking)
     context = open_context(browser, live_server, viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.goto("/accounts/login/")
@@ -184,4 +186,15 @@ def test_the_customer_sees_the_visit_in_the_service_history(
     with page.expect_download() as download:
         visit.get_by_role("link", name="Invoice 1042").click()
     assert download.value.suggested_filename == "Invoice 1042.pdf"
+
+    # The visit's link shows the same for that one visit, without signing in.
+    page.context.clear_cookies()
+    page.goto(f"/t/{code}/")
+    expect(page.get_by_text("Replaced the valve seal and tested the pressure.")).to_be_visible()
+    expect(page.get_by_role("img", name="After, photo 2")).to_be_visible()
+    assert accessibility_violations(page) == []
+    if SHOTS:
+        for width in (375, 768, 1440):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(Path(SHOTS) / f"visit-link-{width}.png"), full_page=True)
     context.close()
