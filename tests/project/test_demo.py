@@ -17,12 +17,17 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import F, Max, Min, Prefetch
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+from PIL import Image
 
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.history.models import Document, DocumentType, Photo, VisitRecord
+from doorstep.history.photos import process_photo
 from doorstep.project.demo import DEMO_PASSWORD, DemoSummary, data, load_demo
+from doorstep.project.demo import history as demo_history
 from doorstep.project.demo.accounts import plan_accounts
 from doorstep.project.demo.geography import DENVER, grid_address
 from doorstep.project.demo.visits import plan_visits
@@ -364,6 +369,36 @@ class TestLoadedDemo:
         assert contact.email == data.CUSTOMER_EMAIL
         assert contact.account.primary_contact == contact
         assert {b.status for b in customer_bookings()} == ALL_STATUSES
+
+    def test_the_customers_past_visits_have_their_history(self) -> None:
+        completed = [b for b in customer_bookings() if b.status == BookingStatus.COMPLETED]
+        assert completed
+        for booking in completed:
+            record = VisitRecord.objects.get(booking=booking)
+            contact = booking.work_order.reported_by
+            assert record.work_done
+            assert record.signature.name
+            assert contact is not None
+            assert record.signer_name == f"{contact.first_name} {contact.last_name}".strip()
+            tags = sorted(Photo.objects.filter(booking=booking).values_list("tag", flat=True))
+            assert tags == ["after", "before"]
+            invoice = Document.objects.get(booking=booking, type=DocumentType.INVOICE)
+            assert invoice.for_the_customer
+        # Each visit's report is the worker's to draw, once these rows are committed.
+        asked = DBTaskResult.objects.filter(task_path__endswith="make_service_report")
+        assert {result.args_kwargs["args"][0] for result in asked} >= {b.pk for b in completed}
+
+    def test_the_demos_photos_say_nothing_of_where_they_were_taken(self) -> None:
+        shot = demo_history._camera_photo(clean=False, seed=1)
+        with Image.open(io.BytesIO(shot)) as taken:
+            assert taken.getexif().get_ifd(0x8825)  # the phone's GPS, as a phone sends it
+        processed = process_photo(
+            io.BytesIO(shot), size=len(shot), max_bytes=10**8, max_pixels=2560, thumbnail_pixels=400
+        )
+        with Image.open(io.BytesIO(processed.image)) as stored:
+            assert dict(stored.getexif()) == {}
+            # Stored sideways (portrait) by the phone; turned upright from its EXIF.
+            assert stored.size == demo_history.PHOTO_SIZE
 
     def test_technician_sign_in_has_visits_today(self) -> None:
         visits = technician_visits_on(today_in_denver())

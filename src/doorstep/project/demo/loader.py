@@ -20,7 +20,7 @@ from django.utils import timezone
 from doorstep.catalog.models import IncidentType
 from doorstep.core import events
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.project.demo import data
+from doorstep.project.demo import data, history
 from doorstep.project.demo.accounts import AccountPlan, plan_accounts
 from doorstep.project.demo.bookings import load_bookings
 from doorstep.project.demo.geography import DENVER
@@ -101,6 +101,9 @@ def load_demo(*, today: date | None = None, stdout: Writer | None = None) -> Dem
             created = load_bookings(visits, users=users, say=say)
         summary = _summary(today=today, account_plans=account_plans, sign_ins=sign_ins)
         say(f"Bookings… {summary.bookings} for {summary.work_orders} work orders")
+        customer_account = Contact.objects.get(user=users[data.CUSTOMER_EMAIL]).account
+        given = history.load_history(customer_account=customer_account)
+        say(f"Service history… {given} past visits recorded, their reports asked of the worker")
     return replace(summary, bookings_created=created)
 
 
