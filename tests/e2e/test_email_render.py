@@ -76,8 +76,9 @@ def assert_renders_whole(page: Page, html: str) -> None:
     expect(page.get_by_role("img", name="Front Range Comfort Co.")).to_be_visible()
 
 
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de", "ar"])
 def test_every_booking_message_renders_with_its_header_image(
-    phone: Page, site: PortalSettings
+    phone: Page, site: PortalSettings, language: str
 ) -> None:
     account = AccountFactory(time_zone="America/Denver")
     contact = ContactFactory(account=account, first_name="Pat", email="pat@example.test")
@@ -89,11 +90,13 @@ def test_every_booking_message_renders_with_its_header_image(
             message_type=message_type,
             channel=rules.EMAIL,
             contact=contact,
-            language="en",
+            language=language,
             portal=site,
             extra=arrival(booking=booking, eta=now + timedelta(minutes=20), now=now),
         )
         assert_renders_whole(phone, rendered.body_html)
+        expect(phone.locator("html")).to_have_attribute("lang", language)
+        expect(phone.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
 
 
 def test_a_sent_message_shows_its_visit_link_as_a_link(
@@ -112,7 +115,13 @@ def test_a_sent_message_shows_its_visit_link_as_a_link(
 
 
 @pytest.mark.parametrize(
-    ("language", "button"), [("en", "Choose your password"), ("es", "Elegir su contraseña")]
+    ("language", "button"),
+    [
+        ("en", "Choose your password"),
+        ("es", "Elegir su contraseña"),
+        ("de", "Passwort festlegen"),
+        ("ar", "اختر كلمة المرور"),
+    ],
 )
 def test_the_invitation_button_is_a_link_with_visible_words(
     phone: Page, site: PortalSettings, live_server: LiveServer, language: str, button: str

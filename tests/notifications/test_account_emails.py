@@ -98,3 +98,18 @@ def test_account_emails_are_in_the_contacts_language(client: Client, customer: C
     assert "Alguien, probablemente usted, ha pedido restablecer la contraseña" in sent.message.body
     assert sent.message.subject == "Elija una nueva contraseña · Acme Heating"
     assert '<html lang="es" dir="ltr">' in sent.html
+
+
+def test_account_emails_name_the_company_as_it_is_called_in_the_contacts_language(
+    client: Client, customer: Contact
+) -> None:
+    portal = PortalSettings.load()
+    portal.translations = {"es": {"company_name": "Acme Calefacción"}}
+    portal.save()
+    Contact.objects.filter(pk=customer.pk).update(preferred_language="es")
+
+    client.post(reverse("account_reset_password"), {"email": ADDRESS})
+
+    sent = the_email()
+    assert sent.message.subject == "Elija una nueva contraseña · Acme Calefacción"
+    assert "portal de clientes de Acme Calefacción" in sent.message.body

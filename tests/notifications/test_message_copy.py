@@ -25,7 +25,7 @@ TIME = re.compile(r"\b\d{1,2}:\d{2}\b")
 # Between two times of one range, the zone is said once, after the second.
 RANGE_JOINS = ("-", "–", " and ", " y las ", " et ", " a ", " und ", " والساعة ")
 # Arabic keeps times left to right with Unicode isolates: the checks read past them.
-ISOLATES = str.maketrans("", "", "\u2066\u2068\u2069")
+ISOLATES = str.maketrans({"\u2066": None, "\u2068": None, "\u2069": None, "\u00a0": " "})
 
 
 def rendered_messages(booking: Booking, language: str) -> list[tuple[str, str]]:

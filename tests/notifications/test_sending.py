@@ -204,7 +204,7 @@ def test_the_invitation_emails_button_opens_the_invitation_link() -> None:
     [email] = mail.outbox
     [link] = [word for word in email.body.split() if "/invite/" in word]
     [(html, _)] = email.alternatives
-    assert f'<a href="{link}"' in html
+    assert f'<a dir="ltr" href="{link}"' in html
     assert 'href="<a' not in html
 
 

@@ -231,7 +231,7 @@ def _with_visit_link(row: Notification) -> tuple[str, str, str]:
         return row.body, row.body_html, ""
     code = issue_visit_link(booking=row.booking, contact=row.contact, notification_id=row.pk)
     url = visit_link_url(code)
-    anchor = format_html('<a href="{}">{}</a>', url, url)
+    anchor = format_html('<a dir="ltr" href="{}">{}</a>', url, url)
     return row.body.replace(VISIT_LINK, url), row.body_html.replace(VISIT_LINK, anchor), code
 
 
@@ -250,7 +250,7 @@ def _with_invitation_code(row: Notification) -> tuple[str, str]:
     html = (
         row.body_html.replace(INVITATION_CODE, code)
         .replace(href, f'href="{escape(link)}"')
-        .replace(INVITATION_LINK, format_html('<a href="{}">{}</a>', link, link))
+        .replace(INVITATION_LINK, format_html('<a dir="ltr" href="{}">{}</a>', link, link))
     )
     return body, html
 

@@ -99,9 +99,6 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
     # --- Account emails ----------------------------------------------------------------------
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        portal = PortalSettings.load()
-        # The domain reads as the portal's address, so the email's HTML links it.
-        sender = Sender(name=portal.company_name, domain=settings.DOORSTEP_BASE_URL.rstrip("/"))
         contact = (
             Contact.objects.filter(email__iexact=email, user__isnull=False)
             .select_related("account")
@@ -110,6 +107,10 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         language = message_language(
             contact.preferred_language if contact else translation.get_language() or ""
         )
+        # The company's words (its name, footer, contact lines) in the email's language.
+        portal = PortalSettings.load().in_language(language)
+        # The domain reads as the portal's address, so the email's HTML links it.
+        sender = Sender(name=portal.company_name, domain=settings.DOORSTEP_BASE_URL.rstrip("/"))
         zone = ZoneInfo(contact.account.time_zone) if contact else timezone.get_current_timezone()
         with translation.override(language), timezone.override(zone):
             super().send_mail(
@@ -147,7 +148,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         return PortalSettings.load().email_from
 
     def format_email_subject(self, subject: str) -> str:
-        return f"{subject.strip()} · {PortalSettings.load().company_name}"
+        company = PortalSettings.load().word("company_name", translation.get_language())
+        return f"{subject.strip()} · {company}"
 
 
 def our_wording(template_prefix: str) -> str:

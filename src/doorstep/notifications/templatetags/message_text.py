@@ -22,6 +22,7 @@ SENTENCE_ENDS = (".", "!", "?", "…")
 LTR_ISOLATE = "\u2066"
 FIRST_STRONG_ISOLATE = "\u2068"
 POP_ISOLATE = "\u2069"
+NO_BREAK_SPACE = "\u00a0"
 
 
 @register.filter
@@ -59,7 +60,9 @@ def ltr(value: object) -> str:
     text = str(value)
     if not text or not _right_to_left() or not any(char.isspace() for char in text):
         return text
-    return f"{LTR_ISOLATE}{text}{POP_ISOLATE}"
+    # Unbroken too: a phone number cut across two lines of right-to-left text reads
+    # as two numbers in an order nobody can tell.
+    return f"{LTR_ISOLATE}{text.replace(' ', NO_BREAK_SPACE)}{POP_ISOLATE}"
 
 
 @register.filter
@@ -95,8 +98,10 @@ def message_html(text: str) -> SafeString:
     paragraphs and lines kept, and its isolates `<bdi>` elements, which a mail program's
     HTML view honours better than the characters."""
     html = linebreaks(_urlize(str(text), autoescape=True))
-    return mark_safe(  # noqa: S308 - escaped by urlize; only the bdi tags are added
-        html.replace(LTR_ISOLATE, '<bdi dir="ltr">')
+    return mark_safe(  # noqa: S308 - escaped by urlize; only the bdi tags and dir are added
+        # A web or email address shown as a link reads left to right in any text.
+        html.replace("<a href=", '<a dir="ltr" href=')
+        .replace(LTR_ISOLATE, '<bdi dir="ltr">')
         .replace(FIRST_STRONG_ISOLATE, "<bdi>")
         .replace(POP_ISOLATE, "</bdi>")
     )
