@@ -33,5 +33,9 @@ def test_the_invitation_is_in_the_contacts_language(language: str) -> None:
     subject, button = WORDING[language]
     assert message.subject.startswith(subject)
     assert button in {text for _href, text in Links.of(sent.html).link_texts}
+    # The code and the link are filled in, in every language.
+    for part in (message.body, sent.html):
+        assert "[invitation" not in part
+        assert "/invite/" in part
     direction = "rtl" if language == "ar" else "ltr"
     assert f'<html lang="{language}" dir="{direction}">' in sent.html
