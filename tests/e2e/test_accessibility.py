@@ -21,6 +21,7 @@ from typing import Any
 
 import axe_playwright_python
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -138,7 +139,7 @@ def customer(language: str) -> Contact:
     contact: Contact = ContactFactory(
         user=user,
         email=user.email,
-        preferred_language=language,
+        preferred_language=language[:2],
         profile_reviewed_at=timezone.now(),
         account=AccountFactory(time_zone="America/Denver"),
     )
@@ -283,6 +284,21 @@ def walk_signed_out(matrix: Matrix, contact: Contact) -> None:
     submit(page)
     matrix.check("visit link, survey with errors", error=True)
 
+    # A customer who set up an authenticator app is asked for its code after the password.
+    secured = customer(f"{matrix.language}-2fa")
+    assert secured.user is not None
+    TOTP.activate(secured.user, generate_totp_secret())
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill(secured.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    submit(page)
+    expect(page.locator("input[name=code]")).to_be_visible()
+    matrix.check("sign-in, second factor")
+    page.locator("input[name=code]").fill("000000")
+    submit(page)
+    matrix.check("sign-in, second factor, wrong code", error=True)
+    page.context.clear_cookies()
+
     page.goto("/accessibility/")
     matrix.check("accessibility statement")
     page.goto("/no-such-page/")
@@ -376,6 +392,10 @@ def walk_signed_in(matrix: Matrix, contact: Contact, service: IncidentType) -> N
     matrix.check("second factor")
     page.goto("/accounts/2fa/totp/activate/")
     matrix.check("second factor, authenticator app")
+    page.goto("/history/")
+    matrix.check("service history")
+    page.goto("/tech/")
+    matrix.check("technician app, not a technician")
     page.goto(f"/visits/{upcoming.pk + 1000}/")
     matrix.check("404, signed in")
 
