@@ -51,14 +51,12 @@ from tests.factories import (
     invite,
 )
 
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "sqlite",
-        reason="axe's rules do not depend on the database: the SQLite run covers them",
-    ),
-]
+# What a page shows a person does not depend on the database: these run in the SQLite run.
+ONCE = pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="what the pages show does not depend on the database: the SQLite run covers it",
+)
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), ONCE]
 
 LANGUAGES = ["en", "es", "fr", "de", "ar"]
 WIDTHS = [375, 768, 1440]

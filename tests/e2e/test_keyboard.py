@@ -16,10 +16,10 @@ from doorstep.catalog.models import IncidentType
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import Booking, BookingStatus, VisitFeedback
 from tests.e2e.conftest import DESKTOP, open_context
-from tests.e2e.test_accessibility import customer, visit_of
+from tests.e2e.test_accessibility import ONCE, customer, visit_of
 from tests.e2e.test_booking_journey import SERVICE, bookable_service  # noqa: F401 (a fixture)
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), ONCE]
 
 PASSWORD = "Lantern-quiet-harbour-42"
 # More Tab presses than any page has stops: a target not reached by then is unreachable.

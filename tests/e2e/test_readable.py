@@ -15,10 +15,10 @@ from doorstep.access.visit_links import issue_visit_link
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import BookingStatus
 from tests.e2e.conftest import DESKTOP, open_context
-from tests.e2e.test_accessibility import customer, submit, visit_of
+from tests.e2e.test_accessibility import ONCE, customer, submit, visit_of
 from tests.e2e.test_keyboard import PASSWORD, expect_focus_on_news, sign_in_by_keyboard
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), ONCE]
 
 # Each error shown is in an element that a control names with aria-describedby, and the
 # control says it is invalid. Returns what is missing.
