@@ -136,9 +136,11 @@ def test_the_visit_link_reads_in_the_language_of_the_contact_it_was_sent_to(
     path = reverse("visit_link", args=[issue_visit_link(booking=booking, contact=contact)])
 
     page = text(client.get(path))
+    calendar = client.get(f"{path}calendar.ics").content.decode()
 
     assert "صيانة المرجل" in page
     assert "Boiler service" not in page
+    assert "صيانة المرجل" in calendar.replace("\r\n ", "")
 
 
 @pytest.mark.django_db
@@ -221,3 +223,22 @@ def test_a_changed_translation_shows_at_once_on_pages_kept_in_the_cache(client: 
 
     assert "Mantenimiento de la caldera" in text(client.get(reverse("portal:home")))
     assert "Mantenimiento de la caldera" in text(client.get(link))
+
+
+@pytest.mark.django_db
+def test_the_booking_page_lists_the_services_in_the_order_of_the_readers_names(
+    client: Client,
+) -> None:
+    company()
+    for english, spanish in [("Appliance repair", "Reparación"), ("Boiler", "Caldera")]:
+        IncidentTypeFactory(
+            display_name=english,
+            portal_enabled=True,
+            translations={"es": {"display_name": spanish}},
+        )
+    contact = contact_speaking("es")
+    client.force_login(contact.user)
+
+    page = text(client.get(reverse("portal:book")))
+
+    assert page.index("Caldera") < page.index("Reparación")

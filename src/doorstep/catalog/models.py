@@ -5,6 +5,9 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 
 from doorstep.configuration import languages, words
@@ -18,6 +21,15 @@ TRANSLATED_FIELDS = ("display_name", "description")
 class IncidentTypeQuerySet(models.QuerySet["IncidentType"]):
     def bookable_in_portal(self) -> IncidentTypeQuerySet:
         return self.filter(portal_enabled=True)
+
+    def in_name_order(self, *, language: str | None, company_language: str) -> IncidentTypeQuerySet:
+        """In the alphabetical order of the names readers of `language` see."""
+        shown = [
+            NullIf(KT(f"translations__{code}__display_name"), Value(""))
+            for code in words.reading_order(language, company_language)
+            if code in words.offered_languages()
+        ]
+        return self.order_by(Coalesce(*shown, "display_name"), "pk")
 
 
 class IncidentType(ExternalId, TimeStampedModel):

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import validators
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
@@ -172,6 +173,10 @@ class VisitForm(forms.Form):
         asset_field = cast(EquipmentField, self.fields["asset"])
         asset_field.queryset = Asset.objects.filter(account_id=contact.account_id).select_related(
             "functional_location"
+        )
+        service_field = cast(ServiceTypeField, self.fields["service_type"])
+        service_field.queryset = IncidentType.objects.bookable_in_portal().in_name_order(
+            language=translation.get_language(), company_language=portal.default_language
         )
         if not portal.asset_selection_enabled:
             del self.fields["asset"]

@@ -126,6 +126,8 @@ def visit_link_calendar(request: HttpRequest, code: str) -> HttpResponse:
     link = find_valid_link(code)
     if link is None:
         return _not_available(request)
+    recipient = link.contact
+    use_recipient_language(request, recipient.preferred_language if recipient else None)
     booking = link.booking
     ics = visit_calendar(booking, sequence=calendar_sequence(booking_id=booking.pk))
     response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
