@@ -105,7 +105,8 @@ def test_the_customer_watches_the_technician_come(
     located_phone.set_geolocation(HALFWAY)
     expect(marker).to_be_visible(timeout=WAIT_MS)
     expect(eta).not_to_have_text(before, timeout=WAIT_MS)
-    expect(customer.get_by_role("status")).to_contain_text("Arriving around")  # announced
+    # Seen at once, said at most once a minute (test_live_map_route.py): not yet.
+    expect(customer.get_by_role("status")).to_have_text("")
 
     before, where = eta.inner_text(), marker.bounding_box()
     located_phone.set_geolocation(NEARLY_THERE)

@@ -2,8 +2,12 @@
  * Updates come over the WebSocket; when it fails or closes, the page polls its status
  * JSON (or, for a signed-in contact, the page itself). A socket that stays quiet for
  * data-quiet-ms gets one such check too: a connection a network dropped without a word,
- * or an update made where no socket hears it, leaves the page stale for that long at most. When the visit stops traveling,
- * the page fetches itself and swaps its main content. No build step: plain ES2017. */
+ * or an update made where no socket hears it, leaves the page stale for that long at most.
+ * The road still to go is one line on the map, redrawn with each update, when the routing
+ * provider drew one (never for an offline estimate). Screen readers hear the ETA through
+ * the status region at most once a minute, and at once when the visit runs late or stops
+ * traveling. When the visit stops traveling, the page fetches itself and swaps its main
+ * content. No build step: plain ES2017. */
 (function () {
   "use strict";
   var root = document.querySelector("[data-live]");
@@ -17,8 +21,9 @@
   var timeFormat = new Intl.DateTimeFormat(lang, {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.timeZone || undefined,
   });
-  var announced = state.minutes;
-  var map = null, technician = null, socket = null, pollTimer = null, done = false;
+  var ANNOUNCE_MS = 60000;  // the status region speaks at most this often while traveling
+  var announced = { text: etaText(state), late: !!state.late, at: Date.now() }, announceTimer = null;
+  var map = null, technician = null, road = null, socket = null, pollTimer = null, done = false;
   var quietMs = +data.quietMs || 60000, lastHeard = Date.now();
 
   // As the page writes it: seconds below a minute, minutes below an hour, then hours.
@@ -41,6 +46,32 @@
     if (!s.eta) return gettext("The arrival time is not known yet.");
     return etaParts(s).join(timeFormat.format(new Date(s.eta)));
   }
+  function lateText(s) { return s.late ? gettext("This is later than your time window.") : ""; }
+
+  // The visible ETA changes with every update; the status region at most once a minute
+  // (a screen reader reading out every ping is noise), except when the visit runs late.
+  function announce() {
+    var text = [etaText(state), lateText(state)].join(" ").trim();
+    var urgent = !!state.late !== announced.late;
+    if (text === announced.text && !urgent) return;
+    var wait = announced.at + ANNOUNCE_MS - Date.now();
+    if (!urgent && wait > 0) {
+      if (!announceTimer) announceTimer = setTimeout(function () { announceTimer = null; if (!done) announce(); }, wait);
+      return;
+    }
+    clearTimeout(announceTimer);
+    announceTimer = null;
+    announced = { text: text, late: !!state.late, at: Date.now() };
+    $("announce").textContent = text;
+  }
+
+  // Said at once when the visit stops traveling, before the page swaps its content.
+  var LEFT = {
+    in_progress: function () { return gettext("Your technician has arrived."); },
+    completed: function () { return gettext("Your visit is complete."); },
+    canceled: function () { return gettext("Your visit was canceled."); },
+    scheduled: function () { return gettext("Your technician is no longer on the way."); },
+  };
 
   function render() {
     var eta = $("eta");
@@ -57,12 +88,11 @@
       }
     }
     $("distance").textContent = state.distance_m == null ? "" : interpolate(gettext("%(distance)s to go."), { distance: distance(state.distance_m) }, true);
-    if (state.minutes !== announced) {  // screen readers hear the ETA only when it changes
-      announced = state.minutes;
-      $("announce").textContent = etaText(state);
-    }
+    $("late").textContent = lateText(state);
+    announce();
     tick();
     if (!map) return;
+    drawRoad();
     if (state.latitude == null || state.longitude == null) {
       if (technician) { technician.remove(); technician = null; }
       return;
@@ -78,7 +108,22 @@
     }
     var bounds = L.latLngBounds([at]);
     if (data.latitude && data.longitude) bounds.extend([+data.latitude, +data.longitude]);
+    if (road) bounds.extend(road.getBounds());
     map.fitBounds(bounds, { padding: [32, 32], maxZoom: 16 });
+  }
+
+  // The road still to go, from the technician to the door: one polyline, moved in place.
+  function drawRoad() {
+    var points = state.route && state.route.length > 1 ? state.route : null;
+    if (!points) {
+      if (road) { road.remove(); road = null; }
+      return;
+    }
+    if (road) {
+      road.setLatLngs(points);
+    } else {
+      road = L.polyline(points, { className: "live__route", interactive: false, weight: 5, opacity: 0.8 }).addTo(map);
+    }
   }
 
   function tick() {
@@ -101,18 +146,27 @@
   function leave() {
     done = true;
     clearTimeout(pollTimer);
+    clearTimeout(announceTimer);
     if (socket) { socket.onclose = null; socket.close(); }
-    if (map) { map.remove(); map = null; technician = null; }
+    if (map) { map.remove(); map = null; technician = null; road = null; }
+    var region = $("announce");
+    if (LEFT[state.status]) region.textContent = LEFT[state.status]();
     fetch(location.href, { credentials: "same-origin" })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var main = page.querySelector("main");
-        if (main) document.querySelector("main").innerHTML = main.innerHTML;
+        if (main) {
+          var here = document.querySelector("main");
+          here.innerHTML = main.innerHTML;
+          here.append(region);  // the same live region: what it said is not said again
+        }
         if (page.title) document.title = page.title;
       })
       .catch(function () {
-        root.innerHTML = "<p>Your visit has moved on. Reload the page to see where it stands.</p>";
+        var note = document.createElement("p");
+        note.textContent = gettext("Your visit has moved on. Reload the page to see where it stands.");
+        root.replaceChildren(note);
       });
   }
 
