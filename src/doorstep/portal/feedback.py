@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
@@ -63,7 +64,7 @@ def visit_feedback(request: HttpRequest, booking_id: int) -> HttpResponse:
         request,
         booking,
         contact=contact,
-        back=(reverse("portal:home") + "?tab=past", "Back to my visits"),
+        back=(reverse("portal:home") + "?tab=past", gettext_lazy("Back to my visits")),
     )
 
 
@@ -72,7 +73,7 @@ def feedback_page(
     booking: Booking,
     *,
     contact: Contact | None,
-    back: tuple[str, str],
+    back: tuple[str, str | Promise],
     extra: dict[str, object] | None = None,
 ) -> HttpResponse:
     """The survey of `booking` for `contact` (None: a visit link's holder), or why not."""

@@ -90,6 +90,6 @@ def _survey(request: HttpRequest) -> HttpResponse:
         request,
         link.booking,
         contact=link.contact,
-        back=(reverse("visit_link", args=[code]), "Back to your visit"),
+        back=(reverse("visit_link", args=[code]), gettext_lazy("Back to your visit")),
         extra=context,
     )

@@ -345,6 +345,8 @@ def set_status(
     if status == BookingStatus.CANCELED:
         add_timeline_note(
             work_order=locked.work_order,
+            # Kept in these words: the customer's pages read them in their own language
+            # (the portal's `as_read` filter) and the company's systems get them as they are.
             text=f"Visit {locked.reference} canceled: {locked.cancel_reason}",
             author=changed_by,
             customer_visible=True,

@@ -1,5 +1,6 @@
 /* The service address on a map, on the page of an upcoming visit. Without Leaflet or
- * street images, the page says so; the address in text stays. No build step. */
+ * street images, the page says so; the address in text stays. No build step. Deferred:
+ * it runs after the page's language catalog (gettext). */
 (function () {
   "use strict";
   var root = document.querySelector("[data-address-map]");
@@ -22,7 +23,7 @@
       .addTo(map);
   }
   L.marker(address, {
-    title: "Your address", alt: "Your address", keyboard: false,
+    title: gettext("Your address"), alt: gettext("Your address"), keyboard: false,
     icon: L.icon({
       iconUrl: data.markerIcon, iconRetinaUrl: data.markerIcon2x, shadowUrl: data.markerShadow,
       iconSize: [25, 41], iconAnchor: [12, 41], shadowSize: [41, 41],

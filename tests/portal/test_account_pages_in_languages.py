@@ -1,0 +1,66 @@
+"""The sign-in and account pages, and the notes on a visit, in the customer's language."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from doorstep.scheduling import services
+from doorstep.scheduling.models import BookingStatus, TimelineNote
+from tests.factories import BookingFactory, ContactFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_passkeys_page_opens_and_says_in_spanish_that_there_are_none(
+    client: Client,
+) -> None:
+    # allauth's own page needs django.contrib.humanize, which the project does not install:
+    # it answered 500 to anyone who followed "Passkeys" from the two-factor page.
+    user = UserFactory()
+    ContactFactory(user=user, preferred_language="es")
+    client.force_login(user)
+
+    response = client.get(reverse("mfa_list_webauthn"))
+
+    assert response.status_code == 200
+    assert "Aún no has añadido ninguna llave." in response.content.decode()
+
+
+def test_the_note_a_cancellation_leaves_reads_in_the_customers_language(
+    client: Client,
+) -> None:
+    user = UserFactory()
+    contact = ContactFactory(user=user, preferred_language="de", profile_reviewed_at=timezone.now())
+    booking = BookingFactory(work_order__account=contact.account)
+    services.set_status(
+        booking=booking, status=BookingStatus.CANCELED, cancel_reason="Heizung läuft wieder"
+    )
+    client.force_login(user)
+
+    page = client.get(reverse("portal:confirmation", args=[booking.pk])).content.decode()
+
+    # Stored in the office's words, for the company's systems…
+    assert TimelineNote.objects.get().text.startswith(f"Visit {booking.reference} canceled:")
+    # …and read in the customer's.
+    assert f"Termin {booking.reference} abgesagt: Heizung läuft wieder" in page
+    assert "canceled:" not in page
+
+
+def test_a_paused_address_is_told_so_in_arabic(client: Client) -> None:
+    cache.clear()  # the attempt limits count in the cache
+    ContactFactory(email="sam@example.test", user=UserFactory(email="sam@example.test"))
+    client.cookies["doorstep_language"] = "ar"
+    for _ in range(6):
+        response = client.post(
+            reverse("account_login"), {"login": "sam@example.test", "password": "not it"}
+        )
+    cache.clear()
+
+    page = response.content.decode()
+    assert "كلمات المرور موقوفة مؤقتًا لهذا العنوان" in page
+    assert "sam@example.test" in page
+    assert "Passwords are paused" not in page
