@@ -63,6 +63,12 @@ WIDTHS = [375, 768, 1440]
 HEIGHT = 900
 # Every WCAG 2.0, 2.1 and 2.2 rule of levels A and AA that axe knows.
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+# Where the focus lands after a page loads: its news (a list of problems, a refused field,
+# a message) or its main heading.
+NEWS = (
+    ".error-summary, main .errorlist.nonfield, main form [aria-invalid=true], main .messages,"
+    " main [role=alert], main h1"
+)
 AXE_SCRIPT = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 AXE_RUN = """options => axe.run(document, options).then(results => results.violations.map(
     v => v.nodes.map(n => `[${v.impact}] ${v.id}: ${v.help} → ${n.target.join(' ')} ${n.html}`)
@@ -87,13 +93,19 @@ class Matrix:
         self.found: list[str] = []
         self.states: list[str] = []
 
-    def check(self, state: str, *, error: bool = False) -> None:
+    def check(self, state: str, *, error: bool = False, loaded: bool = True) -> None:
+        """Axe at each width; `loaded` when the state is a page just opened or sent."""
         page = self.page
         page.wait_for_load_state("load")
         expect(page.locator("h1").first).to_be_visible()
         if error:  # the state is the one meant: the page shows what went wrong
             expect(page.locator("[role=alert], .errorlist, .field__errors").first).to_be_visible()
         assert page.locator("html").get_attribute("lang") == self.language, (state, page.url)
+        if loaded and not page.evaluate(f"() => document.activeElement.matches({NEWS!r})"):
+            self.found.append(
+                f"{self.language} {state} {page.url}: after the page loads, the focus is on "
+                + page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+            )
         self.states.append(state)
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": HEIGHT})
@@ -312,15 +324,15 @@ def walk_booking(matrix: Matrix, contact: Contact, service: IncidentType) -> Non
     page.locator(f"input[name=service_type][value='{service.pk}']").check()
     day = page.locator("select[name=day]")
     expect(day).to_be_visible()
-    matrix.check("book, day")
+    matrix.check("book, day", loaded=False)
     free_days = day.locator("option:not([disabled]):not([value=''])")
     day.select_option(free_days.nth(1).get_attribute("value"))
     expect(page.locator("input[name=start]").first).to_be_visible()
-    matrix.check("book, time")
+    matrix.check("book, time", loaded=False)
     chosen = page.locator("input[name=start]").first
     chosen.check()
     page.locator("textarea[name=details]").fill("Gate code 1234")
-    matrix.check("book, comments")
+    matrix.check("book, comments", loaded=False)
 
     # Someone else takes the time while the page is open.
     start = chosen.get_attribute("value")

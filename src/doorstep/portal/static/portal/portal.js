@@ -15,9 +15,12 @@
       field.focus();
       return;
     }
+    // A page's place for messages may be empty, kept for what a tap will say (tech.js).
+    var said = Array.prototype.filter.call(document.querySelectorAll("main .messages"),
+      function (box) { return box.textContent.trim() !== ""; })[0];
     var target = document.querySelector(".error-summary") ||
       document.querySelector("main .errorlist.nonfield") ||
-      document.querySelector("main .messages") ||
+      said ||
       document.querySelector("main h1");
     if (!target) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
