@@ -31,7 +31,8 @@ from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.tracking.eta import get_provider
 from doorstep.tracking.models import PingSource
 from doorstep.tracking.services import PingIn, record_pings
-from tests.factories import BookingFactory, ResourceFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import BookingFactory, ContactFactory, ResourceFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +41,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 CUSTOMER = (39.7392, -104.9903)
 HOME = (39.70, -104.95)
 WAIT_MS = 10_000
+PASSWORD = "Lantern-quiet-harbour-42"
 SHOTS = os.environ.get("DOORSTEP_SHOTS_DIR", "")
 
 
@@ -157,6 +159,27 @@ def test_the_road_to_go_is_drawn_shortens_as_the_technician_drives_and_goes_on_a
         timeout=WAIT_MS
     )
     expect(customer.locator("path.live__route")).to_have_count(0)
+    assert not failed, failed
+
+
+@pytest.mark.usefixtures("drawn_roads")
+def test_the_signed_in_live_page_draws_the_road_too(desktop_context: BrowserContext) -> None:
+    booking, _ = on_the_way()
+    in_a_thread(
+        lambda: ContactFactory(
+            account=booking.work_order.account,
+            user=UserFactory(email="casey@example.test", password=PASSWORD),
+            email="casey@example.test",
+            profile_reviewed_at=timezone.now(),
+        )
+    )
+    ping(booking, 39.71, -104.95)
+    customer = desktop_context.new_page()
+    failed = failed_requests(customer)
+    sign_in(customer, "casey@example.test", PASSWORD)
+    expect(customer).to_have_url("/")
+    customer.goto(f"/visits/{booking.pk}/live/")
+    expect(customer.locator("path.live__route")).to_have_count(1, timeout=WAIT_MS)
     assert not failed, failed
 
 

@@ -93,7 +93,8 @@ def test_the_traveling_page_states_the_eta_as_text_without_js(client: Client) ->
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
     assert re.search(r"Arriving around \d\d:\d\d , in \d+ minutes?\.", text), text
-    assert re.search(r"\d+(\.\d)? k?m to go\.", text), text
+    # The figure and its unit kept left to right inside right-to-left text (an isolate).
+    assert re.search(r"\u2066\d+(\.\d)? k?m\u2069 to go\.", text), text
     assert re.search(r"Updated \d+ seconds? ago\.", text), text
 
 

@@ -237,10 +237,10 @@ def _coordinate(value: object) -> str:
 
 
 def _distance(metres: float) -> str:
-    """As live.js writes it: metres below 1 km, else km with one decimal."""
-    if metres < 1000:
-        return f"{round(metres)} m"
-    return f"{metres / 1000:.1f} km"
+    """As live.js writes it: metres below 1 km, else km with one decimal, kept left to
+    right inside right-to-left text (Arabic showed "km 5.7")."""
+    figure = f"{round(metres)} m" if metres < 1000 else f"{metres / 1000:.1f} km"
+    return f"\u2066{figure}\u2069"  # a left-to-right isolate
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:

@@ -40,7 +40,8 @@
       "Arriving around %(time)s, in %(minutes)s minutes.", s.minutes),
       { time: "\u0000", minutes: s.minutes }, true).split("\u0000");
   }
-  function distance(m) { return m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km"; }
+  // Kept left to right inside right-to-left text (an isolate): Arabic showed "km 5.7".
+  function distance(m) { return "\u2066" + (m < 1000 ? Math.round(m) + " m" : (m / 1000).toFixed(1) + " km") + "\u2069"; }
 
   function etaText(s) {
     if (!s.eta) return gettext("The arrival time is not known yet.");
