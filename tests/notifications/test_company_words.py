@@ -4,13 +4,16 @@ name in the text, the text message and the calendar file, and the company's name
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from icalendar import Calendar
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
+from doorstep.notifications import sending
 from doorstep.notifications.models import MessageType, Notification
 from doorstep.scheduling import services
 from doorstep.scheduling.models import WorkOrderSource
@@ -65,3 +68,27 @@ def test_a_spanish_contact_is_told_of_the_service_by_its_spanish_name(spanish: C
     assert sms.body.startswith("Confort Front Range")
     assert "Confort Front Range" in email.body_html
     assert str(event["SUMMARY"]) == "Revisión de la caldera – Confort Front Range"
+
+
+def test_a_spanish_contact_gets_email_from_the_companys_spanish_name(spanish: Contact) -> None:
+    portal = PortalSettings.load()
+    portal.contact_email = "office@frontrange.example"
+    portal.translations = {
+        "es": {"company_name": "Confort Front Range", "contact_email": "oficina@frontrange.example"}
+    }
+    portal.save()
+    start = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    services.create_booking(
+        work_order=WorkOrderFactory(
+            account=spanish.account, reported_by=spanish, source=WorkOrderSource.PORTAL
+        ),
+        resource=ResourceFactory(),
+        start=start,
+        end=start + timedelta(hours=1),
+    )
+
+    sending.send_due(worker="tests")
+
+    [email] = mail.outbox
+    assert parseaddr(email.from_email)[0] == "Confort Front Range"
+    assert email.reply_to == ["oficina@frontrange.example"]

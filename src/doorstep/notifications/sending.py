@@ -272,7 +272,8 @@ def _send_email(
     message_id: str,
     hand_over: Callable[[], None] | None = None,
 ) -> str:
-    portal = PortalSettings.load()
+    # The sender's name and the reply-to in the recipient's language, as the text is.
+    portal = PortalSettings.load().in_language(row.language or None)
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=body,
