@@ -69,6 +69,27 @@ NEWS = (
     ".error-summary, main .errorlist.nonfield, main form [aria-invalid=true], main .messages,"
     " main [role=alert], main h1"
 )
+# Each error shown is in an element that a control names with aria-describedby, and the
+# control says it is invalid. Returns what is missing.
+UNLINKED_ERRORS = """() => {
+  const missing = [];
+  const errors = 'main .field__errors, main .errorlist:not(.nonfield)';
+  const shown = [...document.querySelectorAll(errors)]
+    .filter(el => el.innerText.trim() && !el.closest('.error-summary'));
+  for (const error of shown) {
+    const text = error.innerText.trim();
+    const owners = error.id ? [...document.querySelectorAll('[aria-describedby]')].filter(
+      el => el.getAttribute('aria-describedby').split(/\\s+/).includes(error.id)) : [];
+    if (!owners.length) { missing.push(`not tied to a field: ${text}`); continue; }
+    for (const owner of owners) {
+      const controls = owner.matches('input, select, textarea') ? [owner]
+        : [...owner.querySelectorAll('input, select, textarea')];
+      if (!controls.some(c => c.getAttribute('aria-invalid') === 'true'))
+        missing.push(`field not marked invalid: ${text}`);
+    }
+  }
+  return missing;
+}"""
 AXE_SCRIPT = Path(axe_playwright_python.__file__).with_name("axe.min.js")
 AXE_RUN = """options => axe.run(document, options).then(results => results.violations.map(
     v => v.nodes.map(n => `[${v.impact}] ${v.id}: ${v.help} → ${n.target.join(' ')} ${n.html}`)
@@ -100,6 +121,8 @@ class Matrix:
         expect(page.locator("h1").first).to_be_visible()
         if error:  # the state is the one meant: the page shows what went wrong
             expect(page.locator("[role=alert], .errorlist, .field__errors").first).to_be_visible()
+            for line in page.evaluate(UNLINKED_ERRORS):
+                self.found.append(f"{self.language} {state} {page.url}: {line}")
         assert page.locator("html").get_attribute("lang") == self.language, (state, page.url)
         if loaded and not page.evaluate(f"() => document.activeElement.matches({NEWS!r})"):
             self.found.append(

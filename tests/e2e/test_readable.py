@@ -15,32 +15,11 @@ from doorstep.access.visit_links import issue_visit_link
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import BookingStatus
 from tests.e2e.conftest import DESKTOP, open_context
-from tests.e2e.test_accessibility import ONCE, customer, submit, visit_of
+from tests.e2e.test_accessibility import ONCE, UNLINKED_ERRORS, customer, submit, visit_of
 from tests.e2e.test_keyboard import PASSWORD, expect_focus_on_news, sign_in_by_keyboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), ONCE]
 
-# Each error shown is in an element that a control names with aria-describedby, and the
-# control says it is invalid. Returns what is missing.
-UNLINKED_ERRORS = """() => {
-  const missing = [];
-  const errors = 'main .field__errors, main .errorlist:not(.nonfield)';
-  const shown = [...document.querySelectorAll(errors)]
-    .filter(el => el.innerText.trim() && !el.closest('.error-summary'));
-  for (const error of shown) {
-    const text = error.innerText.trim();
-    const owners = error.id ? [...document.querySelectorAll('[aria-describedby]')].filter(
-      el => el.getAttribute('aria-describedby').split(/\\s+/).includes(error.id)) : [];
-    if (!owners.length) { missing.push(`not tied to a field: ${text}`); continue; }
-    for (const owner of owners) {
-      const controls = owner.matches('input, select, textarea') ? [owner]
-        : [...owner.querySelectorAll('input, select, textarea')];
-      if (!controls.some(c => c.getAttribute('aria-invalid') === 'true'))
-        missing.push(`field not marked invalid: ${text}`);
-    }
-  }
-  return missing;
-}"""
 # An error is announced when it is in an alert, or when the focus is on it (or its summary).
 ANNOUNCED = """() => {
   const alerts = [...document.querySelectorAll('[role=alert]')].map(el => el.innerText);
