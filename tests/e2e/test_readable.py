@@ -8,14 +8,25 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
 from doorstep.access.visit_links import issue_visit_link
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import BookingStatus
 from tests.e2e.conftest import DESKTOP, open_context
-from tests.e2e.test_accessibility import ONCE, UNLINKED_ERRORS, customer, submit, visit_of
+from tests.e2e.test_accessibility import (
+    ONCE,
+    UNLINKED_ERRORS,
+    customer,
+    in_a_thread,
+    move_along,
+    sign_in,
+    submit,
+    technician_of,
+    todays_visits,
+    visit_of,
+)
 from tests.e2e.test_keyboard import PASSWORD, expect_focus_on_news, sign_in_by_keyboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True), ONCE]
@@ -136,13 +147,6 @@ def enlarge_text(page: Page) -> None:
     page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
 
 
-@pytest.fixture
-def narrow(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
-    context = open_context(browser, live_server, viewport=NARROW)
-    yield context
-    context.close()
-
-
 def walk(page: Page, contact: Contact, look: Callable[[str], None]) -> None:
     """Every kind of customer page, with `look` called on each."""
     upcoming = visit_of(contact, BookingStatus.SCHEDULED)
@@ -167,14 +171,26 @@ def walk(page: Page, contact: Contact, look: Callable[[str], None]) -> None:
         ("cancel", f"/visits/{upcoming.pk}/cancel/"),
         ("book", "/book/"),
         ("profile", "/profile/"),
+        ("service history", "/history/"),
         ("live map", f"/visits/{traveling.pk}/live/"),
     ]:
         page.goto(url)
         look(name)
+    technician = technician_of(contact.preferred_language)
+    visits = todays_visits(technician, 3)
+    in_a_thread(lambda: move_along(visits[0], BookingStatus.TRAVELING))
+    assert technician.user is not None
+    sign_in(page, technician.user.email)
+    page.goto("/tech/")
+    look("technician's day")
 
 
-def test_text_at_200_percent_reflows_on_a_screen_320_px_wide(narrow: BrowserContext) -> None:
-    page = narrow.new_page()
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_text_at_200_percent_reflows_on_a_screen_320_px_wide(
+    browser: Browser, live_server: LiveServer, language: str
+) -> None:
+    context = browser.new_context(base_url=live_server.url, locale=language, viewport=NARROW)
+    page = context.new_page()
     lost: dict[str, list[str]] = {}
 
     def look(name: str) -> None:
@@ -185,7 +201,10 @@ def test_text_at_200_percent_reflows_on_a_screen_320_px_wide(narrow: BrowserCont
         if found:
             lost[name] = found
 
-    walk(page, customer("en"), look)
+    try:
+        walk(page, customer(language), look)
+    finally:
+        context.close()
     assert lost == {}, "\n".join(f"{name}: {found}" for name, found in lost.items())
 
 
