@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import allauth
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from doorstep.portal.allauth_words import ALLAUTH_WORDS
+from doorstep.project.catalogs import read_po
 from doorstep.scheduling import services
 from doorstep.scheduling.models import BookingStatus, TimelineNote
 from tests.factories import BookingFactory, ContactFactory, UserFactory
@@ -64,3 +69,20 @@ def test_a_paused_address_is_told_so_in_arabic(client: Client) -> None:
     assert "كلمات المرور موقوفة مؤقتًا لهذا العنوان" in page
     assert "sam@example.test" in page
     assert "Passwords are paused" not in page
+
+
+def test_each_reworded_sentence_is_still_one_allauth_uses() -> None:
+    # A sentence allauth no longer uses would be reworded for nothing, and its new one
+    # would read in allauth's voice again: the list follows allauth's upgrades.
+    catalog = Path(allauth.__file__).parent / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    used = {entry.msgid for entry in read_po(catalog)}
+    assert [words for words in ALLAUTH_WORDS if words not in used] == []
+
+
+def test_the_password_reset_page_speaks_to_a_german_customer_as_sie(client: Client) -> None:
+    client.cookies["doorstep_language"] = "de"
+
+    page = client.get(reverse("account_reset_password")).content.decode()
+
+    assert "Geben Sie unten Ihre E-Mail-Adresse ein" in page
+    assert "Gib deine" not in page
