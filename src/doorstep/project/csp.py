@@ -43,8 +43,11 @@ def socket_source(base_url: str) -> str | None:
     return f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
 
 
-def content_security_policy(*, tile_url: str, base_url: str) -> dict[str, list[str]]:
-    """SECURE_CSP for Django's ContentSecurityPolicyMiddleware."""
+def content_security_policy(
+    *, tile_url: str, base_url: str, files_origin: str = ""
+) -> dict[str, list[str]]:
+    """SECURE_CSP for Django's ContentSecurityPolicyMiddleware; `files_origin`: the S3 store
+    that signed downloads of the service history's photos come from, if there is one."""
     tiles = tile_source(tile_url)
     socket = socket_source(base_url)
     return {
@@ -52,7 +55,12 @@ def content_security_policy(*, tile_url: str, base_url: str) -> dict[str, list[s
         "script-src": [CSP.SELF, CSP.NONCE],
         "style-src": [CSP.SELF, CSP.NONCE],
         # data: for the small icons some stylesheets carry inline (the API docs' ones).
-        "img-src": [CSP.SELF, "data:", *([tiles] if tiles else [])],
+        "img-src": [
+            CSP.SELF,
+            "data:",
+            *([tiles] if tiles else []),
+            *([files_origin] if files_origin else []),
+        ],
         "connect-src": [CSP.SELF, *([socket] if socket else [])],
         "font-src": [CSP.SELF],
         "object-src": [CSP.NONE],

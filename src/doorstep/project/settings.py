@@ -252,13 +252,11 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = env_str("DOORSTEP_MFA_ISSUER", "Doorstep")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 
-# --- Language and time ------------------------------------------------------------------
-# Languages, time zones, phone numbers: doorstep/project/language_settings.py.
-from doorstep.project.language_settings import *  # noqa: E402, F403
-
-# --- Static files, uploads and private files ----------------------------------------------
+# --- Static files, uploads and private files; language and time ------------------------
 # The storages, the upload limits and the service history's: doorstep/project/file_settings.py.
+# Languages, time zones, phone numbers: doorstep/project/language_settings.py.
 from doorstep.project.file_settings import *  # noqa: E402, F403
+from doorstep.project.language_settings import *  # noqa: E402, F403
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND_NAMES = {
@@ -383,9 +381,13 @@ DOORSTEP_LIVE_QUIET_SECONDS = env_int("DOORSTEP_LIVE_QUIET_SECONDS", 60)
 
 # --- Content-Security-Policy --------------------------------------------------------------------
 # Scripts and styles from this site's files only (doorstep/project/csp.py); the map's tiles
-# from the tile server above. Django's back office gives its few inline tags the request's
-# nonce, so it lives under the same policy as the portal.
-SECURE_CSP = content_security_policy(tile_url=DOORSTEP_MAP_TILE_URL, base_url=DOORSTEP_BASE_URL)
+# from the tile server above, photos from the S3 store if there is one (file_settings.py).
+# The back office gives its few inline tags the request's nonce: the same policy as the portal.
+SECURE_CSP = content_security_policy(
+    tile_url=DOORSTEP_MAP_TILE_URL,
+    base_url=DOORSTEP_BASE_URL,
+    files_origin=DOORSTEP_PRIVATE_FILES_ORIGIN,  # noqa: F405
+)
 
 # The integration API's settings (REST framework, OpenAPI document, rate limit).
 from doorstep.project.api_settings import *  # noqa: E402, F403
