@@ -262,3 +262,36 @@ def test_the_live_eta_never_rises_as_the_van_crosses_into_rush_hour(
     assert len(arrivals) > 100
     for before, after in itertools.pairwise(arrivals):
         assert after <= before + timedelta(seconds=1), (before, after)
+
+
+# --- Over the WebSocket ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_road_reaches_the_socket_with_each_update(streets: StreetProvider) -> None:
+    from channels.db import database_sync_to_async
+
+    from tests.tracking.test_consumers import connect_to
+
+    @database_sync_to_async
+    def set_off():  # type: ignore[no-untyped-def]
+        booking = BookingFactory()
+        services.set_status(booking=booking, status=BookingStatus.TRAVELING)
+        return booking, issue_visit_link(booking=booking)
+
+    @database_sync_to_async
+    def ping_now(booking, latitude: float, longitude: float) -> None:  # type: ignore[no-untyped-def]
+        now = timezone.now()
+        ping(booking.resource, latitude, longitude, now)
+
+    booking, code = await set_off()
+    communicator = connect_to(f"/ws/visits/{code}/")
+    connected, _ = await communicator.connect()
+    assert connected
+    state = await communicator.receive_json_from(5)
+    assert state["route"] is None  # routed from the home base: nothing shown yet
+
+    await ping_now(booking, 39.71, -104.95)
+    update = await communicator.receive_json_from(5)
+    assert update["route"] == [[39.71, -104.95], [39.7392, -104.95], [39.7392, -104.9903]]
+    await communicator.disconnect()
