@@ -23,6 +23,9 @@ Events published so far (name: payload keys):
 - ``contact.added``: contact_id (a new contact was saved; invitations listen)
 - ``contact.invited``: contact_id, invitation_id
 - ``visit_link.revoked``: link_id, booking_id (staff blocked or expired a visit code)
+- ``document.published``: document_id, account_id, booking_id, site_id, asset_id (one of
+  the three set), published_by_id, tell_customer (the office asked for the "new documents"
+  message); a document uploaded already for the customer publishes it too, without a message
 - ``tracking.positions``: positions, a list of {resource_id, latitude, longitude,
   recorded_at}: the newest position of each technician whose position moved, once per
   ingest transaction (one request, or a batch of them)

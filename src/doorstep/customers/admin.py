@@ -22,6 +22,7 @@ from doorstep.core.admin import (
 from doorstep.customers import services
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.customers.phones import country_region, read_phone
+from doorstep.history.admin import PLACE_INLINES
 from doorstep.users.models import User
 
 
@@ -259,6 +260,7 @@ class FunctionalLocationAdmin(DeletionsRecordedAdmin[FunctionalLocation]):
         "postal_code",
     )
     autocomplete_fields = ("account",)
+    inlines = PLACE_INLINES
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("account", "name")}),
@@ -315,6 +317,7 @@ class AssetAdmin(DeletionsRecordedAdmin[Asset]):
     list_filter = (AssetLocationFilter, "created_at")
     search_fields = ("name", "serial_number", "account__name", "functional_location__name")
     autocomplete_fields = ("account", "functional_location")
+    inlines = PLACE_INLINES
     readonly_fields = ("created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("account", "name", "serial_number", "functional_location")}),

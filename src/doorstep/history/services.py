@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
+from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history import documents
@@ -251,4 +252,39 @@ def add_document(
         [PendingFile(document.file.name, content)],
         undo=lambda: Document.objects.filter(pk=document.pk).delete(),
     )
+    if document.for_the_customer:
+        _published(document, published_by=uploaded_by, tell_customer=False)
     return document
+
+
+@transaction.atomic
+def publish_document(
+    *,
+    document: Document,
+    published_by: User | None,
+    tell_customer: bool,
+    now: datetime | None = None,
+) -> Document:
+    """Show an office-only document to the customer from now on; with `tell_customer`,
+    they get the "new documents" message (if the portal's settings send it)."""
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    if locked.for_the_customer:
+        raise documents.DocumentRefused(gettext("This document is already published."))
+    locked.visibility = Visibility.CUSTOMER
+    locked.published_at = now or timezone.now()
+    locked.save(update_fields=["visibility", "published_at"])
+    _published(locked, published_by=published_by, tell_customer=tell_customer)
+    return locked
+
+
+def _published(document: Document, *, published_by: User | None, tell_customer: bool) -> None:
+    events.publish(
+        "document.published",
+        document_id=document.pk,
+        account_id=document.account_id,
+        booking_id=document.booking_id,
+        site_id=document.site_id,
+        asset_id=document.asset_id,
+        published_by_id=published_by.pk if published_by else None,
+        tell_customer=tell_customer,
+    )

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from doorstep.configuration.admin import CompanyTimeZoneListAdmin
 from doorstep.core.admin import LocalTimeZoneAdmin
+from doorstep.history.admin import BOOKING_INLINES
 from doorstep.scheduling import services
 from doorstep.scheduling.admin.base import (
     ReadOnlyInline,
@@ -73,7 +74,7 @@ class BookingAdmin(
     search_fields = ("reference", "work_order__number", "work_order__account__name")
     autocomplete_fields = ("work_order", "resource")
     date_hierarchy = "start"
-    inlines = (StatusHistoryInline,)
+    inlines = (StatusHistoryInline, *BOOKING_INLINES)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Booking]:
         # The list and the change page both show the account, its time zone and the
