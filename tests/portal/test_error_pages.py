@@ -39,6 +39,7 @@ def test_the_failure_page_renders_without_the_database_or_a_request_context() ->
     assert ICON_LINK in page
 
 
+@pytest.mark.django_db  # every page, this redirect too, reads the company's language
 def test_the_icon_is_served_by_the_project(client: Client) -> None:
     response = client.get("/favicon.ico")
 

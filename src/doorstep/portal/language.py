@@ -24,6 +24,8 @@ from doorstep.customers import services as customer_services
 from doorstep.portal.context_processors import stored_settings
 from doorstep.workforce import services as technician_services
 
+API_PREFIX = "/api/"
+
 
 def offered(code: str | None) -> str | None:
     """The offered language a code names (`es-MX` is Spanish), or None."""
@@ -94,12 +96,21 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with languages.company_language_from(lambda: stored_settings(request).default_language):
+        with languages.company_language_from(_company_default(request)):
             use_language(request, page_language(request))
             response = self.get_response(request)
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         response.headers.setdefault("Content-Language", translation.get_language() or "en")
         return response
+
+
+def _company_default(request: HttpRequest) -> Callable[[], str]:
+    """Where the company's default language is read for this request: the portal settings
+    the page reads anyway; for the API, the installation's default, so that no call (and
+    no location ping, which the ingest's fast lane answers without Django) reads them."""
+    if request.path_info.startswith(API_PREFIX):
+        return lambda: str(settings.LANGUAGE_CODE)
+    return lambda: stored_settings(request).default_language
 
 
 def javascript_catalog(request: HttpRequest, language: str) -> HttpResponseBase:
