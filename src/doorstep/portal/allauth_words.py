@@ -63,4 +63,13 @@ ALLAUTH_WORDS = (
     gettext_noop(
         "You can store this secret and use it to reinstall your authenticator app at a later time."
     ),
+    gettext_noop("You cannot add more than %d email addresses."),
+    gettext_noop("You are already logged in as %(user_display)s."),
+    gettext_noop("Verify Your Email Address"),
+    gettext_noop(
+        "We have sent an email to you for verification. Follow the link provided to finalize the signup process. If you do not see the verification email in your main inbox, check your spam folder. Please contact us if you do not receive the verification email within a few minutes."
+    ),
+    gettext_noop(
+        "You are about to deactivate authenticator app based authentication. Are you sure?"
+    ),
 )
