@@ -198,6 +198,7 @@ class PortalSettingsAdmin(admin.ModelAdmin[PortalSettings]):
                         "notify_canceled",
                         "notify_completed",
                         "notify_turned_back",
+                        "notify_documents",
                     ),
                     ("reminder_days_before", "reminder_time"),
                     "time_zone",

@@ -114,6 +114,11 @@ class PortalSettings(models.Model):
     notify_rescheduled = models.BooleanField("rescheduled", default=True)
     notify_canceled = models.BooleanField("canceled", default=True)
     notify_completed = models.BooleanField("completed", default=True)
+    notify_documents = models.BooleanField(
+        "new documents",
+        default=True,
+        help_text="When the office publishes a visit's documents and asks to tell the customer.",
+    )
     communication_type = models.CharField(
         max_length=5,
         choices=CommunicationType.choices,

@@ -15,6 +15,7 @@ class NotificationsConfig(AppConfig):
         events.subscribe_in_transaction("booking.canceled", subscribers.on_booking_canceled)
         events.subscribe_in_transaction("booking.status_changed", subscribers.on_status_changed)
         events.subscribe_in_transaction("contact.invited", subscribers.on_contact_invited)
+        events.subscribe_in_transaction("document.published", subscribers.on_document_published)
         # Once rows are committed, a worker sends them.
         events.subscribe("notifications.pending", lambda event: tasks.send_notifications.enqueue())
         # Email providers' delivery reports, once anymail has checked their signature.

@@ -39,6 +39,7 @@ SETTING_OF: dict[str, str] = {
     MessageType.CANCELED: "notify_canceled",
     MessageType.COMPLETED: "notify_completed",
     MessageType.TURNED_BACK: "notify_turned_back",
+    MessageType.DOCUMENTS: "notify_documents",
 }
 CALENDAR_METHOD: dict[str, str] = {
     MessageType.CONFIRMED: "REQUEST",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from doorstep.access.models import Invitation
 from doorstep.core.events import Event
+from doorstep.history.models import Document
 from doorstep.notifications import rules
 from doorstep.notifications.models import MessageType, Notification, NotificationState, RunningLate
 from doorstep.notifications.on_the_way import ARRIVAL_WAIT, held_on_the_way
@@ -71,6 +72,22 @@ def on_status_changed(event: Event) -> None:
     if to_status == BookingStatus.COMPLETED:
         booking = Booking.objects.get(pk=event.payload["booking_id"])
         record(booking=booking, message_type=MessageType.COMPLETED)
+
+
+def on_document_published(event: Event) -> None:
+    """The office published a visit's document and asked to tell the customer: the visit's
+    recipients hear of it, once for each document, with the visit link where it shows."""
+    if not event.payload.get("tell_customer") or event.payload.get("booking_id") is None:
+        return
+    document = Document.objects.select_related("booking").get(pk=event.payload["document_id"])
+    if document.booking is None:
+        return
+    record(
+        booking=document.booking,
+        message_type=MessageType.DOCUMENTS,
+        version=f"document{document.pk}",
+        extra={"document_title": document.title},
+    )
 
 
 def trips(booking: Booking) -> int:

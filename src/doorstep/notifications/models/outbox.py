@@ -15,6 +15,7 @@ class MessageType(models.TextChoices):
     CANCELED = "canceled", "Canceled"
     COMPLETED = "completed", "Completed"
     TURNED_BACK = "turned_back", "Technician turned back"
+    DOCUMENTS = "documents", "New documents"
 
 
 class Channel(models.TextChoices):
