@@ -86,3 +86,11 @@ def test_the_password_reset_page_speaks_to_a_german_customer_as_sie(client: Clie
 
     assert "Geben Sie unten Ihre E-Mail-Adresse ein" in page
     assert "Gib deine" not in page
+
+
+def test_a_mistyped_address_is_refused_as_sie_in_german(client: Client) -> None:
+    client.cookies["doorstep_language"] = "de"
+
+    page = client.post(reverse("account_reset_password"), {"email": "nope"}).content.decode()
+
+    assert "Geben Sie eine gültige E-Mail-Adresse ein." in page

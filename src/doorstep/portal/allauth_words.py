@@ -73,3 +73,7 @@ ALLAUTH_WORDS = (
         "You are about to deactivate authenticator app based authentication. Are you sure?"
     ),
 )
+
+# Django's own error for an email address, which the German catalog of Django REST
+# framework (read before Django's) words with "du".
+OTHER_WORDS = (gettext_noop("Enter a valid email address."),)
