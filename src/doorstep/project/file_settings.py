@@ -32,6 +32,10 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
 }
+# Static files are compressed with gzip when `doorstep serve` collects them. Brotli is
+# installed too (the PDF renderer brings it), but at its best setting it takes minutes
+# over the API docs' scripts on a small machine, and every first start would wait.
+SERVESTATIC_USE_BROTLI = env_bool("DOORSTEP_STATIC_BROTLI")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o644
 
