@@ -64,3 +64,19 @@ def customer_notes(booking: Booking) -> list[TimelineNote]:
         .only("text", "author_id", "created_at")
         .order_by("created_at", "pk")
     )
+
+
+# Not canceled, not done: what is still to come for a piece of equipment.
+UPCOMING = (BookingStatus.SCHEDULED, BookingStatus.TRAVELING, BookingStatus.IN_PROGRESS)
+
+
+def equipment_upcoming(contact: Contact, *, asset_id: int) -> list[Visit]:
+    """The visits still to come for one of the account's pieces of equipment, soonest
+    first, in one query however many."""
+    bookings = (
+        account_bookings(contact)
+        .filter(work_order__asset_id=asset_id, status__in=UPCOMING)
+        .only(*HOME_COLUMNS)
+        .order_by("start", "pk")
+    )
+    return [visit(booking) for booking in bookings]

@@ -5,6 +5,7 @@ from doorstep.portal import (
     booking,
     branding,
     downloads,
+    equipment_views,
     feedback,
     history_views,
     views,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("t/<str:code>/feedback/", visit_link_survey.open_survey, name="visit_link_feedback"),
     path("rate/", visit_link_survey.survey, name="visit_survey"),
     path("history/", history_views.service_history, name="history"),
+    path("equipment/<int:asset_id>/", equipment_views.equipment, name="equipment"),
     # The service history's private files (downloads.py says who may have them).
     path("files/<str:kind>/<int:pk>/", downloads.signed_in_download, name="file"),
     path(

@@ -52,6 +52,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "home": selectors.home(contact),
             "tab": "past" if request.GET.get("tab") == "past" else "upcoming",
             "portal": portal_settings(request),
+            # Each visit's equipment links to its page (a visit link's page has none).
+            "equipment_links": True,
         },
     )
     return render(request, "portal/home.html", {"contact": contact, "content": visits})
