@@ -94,3 +94,13 @@ def test_a_mistyped_address_is_refused_as_sie_in_german(client: Client) -> None:
     page = client.post(reverse("account_reset_password"), {"email": "nope"}).content.decode()
 
     assert "Geben Sie eine gültige E-Mail-Adresse ein." in page
+
+
+def test_the_switch_names_each_language_in_itself(client: Client) -> None:
+    client.cookies["doorstep_language"] = "es"
+
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert '<option value="en" lang="en">English</option>' in page
+    assert '<option value="de" lang="de">Deutsch</option>' in page
+    assert "Inglés" not in page
