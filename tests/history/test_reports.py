@@ -323,3 +323,23 @@ def test_the_catch_up_makes_missing_reports_of_recent_visits_only(
 
     assert made == 1
     assert list(ServiceReport.objects.values_list("booking_id", flat=True)) == [recent.pk]
+
+
+def test_making_a_report_leaves_the_photo_checks_as_strict_as_before(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    """WeasyPrint lets Pillow read truncated images for the whole process once imported."""
+    from doorstep.history.photos import PhotoRefused, process_photo
+
+    booking = completed_visit(django_capture_on_commit_callbacks, photos=0)
+    make(django_capture_on_commit_callbacks, booking)
+    truncated = images.camera_jpeg()[:1500]
+
+    with pytest.raises(PhotoRefused, match="damaged"):
+        process_photo(
+            io.BytesIO(truncated),
+            size=len(truncated),
+            max_bytes=10**7,
+            max_pixels=2560,
+            thumbnail_pixels=400,
+        )

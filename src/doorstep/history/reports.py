@@ -28,7 +28,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import dateformat, formats, timezone, translation
 from django.utils.translation import gettext
-from PIL import Image
+from PIL import Image, ImageFile
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
@@ -298,14 +298,22 @@ def _moment(when: datetime | None, *, until: datetime | None = None) -> str:
 
 
 def render_pdf(content: ReportContent) -> bytes:
-    """The report as PDF bytes; the renderer may read `data:` addresses and nothing else."""
+    """The report as PDF bytes."""
+    return html_to_pdf(render_html(content), css=render_css(content))
+
+
+def html_to_pdf(html: str, *, css: str = "") -> bytes:
+    """A PDF of `html`; the renderer may read `data:` addresses and nothing else."""
     from weasyprint import CSS, HTML  # imported here: Pango loads with it, in the worker only
     from weasyprint.urls import URLFetcher
 
+    # WeasyPrint lets Pillow read truncated images, for the whole process, when it is
+    # imported; the photo checks (photos.py) refuse a truncated upload, so turn it back.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     fetcher = URLFetcher(allowed_protocols=["data"], timeout=1, allow_redirects=False)
-    html = HTML(string=render_html(content), url_fetcher=fetcher, base_url="data:,")
-    css = CSS(string=render_css(content), url_fetcher=fetcher, base_url="data:,")
-    return bytes(html.write_pdf(stylesheets=[css]))
+    page = HTML(string=html, url_fetcher=fetcher, base_url="data:,")
+    sheets = [CSS(string=css, url_fetcher=fetcher, base_url="data:,")] if css else []
+    return bytes(page.write_pdf(stylesheets=sheets))
 
 
 def _image_url(name: str, pixels: int, *, keep_png: bool = False) -> str:

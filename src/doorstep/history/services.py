@@ -51,6 +51,12 @@ class RecordRefused(DomainError):
     pass
 
 
+def _text(value: str) -> str:
+    """What was typed, without NUL characters: no database column keeps them (PostgreSQL
+    refuses the whole row), and no reader would see them."""
+    return value.replace("\x00", "")
+
+
 def _check_in_progress(booking_id: int) -> Booking:
     booking = Booking.objects.select_for_update().get(pk=booking_id)
     if booking.status != BookingStatus.IN_PROGRESS:
@@ -65,8 +71,8 @@ def save_record(
     """Keep what the technician wrote so far; the visit must be in progress."""
     locked = _check_in_progress(booking.pk)
     record, _ = VisitRecord.objects.get_or_create(booking=locked)
-    record.work_done = work_done.strip()
-    record.internal_note = internal_note.strip()
+    record.work_done = _text(work_done).strip()
+    record.internal_note = _text(internal_note).strip()
     record.recorded_by = recorded_by
     record.save()
     return record
@@ -85,7 +91,7 @@ def complete_visit(
 ) -> VisitRecord:
     """Save the record, the customer's signature if given, and complete the visit: all or none."""
     now = now or timezone.now()
-    signer_name = " ".join(signer_name.split())[:NAME_LENGTH]
+    signer_name = " ".join(_text(signer_name).split())[:NAME_LENGTH]
     signature = _clean_signature(signature_png) if signature_png else None
     if signature is not None and not signer_name:
         raise RecordRefused(gettext("Type the name of the person who signed."))
@@ -145,7 +151,9 @@ def add_photo(
     The same client_upload_id for the same visit is the same photo: sending it again after
     a dropped connection returns the one stored, without reading the upload.
     """
-    client_upload_id = client_upload_id.strip()[:CLIENT_UPLOAD_ID_LENGTH] or secrets.token_hex(16)
+    client_upload_id = (
+        _text(client_upload_id).strip()[:CLIENT_UPLOAD_ID_LENGTH] or secrets.token_hex(16)
+    )
     if tag not in PhotoTag.values:
         raise RecordRefused(gettext("Choose before, after or other for the photo."))
     existing = Photo.objects.filter(booking=booking, client_upload_id=client_upload_id).first()
@@ -164,7 +172,7 @@ def add_photo(
     photo = Photo(
         booking=booking,
         tag=tag,
-        caption=" ".join(caption.split())[:CAPTION_LENGTH],
+        caption=" ".join(_text(caption).split())[:CAPTION_LENGTH],
         client_upload_id=client_upload_id,
         width=processed.width,
         height=processed.height,
@@ -237,7 +245,7 @@ def add_document(
         size=size,
         file_name=documents.clean_name(name, kind),
         type=document_type,
-        title=" ".join(title.split())[:200],
+        title=" ".join(_text(title).split())[:200],
         visibility=visibility,
         published_at=now if visibility == Visibility.CUSTOMER else None,
         external_id=external_id,

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import models
+from django.utils.html import escape
 from PIL import Image, ImageDraw
 
 from doorstep.customers.models import Account
-from doorstep.history import tasks
+from doorstep.history import reports, tasks
 from doorstep.history.files import PendingFile, write_on_commit
 from doorstep.history.models import (
     Document,
@@ -204,11 +205,8 @@ def _deleting(rows: models.QuerySet[models.Model]) -> Callable[[], object]:
 
 def _pdf(title: str, lines: list[str]) -> bytes:
     """A one-page PDF of a title and a few lines: what a billing system would send."""
-    from weasyprint import HTML
-
-    body = "".join(f"<p>{line}</p>" for line in lines)
-    html = f"<html><body><h1>{title}</h1>{body}</body></html>"
-    return bytes(HTML(string=html, base_url="data:,").write_pdf())
+    body = "".join(f"<p>{escape(line)}</p>" for line in lines)
+    return reports.html_to_pdf(f"<html><body><h1>{escape(title)}</h1>{body}</body></html>")
 
 
 def _camera_photo(*, clean: bool, seed: int) -> bytes:
