@@ -85,8 +85,14 @@ class Contact(ExternalId, TimeStampedModel):
     phone = PhoneNumberField(
         blank=True, help_text="Mobile number in international form, for example +1 303 555 0142."
     )
+    # None of their own until they choose one (decision 0018): the company's default
+    # language and their browser speak for them, and follow the company if it changes.
     preferred_language = models.CharField(
-        max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        default="",
+        help_text="Empty: the company's default language (on the portal, the browser's first).",
     )
     communication_preference = models.CharField(
         "preferred messages",

@@ -131,12 +131,16 @@ def email_look(portal: PortalSettings) -> dict[str, object]:
 
 
 def message_language(language: str) -> str:
-    """The contact's language when the portal speaks it, else the default one.
+    """The contact's language when the portal speaks it, else the company's default one
+    (a portal setting, read from the cache), as the portal's pages fall back to.
 
     Dates follow the same choice, so nobody reads an English sentence with a German day.
     """
     offered = {code for code, _name in settings.LANGUAGES}
-    return language if language in offered else str(settings.LANGUAGE_CODE)
+    if language in offered:
+        return language
+    company = PortalSettings.load().default_language
+    return company if company in offered else str(settings.LANGUAGE_CODE)
 
 
 def email_language(language: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -170,7 +171,9 @@ def profile(request: HttpRequest) -> HttpResponse:
                 "first_name": contact.first_name,
                 "last_name": contact.last_name,
                 "phone": contact.phone,
-                "preferred_language": contact.preferred_language,
+                # Without one of their own, the language they are reading: saving the
+                # profile keeps what they see rather than the list's first.
+                "preferred_language": contact.preferred_language or translation.get_language(),
                 "communication_preference": contact.communication_preference,
             },
         )

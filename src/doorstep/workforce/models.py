@@ -109,8 +109,12 @@ class Resource(ExternalId, TimeStampedModel):
         "language",
         max_length=10,
         choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text="The technician app speaks this language.",
+        blank=True,
+        default="",
+        help_text=(
+            "The technician app speaks this language. Empty: the phone's language, "
+            "else the company's default one."
+        ),
     )
     active = models.BooleanField(
         default=True, help_text="Inactive technicians are offered no new visits."
