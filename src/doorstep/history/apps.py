@@ -7,6 +7,9 @@ class HistoryConfig(AppConfig):
 
     def ready(self) -> None:
         from doorstep.core import events
-        from doorstep.history import subscribers
+        from doorstep.history import retention, subscribers
+
+        # No file outlives its row, however the row is deleted (cascades included).
+        retention.connect()
 
         events.subscribe("booking.status_changed", subscribers.on_status_changed)

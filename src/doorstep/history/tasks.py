@@ -9,7 +9,7 @@ from crontask import cron
 from django.tasks import task
 from django.utils import timezone
 
-from doorstep.history import reports
+from doorstep.history import reports, retention
 from doorstep.history.models import ServiceReport
 from doorstep.scheduling.models import Booking, BookingStatus
 
@@ -52,3 +52,16 @@ def make_missing_service_reports() -> int:
         if _make(booking_id) is not None:
             made += 1
     return made
+
+
+@cron("41 2 * * *")
+@task
+def delete_expired_history() -> int:
+    """The daily retention run (retention.py): nothing unless DOORSTEP_HISTORY_RETENTION_DAYS
+    is set; the number of files' rows deleted."""
+    days = retention.retention_days()
+    if days is None:
+        return 0
+    deleted = retention.delete_old_files(days=days)
+    logger.info("Retention: %s files of visits completed over %s days ago deleted", deleted, days)
+    return deleted
