@@ -113,3 +113,16 @@ def test_account_emails_name_the_company_as_it_is_called_in_the_contacts_languag
     sent = the_email()
     assert sent.message.subject == "Elija una nueva contraseña · Acme Calefacción"
     assert "portal de clientes de Acme Calefacción" in sent.message.body
+
+
+def test_account_emails_are_from_the_sender_named_in_the_contacts_language(
+    client: Client, customer: Contact
+) -> None:
+    portal = PortalSettings.load()
+    portal.translations = {"de": {"email_sender_name": "Acme Heizung Kundendienst"}}
+    portal.save()
+    Contact.objects.filter(pk=customer.pk).update(preferred_language="de")
+
+    client.post(reverse("account_reset_password"), {"email": ADDRESS})
+
+    assert parseaddr(the_email().message.from_email)[0] == "Acme Heizung Kundendienst"

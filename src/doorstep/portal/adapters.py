@@ -145,7 +145,8 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         return message
 
     def get_from_email(self) -> str:
-        return PortalSettings.load().email_from
+        # The sender's name in the email's language (send_mail() has switched to it).
+        return PortalSettings.load().in_language(translation.get_language()).email_from
 
     def format_email_subject(self, subject: str) -> str:
         company = PortalSettings.load().word("company_name", translation.get_language())
