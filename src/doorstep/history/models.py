@@ -156,6 +156,8 @@ class Document(ExternalId, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField("uploaded", default=timezone.now, editable=False)
+    # For the API's ETags and `updated_since`: a sync sees a changed title or file.
+    updated_at = models.DateTimeField("changed", auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
-from doorstep.core import events
+from doorstep.core import events, records
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history import documents
-from doorstep.history.files import PendingFile, write_on_commit
+from doorstep.history.files import PendingFile, delete_on_commit, write_on_commit
 from doorstep.history.models import (
     Document,
     DocumentType,
@@ -296,3 +296,72 @@ def _published(document: Document, *, published_by: User | None, tell_customer: 
         published_by_id=published_by.pk if published_by else None,
         tell_customer=tell_customer,
     )
+
+
+@transaction.atomic
+def replace_document(
+    *,
+    document: Document,
+    upload: IO[bytes],
+    size: int,
+    name: str,
+    title: str,
+    document_type: str,
+    visibility: str,
+    uploaded_by: User | None = None,
+    now: datetime | None = None,
+) -> Document:
+    """Put a new file and details in place of a document's, checked as `add_document`
+    checks them; it stays attached where it was. Made visible to the customer, it is
+    published; a published one stays published."""
+    if document_type not in DocumentType.values:
+        raise documents.DocumentRefused(gettext("Choose the type of document."))
+    if visibility not in Visibility.values:
+        raise documents.DocumentRefused(gettext("Choose who sees the document."))
+    if not title.strip():
+        raise documents.DocumentRefused(gettext("Give the document a title."))
+    kind = documents.identify(
+        upload, size=size, max_bytes=settings.DOORSTEP_DOCUMENT_MAX_MB * MEGABYTE
+    )
+    locked = Document.objects.select_for_update().get(pk=document.pk)
+    newly_published = visibility == Visibility.CUSTOMER and not locked.for_the_customer
+    old_name = locked.file.name or ""
+    old_file = {
+        "file": old_name,
+        "content_type": locked.content_type,
+        "size": locked.size,
+        "file_name": locked.file_name,
+    }
+    locked.content_type = kind.content_type
+    locked.size = size
+    locked.file_name = documents.clean_name(name, kind)
+    locked.type = document_type
+    locked.title = " ".join(title.split())[:200]
+    if newly_published:
+        locked.visibility = Visibility.CUSTOMER
+        locked.published_at = now or timezone.now()
+    locked.file.name = random_name("documents", kind.extension)
+    upload.seek(0)
+    content = upload.read()
+    locked.save()
+    # The old file goes once the new one is written; if that fails, the row names the
+    # old file again.
+    write_on_commit(
+        [PendingFile(locked.file.name, content)],
+        undo=lambda: Document.objects.filter(pk=locked.pk).update(**old_file),
+    )
+    delete_on_commit([old_name])
+    if newly_published:
+        _published(locked, published_by=uploaded_by, tell_customer=False)
+    return locked
+
+
+def save_document_details(*, document: Document) -> Document:
+    """Save a document's title, type and external ID after checking them."""
+    return records.save_checked(document)
+
+
+def remove_document(*, document: Document) -> None:
+    """Delete a document (kept as a tombstone for syncs); its file goes after the commit."""
+    records.delete(document)
+    delete_on_commit([document.file.name or ""])

@@ -56,6 +56,8 @@ SPECTACULAR_SETTINGS = {
             "notification.failed",
             "invitation.redeemed",
             "contact.updated",
+            "document.published",
+            "visit.report_ready",
             "webhook.test",
         )
     ],

@@ -20,6 +20,8 @@ class EventType(models.TextChoices):
     NOTIFICATION_FAILED = "notification.failed", "Message failed"
     INVITATION_REDEEMED = "invitation.redeemed", "Invitation redeemed"
     CONTACT_UPDATED = "contact.updated", "Customer changed their profile"
+    DOCUMENT_PUBLISHED = "document.published", "Document published to the customer"
+    VISIT_REPORT_READY = "visit.report_ready", "Service report ready"
     TEST = "webhook.test", "Test event"
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
+
 from doorstep.customers.models import Contact
+from doorstep.history.models import Document, ServiceReport
 from doorstep.scheduling.models import Booking, WorkOrderSource
 from doorstep.users.models import User
 from doorstep.workforce.models import Resource
@@ -68,4 +72,39 @@ def contact(person: Contact) -> dict[str, Any]:
         "phone": person.phone.as_e164 if person.phone else "",
         "preferred_language": person.preferred_language,
         "communication_preference": person.communication_preference,
+    }
+
+
+def api_link(name: str, pk: int) -> str:
+    """The API's address of a record (`name` as the API's routes name it)."""
+    return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse(f"api:{name}", args=[pk])
+
+
+def document(paper: Document) -> dict[str, Any]:
+    return {
+        "id": paper.pk,
+        "external_id": paper.external_id or None,
+        "account": paper.account_id,
+        "account_external_id": paper.account.external_id or None,
+        "booking": paper.booking_id,
+        "site": paper.site_id,
+        "asset": paper.asset_id,
+        "type": paper.type,
+        "title": paper.title,
+        "file_name": paper.file_name,
+        "content_type": paper.content_type,
+        "published_at": _iso(paper.published_at),
+        "url": api_link("document-detail", paper.pk),
+        "file_url": api_link("document-file", paper.pk),
+    }
+
+
+def service_report(report: ServiceReport) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "version": report.version,
+        "sha256": report.sha256,
+        "supersedes": report.supersedes_id,
+        "url": api_link("service-report-detail", report.pk),
+        "file_url": api_link("service-report-file", report.pk),
     }

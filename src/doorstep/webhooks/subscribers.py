@@ -14,6 +14,7 @@ from django.utils import timezone
 from doorstep.core import events
 from doorstep.core.events import Event
 from doorstep.customers.models import Contact
+from doorstep.history.models import Document, ServiceReport
 from doorstep.scheduling.models import Booking, BookingStatusChange, VisitFeedback
 from doorstep.users.models import User
 from doorstep.webhooks import payloads
@@ -188,6 +189,33 @@ def on_contact_updated(event: Event) -> None:
     )
 
 
+def on_document_published(event: Event) -> None:
+    """A document the customer sees from now on: uploaded so, or published later."""
+    paper = Document.objects.select_related("account").get(pk=event.payload["document_id"])
+    booking = _booking(paper.booking_id) if paper.booking_id else None
+    record_event(
+        event_type=EventType.DOCUMENT_PUBLISHED,
+        resource=f"document:{paper.pk}",
+        data={
+            "document": payloads.document(paper),
+            "booking": payloads.booking(booking) if booking else None,
+        },
+        actor=payloads.actor(_user(event.payload.get("published_by_id"))),
+        service_type_id=booking.work_order.incident_type_id if booking else None,
+    )
+
+
+def on_report_ready(event: Event) -> None:
+    """A visit's service report was made (or a corrected version of it)."""
+    report = ServiceReport.objects.get(pk=event.payload["report_id"])
+    _record_booking_event(
+        EventType.VISIT_REPORT_READY,
+        _booking(report.booking_id),
+        payloads.SYSTEM,
+        report=payloads.service_report(report),
+    )
+
+
 SUBSCRIBERS = {
     "booking.created": on_booking_created,
     "booking.rescheduled": on_booking_rescheduled,
@@ -199,6 +227,8 @@ SUBSCRIBERS = {
     "notification.failed": on_notification_failed,
     "invitation.redeemed": on_invitation_redeemed,
     "contact.updated": on_contact_updated,
+    "document.published": on_document_published,
+    "history.report_ready": on_report_ready,
 }
 
 

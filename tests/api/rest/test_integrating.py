@@ -57,6 +57,7 @@ def test_every_example_of_the_guide_runs(
     assert booking.resource.external_id == "T-100"
     assert [change["id"] for change in namespace["changes"]] == [booking.pk]
     assert namespace["deleted"] == []
+    assert namespace["invoice"]["external_id"] == "INV-5001"
 
     payload = '{"type": "booking.created", "timestamp": "2026-12-04T20:00:00Z", "data": {}}'
     signed_at = datetime.now(tz=UTC)

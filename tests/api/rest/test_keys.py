@@ -25,7 +25,9 @@ pytestmark = pytest.mark.django_db
 SYNCED = ["accounts", "contacts", "sites", "assets", "service-types", "technicians"]
 # Records Doorstep makes, read (visits change through their own actions).
 MADE_HERE = ["work-orders", "bookings", "visit-links", "notifications", "feedback"]
-RESOURCES = SYNCED + MADE_HERE
+# The service history: documents pushed in and published, photos and reports (test_history.py).
+HISTORY = ["documents", "photos", "service-reports"]
+RESOURCES = SYNCED + MADE_HERE + HISTORY
 # The integration's own settings, under the webhooks scope (tests/api/rest/test_webhooks.py).
 WEBHOOKS = ["webhook-endpoints", "webhook-deliveries"]
 

@@ -12,6 +12,7 @@ from doorstep.api.rest import (
     customers,
     deletions,
     feedback,
+    history,
     notifications,
     scheduling,
     slots,
@@ -31,6 +32,9 @@ router.register("bookings", scheduling.BookingViewSet, basename="booking")
 router.register("visit-links", access.VisitLinkViewSet, basename="visit-link")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
+router.register("documents", history.DocumentViewSet, basename="document")
+router.register("photos", history.PhotoViewSet, basename="photo")
+router.register("service-reports", history.ServiceReportViewSet, basename="service-report")
 router.register("webhook-endpoints", webhooks.WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 

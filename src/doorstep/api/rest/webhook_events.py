@@ -69,6 +69,32 @@ class EventNotification(serializers.Serializer):
     error = serializers.CharField()
 
 
+class EventDocument(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    account = serializers.IntegerField()
+    account_external_id = serializers.CharField(allow_null=True)
+    booking = serializers.IntegerField(allow_null=True, help_text="Attached to this visit,")
+    site = serializers.IntegerField(allow_null=True, help_text="or to this site,")
+    asset = serializers.IntegerField(allow_null=True, help_text="or to this equipment.")
+    type = serializers.CharField()
+    title = serializers.CharField()
+    file_name = serializers.CharField()
+    content_type = serializers.CharField()
+    published_at = serializers.DateTimeField()
+    url = serializers.URLField(help_text="The document in the API.")
+    file_url = serializers.URLField(help_text="Its file, with an API key.")
+
+
+class EventServiceReport(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="1, then one more for each correction.")
+    sha256 = serializers.CharField(help_text="SHA-256 of the PDF.")
+    supersedes = serializers.IntegerField(allow_null=True, help_text="The report it corrects.")
+    url = serializers.URLField(help_text="The report in the API.")
+    file_url = serializers.URLField(help_text="Its PDF, with an API key.")
+
+
 def _fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
     return extra
 
@@ -100,6 +126,10 @@ DATA: dict[str, dict[str, Any]] = {
         invitation_id=serializers.IntegerField(), contact=EventContact()
     ),
     EventType.CONTACT_UPDATED: _fields(contact=EventContact()),
+    EventType.DOCUMENT_PUBLISHED: _fields(
+        document=EventDocument(), booking=EventBooking(allow_null=True)
+    ),
+    EventType.VISIT_REPORT_READY: _fields(booking=EventBooking(), report=EventServiceReport()),
     EventType.TEST: _fields(message=serializers.CharField()),
 }
 

@@ -1,0 +1,481 @@
+"""The service history as the company's own systems see it: documents (pushed in by a
+billing system, say, and published to the customer), the photos of a visit and its
+service reports. Files go up as multipart uploads and come down from `/file`; every
+upload is checked by the same services as the back office's and the technician's."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from doorstep.api.rest.pages import CreationCursorPagination
+from doorstep.api.rest.problems import Conflict
+from doorstep.api.rest.resources import (
+    EXTERNAL_ID_PATTERN,
+    IF_MATCH,
+    ReadOnlyResourceViewSet,
+    as_api_error,
+    check_if_match,
+)
+from doorstep.core.errors import DomainError
+from doorstep.customers.models import Asset, FunctionalLocation
+from doorstep.history import services
+from doorstep.history.documents import DocumentRefused
+from doorstep.history.models import (
+    Document,
+    DocumentType,
+    Photo,
+    PhotoTag,
+    ServiceReport,
+    Visibility,
+)
+from doorstep.history.photos import PhotoRefused
+from doorstep.history.selectors import stored_file
+from doorstep.history.serving import file_response
+from doorstep.scheduling.models import Booking
+
+FILE_DESCRIPTION = (
+    "The file, with its type and name (Content-Disposition); with an S3 store, a redirect "
+    "(302) to an address signed for it for a minute."
+)
+
+
+def _file_responses(*content_types: str) -> dict[Any, Any]:
+    return {
+        **{
+            (200, kind): OpenApiResponse(OpenApiTypes.BINARY, description=FILE_DESCRIPTION)
+            for kind in content_types
+        },
+        302: OpenApiResponse(description="To the file in the S3 store, signed for a minute."),
+    }
+
+
+MULTIPART = ("multipart/form-data",)
+
+
+def _link(request: Request, name: str, pk: int) -> str:
+    return request.build_absolute_uri(reverse(f"api:{name}", args=[pk]))
+
+
+def _file(kind: str, pk: str, *, as_attachment: bool = False) -> HttpResponse:
+    stored = stored_file(kind, int(pk))
+    if stored is None:
+        raise Document.DoesNotExist
+    # An API key reads what the office reads: the check of who asks was the key's scope.
+    return file_response(stored, as_attachment=as_attachment)
+
+
+def _refused_file(error: DomainError, field: str = "file") -> ValidationError:
+    """An upload the service refused, as a 400 naming the field and the reason."""
+    return ValidationError({field: [error.message]})
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="Where to download the file.")
+
+    class Meta:
+        model = Document
+        fields = ("id", "external_id", "account", "booking", "site", "asset", "type", "title",
+                  "visibility", "published_at", "file_name", "content_type", "size", "file",
+                  "created_at", "updated_at")  # fmt: skip
+        read_only_fields = ("id", "account", "booking", "site", "asset", "visibility",
+                            "published_at", "file_name", "content_type", "size",
+                            "created_at", "updated_at")  # fmt: skip
+
+    def get_file(self, document: Document) -> str:
+        return _link(self.context["request"], "document-file", document.pk)
+
+
+class DocumentUpload(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A PDF, JPEG or PNG, checked by its content, at most "
+        "DOORSTEP_DOCUMENT_MAX_MB (10 MB unless set)."
+    )
+    booking = serializers.PrimaryKeyRelatedField(
+        queryset=Booking.objects.all(), required=False, help_text="The visit it is for."
+    )
+    site = serializers.PrimaryKeyRelatedField(
+        queryset=FunctionalLocation.objects.all(), required=False, help_text="Or the site."
+    )
+    asset = serializers.PrimaryKeyRelatedField(
+        queryset=Asset.objects.all(), required=False, help_text="Or the equipment."
+    )
+    type = serializers.ChoiceField(choices=DocumentType.choices)
+    title = serializers.CharField(max_length=200)
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices,
+        default=Visibility.INTERNAL,
+        help_text="`customer` publishes it at once (`document.published`).",
+    )
+    external_id = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Its id in your system."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.context.get("replacing"):
+            return attrs
+        if sum(1 for name in ("booking", "site", "asset") if attrs.get(name)) != 1:
+            raise ValidationError(
+                {
+                    "booking": [
+                        "Attach the document to one visit, one site or one piece of "
+                        "equipment: send one of booking, site and asset."
+                    ]
+                }
+            )
+        external_id = attrs.get("external_id", "")
+        if external_id and Document.objects.filter(external_id=external_id).exists():
+            raise ValidationError(
+                {
+                    "external_id": [
+                        "Another document already has this external ID: PUT "
+                        "/documents/by-external-id/{id} replaces it."
+                    ]
+                }
+            )
+        return attrs
+
+
+class DocumentFilters(serializers.Serializer):
+    account = serializers.IntegerField(required=False, min_value=1)
+    booking = serializers.IntegerField(required=False, min_value=1)
+    site = serializers.IntegerField(required=False, min_value=1)
+    asset = serializers.IntegerField(required=False, min_value=1)
+    type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+    external_id = serializers.CharField(required=False, max_length=200)
+    updated_since = serializers.DateTimeField(required=False)
+    created_since = serializers.DateTimeField(required=False)
+
+
+class PublishRequest(serializers.Serializer):
+    tell_customer = serializers.BooleanField(
+        default=False,
+        help_text="Send the account's contacts the “new documents” message too (if the "
+        "portal's settings send it).",
+    )
+
+
+def _filter(queryset: QuerySet[Any], filters: Mapping[str, Any], fields: tuple[str, ...]) -> Any:
+    for name in fields:
+        if name in filters:
+            queryset = queryset.filter(**{f"{name}_id" if name != "type" else name: filters[name]})
+    return queryset
+
+
+class DocumentViewSet(ReadOnlyResourceViewSet):
+    """Documents of a visit, a site or a piece of equipment: invoices, quotes,
+    certificates, manuals. Office only until published; the customer sees a published
+    one in the portal."""
+
+    queryset = Document.objects.all()
+    serializer_class = DocumentSerializer
+    filters_class = DocumentFilters
+
+    def get_parsers(self) -> list[Any]:
+        if getattr(self, "action", None) in {"create", "by_external_id"} or (
+            self.request is not None and self.request.method in {"POST", "PUT"}
+        ):
+            return [MultiPartParser(), FormParser(), JSONParser()]
+        return [JSONParser()]
+
+    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
+        queryset = super().filter_list(queryset, filters)
+        queryset = _filter(queryset, filters, ("account", "booking", "site", "asset", "type"))
+        if "visibility" in filters:
+            queryset = queryset.filter(visibility=filters["visibility"])
+        return queryset
+
+    @extend_schema(parameters=[DocumentFilters])
+    def list(self, request: Request) -> Response:
+        return super().list(request)
+
+    def _upload(self, data: Any, *, replacing: bool) -> dict[str, Any]:
+        if not isinstance(data, Mapping):
+            raise ValidationError({"file": ["Send the file as multipart/form-data."]})
+        # A form's fields, one value each, whatever the parser made of them.
+        upload = DocumentUpload(data=dict(data.items()), context={"replacing": replacing})
+        upload.is_valid(raise_exception=True)
+        return dict(upload.validated_data)
+
+    @extend_schema(
+        request={MULTIPART[0]: DocumentUpload},
+        responses={201: DocumentSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        """Upload a document (multipart/form-data). A refused file is a 400 that names
+        the field and says why; nothing is kept of it."""
+        fields = self._upload(request.data, replacing=False)
+        upload = fields["file"]
+        try:
+            document = services.add_document(
+                upload=upload,
+                size=upload.size,
+                name=upload.name or "",
+                title=fields["title"],
+                document_type=fields["type"],
+                booking=fields.get("booking"),
+                site=fields.get("site"),
+                asset=fields.get("asset"),
+                visibility=fields["visibility"],
+                external_id=fields.get("external_id", ""),
+            )
+        except DocumentRefused as error:
+            raise _refused_file(error) from None
+        return self.answer(document, created=True)
+
+    @extend_schema(
+        request={MULTIPART[0]: DocumentUpload},
+        parameters=[IF_MATCH],
+        responses={200: DocumentSerializer, 201: DocumentSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["put"],
+        url_path=f"by-external-id/(?P<external_id>{EXTERNAL_ID_PATTERN})",
+    )
+    def by_external_id(self, request: Request, external_id: str) -> Response:
+        """Upload the document with this external ID, or put this file and these details
+        in place of its own (it stays where it is attached): a nightly push sends the same
+        request and nothing is made twice."""
+        existing = Document.objects.filter(external_id=external_id).first()
+        if existing is None:
+            fields = self._upload(request.data, replacing=False)
+            upload = fields["file"]
+            try:
+                document = services.add_document(
+                    upload=upload,
+                    size=upload.size,
+                    name=upload.name or "",
+                    title=fields["title"],
+                    document_type=fields["type"],
+                    booking=fields.get("booking"),
+                    site=fields.get("site"),
+                    asset=fields.get("asset"),
+                    visibility=fields["visibility"],
+                    external_id=external_id,
+                )
+            except DocumentRefused as error:
+                raise _refused_file(error) from None
+            return self.answer(document, created=True)
+        check_if_match(request, existing)
+        fields = self._upload(request.data, replacing=True)
+        upload = fields["file"]
+        try:
+            document = services.replace_document(
+                document=existing,
+                upload=upload,
+                size=upload.size,
+                name=upload.name or "",
+                title=fields["title"],
+                document_type=fields["type"],
+                visibility=fields["visibility"],
+            )
+        except DocumentRefused as error:
+            raise _refused_file(error) from None
+        return self.answer(document)
+
+    @extend_schema(parameters=[IF_MATCH], request=DocumentSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        """Change a document's title, type or external ID (its file: PUT by external ID)."""
+        with transaction.atomic():
+            document = self.get_queryset().select_for_update().get(pk=pk)
+            check_if_match(request, document)
+            serializer = self.get_serializer(document, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            for name, value in serializer.validated_data.items():
+                setattr(document, name, value)
+            try:
+                saved = services.save_document_details(document=document)
+            except DjangoValidationError as error:
+                raise as_api_error(error, serializer) from None
+        return self.answer(saved)
+
+    @extend_schema(parameters=[IF_MATCH], responses={204: OpenApiResponse(description="Deleted")})
+    def destroy(self, request: Request, pk: str) -> Response:
+        """Delete a document and its file (listed in /deletions for syncs)."""
+        with transaction.atomic():
+            document = self.get_object()
+            check_if_match(request, document)
+            services.remove_document(document=document)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=PublishRequest, responses={200: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        """Show an office-only document to the customer from now on (`document.published`);
+        409 if it already is."""
+        options = PublishRequest(data=request.data if isinstance(request.data, Mapping) else {})
+        options.is_valid(raise_exception=True)
+        document = self.get_object()
+        try:
+            published = services.publish_document(
+                document=document,
+                published_by=None,
+                tell_customer=options.validated_data["tell_customer"],
+            )
+        except DocumentRefused as error:
+            raise Conflict(error.message) from None
+        return self.answer(published)
+
+    @extend_schema(
+        responses=_file_responses("application/pdf", "image/jpeg", "image/png"),
+        parameters=[OpenApiParameter("download", OpenApiTypes.BOOL, description="As a file.")],
+    )
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, pk: str) -> HttpResponse:
+        """The document's file, as uploaded (its checked type and cleaned name)."""
+        return _file("document", pk, as_attachment=request.query_params.get("download") == "1")
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="The photo, cleaned of its metadata.")
+    thumbnail = serializers.SerializerMethodField(help_text="A small version of it.")
+
+    class Meta:
+        model = Photo
+        fields = ("id", "booking", "tag", "caption", "client_upload_id", "width", "height",
+                  "file", "thumbnail", "created_at")  # fmt: skip
+        read_only_fields = fields
+
+    def get_file(self, photo: Photo) -> str:
+        return _link(self.context["request"], "photo-file", photo.pk)
+
+    def get_thumbnail(self, photo: Photo) -> str:
+        return _link(self.context["request"], "photo-thumbnail", photo.pk)
+
+
+class PhotoUpload(serializers.Serializer):
+    file = serializers.FileField(help_text="A JPEG, PNG or HEIC photo; its metadata is removed.")
+    booking = serializers.PrimaryKeyRelatedField(
+        queryset=Booking.objects.all(), help_text="A visit in progress."
+    )
+    tag = serializers.ChoiceField(choices=PhotoTag.choices, default=PhotoTag.OTHER)
+    caption = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    client_upload_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Your id for this upload: sent again, the same photo is answered (200).",
+    )
+
+
+class PhotoFilters(serializers.Serializer):
+    booking = serializers.IntegerField(required=False, min_value=1)
+    tag = serializers.ChoiceField(choices=PhotoTag.choices, required=False)
+    created_since = serializers.DateTimeField(required=False)
+
+
+class PhotoViewSet(ReadOnlyResourceViewSet):
+    """Photos taken at visits, oldest first. They are added while a visit is in progress."""
+
+    queryset = Photo.objects.all()
+    serializer_class = PhotoSerializer
+    filters_class = PhotoFilters
+    pagination_class = CreationCursorPagination
+
+    def get_parsers(self) -> list[Any]:
+        return [MultiPartParser(), FormParser()]
+
+    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
+        queryset = _filter(super().filter_list(queryset, filters), filters, ("booking",))
+        if "tag" in filters:
+            queryset = queryset.filter(tag=filters["tag"])
+        return queryset
+
+    @extend_schema(parameters=[PhotoFilters])
+    def list(self, request: Request) -> Response:
+        return super().list(request)
+
+    @extend_schema(
+        request={MULTIPART[0]: PhotoUpload},
+        responses={201: PhotoSerializer, 200: PhotoSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        """Add a photo to a visit in progress (multipart/form-data)."""
+        if not isinstance(request.data, Mapping):
+            raise ValidationError({"file": ["Send the photo as multipart/form-data."]})
+        upload = PhotoUpload(data=dict(request.data.items()))
+        upload.is_valid(raise_exception=True)
+        fields = upload.validated_data
+        try:
+            photo, created = services.add_photo(
+                booking=fields["booking"],
+                upload=fields["file"],
+                size=fields["file"].size,
+                client_upload_id=fields.get("client_upload_id", ""),
+                tag=fields["tag"],
+                caption=fields.get("caption", ""),
+                uploaded_by=None,
+            )
+        except PhotoRefused as error:
+            raise _refused_file(error) from None
+        except services.RecordRefused as error:
+            raise _refused_file(error, "booking") from None
+        return self.answer(photo, created=created)
+
+    @extend_schema(responses=_file_responses("image/jpeg"))
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, pk: str) -> HttpResponse:
+        """The photo (JPEG)."""
+        return _file("photo", pk)
+
+    @extend_schema(responses=_file_responses("image/jpeg"))
+    @action(detail=True, methods=["get"])
+    def thumbnail(self, request: Request, pk: str) -> HttpResponse:
+        """The photo's thumbnail (JPEG)."""
+        return _file("thumbnail", pk)
+
+
+class ServiceReportSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(help_text="The report's PDF.")
+
+    class Meta:
+        model = ServiceReport
+        fields = ("id", "booking", "version", "sha256", "supersedes", "file", "created_at")
+        read_only_fields = fields
+
+    def get_file(self, report: ServiceReport) -> str:
+        return _link(self.context["request"], "service-report-file", report.pk)
+
+
+class ServiceReportFilters(serializers.Serializer):
+    booking = serializers.IntegerField(required=False, min_value=1)
+    created_since = serializers.DateTimeField(required=False)
+
+
+class ServiceReportViewSet(ReadOnlyResourceViewSet):
+    """The PDF reports made when visits are completed, never changed: a correction is a
+    new version that names the one it supersedes (`visit.report_ready` says when)."""
+
+    queryset = ServiceReport.objects.all()
+    serializer_class = ServiceReportSerializer
+    filters_class = ServiceReportFilters
+    pagination_class = CreationCursorPagination
+
+    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
+        return _filter(super().filter_list(queryset, filters), filters, ("booking",))
+
+    @extend_schema(parameters=[ServiceReportFilters])
+    def list(self, request: Request) -> Response:
+        return super().list(request)
+
+    @extend_schema(responses=_file_responses("application/pdf"))
+    @action(detail=True, methods=["get"])
+    def file(self, request: Request, pk: str) -> HttpResponse:
+        """The report's PDF: its SHA-256 is the record's `sha256`."""
+        return _file("report", pk)
