@@ -11,9 +11,11 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from doorstep.core import events
 from doorstep.history.models import Document, DocumentType, ServiceReport, Visibility
+from doorstep.scheduling.models import BookingStatus
 from tests.factories import AssetFactory, BookingFactory, FunctionalLocationFactory
 from tests.history import images
 from tests.history.test_reports import completed_visit, make
@@ -223,7 +225,8 @@ def test_the_list_filters_by_visibility_and_account(staff_client: Client) -> Non
 def test_publishing_asks_first_then_shows_the_document_to_the_customer(
     staff_client: Client, django_capture_on_commit_callbacks: Capture
 ) -> None:
-    document = document_of(title="Invoice 1042")
+    visit = BookingFactory(status=BookingStatus.COMPLETED, completed_at=timezone.now())
+    document = document_of(visit, title="Invoice 1042")
     url = reverse("admin:history_document_publish", args=[document.pk])
     heard: list[events.Event] = []
     events.subscribe("document.published", heard.append)
@@ -293,3 +296,14 @@ def test_a_corrected_report_is_made_with_its_reason(
     assert response.status_code == 302
     second = ServiceReport.objects.get(version=2)
     assert second.supersedes == first
+
+
+def test_a_document_of_a_visit_to_come_is_published_without_a_message(
+    staff_client: Client,
+) -> None:
+    document = document_of(title="Quote 7")
+    url = reverse("admin:history_document_publish", args=[document.pk])
+
+    page = staff_client.get(url).content.decode()
+    assert "No message is sent" in page
+    assert "tell_customer" not in page

@@ -12,7 +12,7 @@ from doorstep.customers.models import Contact
 from doorstep.history import services
 from doorstep.history.models import Document, DocumentType
 from doorstep.notifications.models import MessageType, Notification, NotificationState
-from doorstep.scheduling.models import Booking
+from doorstep.scheduling.models import Booking, BookingStatus
 from tests.history import images
 from tests.notifications.conftest import book
 
@@ -30,6 +30,15 @@ def office_document(booking: Booking, title: str = "Invoice 1042") -> Document:
     )
 
 
+def completed(contact: Contact) -> Booking:
+    booking = book(contact)
+    Booking.objects.filter(pk=booking.pk).update(
+        status=BookingStatus.COMPLETED, completed_at=booking.end
+    )
+    booking.refresh_from_db()
+    return booking
+
+
 def told(booking: Booking) -> dict[str, Notification]:
     return {
         n.channel: n
@@ -38,7 +47,7 @@ def told(booking: Booking) -> dict[str, Notification]:
 
 
 def test_publishing_with_the_message_tells_the_visits_recipients(contact: Contact) -> None:
-    booking = book(contact)
+    booking = completed(contact)
     document = office_document(booking)
 
     services.publish_document(document=document, published_by=None, tell_customer=True)
@@ -56,7 +65,7 @@ def test_publishing_with_the_message_tells_the_visits_recipients(contact: Contac
 
 
 def test_publishing_without_the_message_tells_nobody(contact: Contact) -> None:
-    booking = book(contact)
+    booking = completed(contact)
 
     services.publish_document(
         document=office_document(booking), published_by=None, tell_customer=False
@@ -66,7 +75,7 @@ def test_publishing_without_the_message_tells_nobody(contact: Contact) -> None:
 
 
 def test_each_published_document_is_news_of_its_own(contact: Contact) -> None:
-    booking = book(contact)
+    booking = completed(contact)
 
     for title in ("Invoice 1042", "Gas certificate"):
         services.publish_document(
@@ -80,7 +89,7 @@ def test_the_message_is_switched_off_in_the_portal_settings(contact: Contact) ->
     portal = PortalSettings.load()
     portal.notify_documents = False
     portal.save()
-    booking = book(contact)
+    booking = completed(contact)
 
     services.publish_document(
         document=office_document(booking), published_by=None, tell_customer=True
@@ -92,7 +101,7 @@ def test_the_message_is_switched_off_in_the_portal_settings(contact: Contact) ->
 def test_the_message_is_in_the_contacts_language(contact: Contact) -> None:
     contact.preferred_language = "es"
     contact.save()
-    booking = book(contact)
+    booking = completed(contact)
 
     services.publish_document(
         document=office_document(booking), published_by=None, tell_customer=True
@@ -101,3 +110,13 @@ def test_the_message_is_in_the_contacts_language(contact: Contact) -> None:
     email = told(booking)["email"]
     assert email.subject == f"Documentos nuevos de su visita ({booking.reference})"
     assert "Véalo y descárguelo" in email.body
+
+
+def test_a_visit_to_come_gets_no_message_its_page_would_not_show(contact: Contact) -> None:
+    booking = book(contact)
+
+    services.publish_document(
+        document=office_document(booking), published_by=None, tell_customer=True
+    )
+
+    assert told(booking) == {}

@@ -37,7 +37,7 @@ from doorstep.history.models import (
     VisitRecord,
 )
 from doorstep.history.services import MEGABYTE
-from doorstep.scheduling.models import Booking
+from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.users.models import User
 
 
@@ -434,13 +434,17 @@ class DocumentAdmin(DeletionsRecordedAdmin[Document]):
         if document.for_the_customer:
             self.message_user(request, "This document is already published.", messages.INFO)
             return HttpResponseRedirect(change_url)
+        # The message leads to the visit's page, which shows documents once it is completed.
+        can_tell = document.booking is not None and document.booking.status == (
+            BookingStatus.COMPLETED
+        )
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.publish_document(
                     document=document,
                     published_by=staff_user(request),
-                    tell_customer=form.cleaned_data["tell_customer"],
+                    tell_customer=can_tell and form.cleaned_data["tell_customer"],
                 )
             except DomainError as refusal:
                 self.message_user(request, refusal.message, messages.ERROR)
@@ -455,6 +459,7 @@ class DocumentAdmin(DeletionsRecordedAdmin[Document]):
             "title": "Publish to the customer",
             "document": document,
             "form": form,
+            "can_tell": can_tell,
             "attached_to": self.attached_to(document),
             "back_url": change_url,
         }

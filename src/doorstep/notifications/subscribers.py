@@ -75,12 +75,13 @@ def on_status_changed(event: Event) -> None:
 
 
 def on_document_published(event: Event) -> None:
-    """The office published a visit's document and asked to tell the customer: the visit's
-    recipients hear of it, once for each document, with the visit link where it shows."""
+    """The office published a completed visit's document and asked to tell the customer:
+    the visit's recipients hear of it, once for each document, with the visit link, whose
+    page shows a completed visit's documents."""
     if not event.payload.get("tell_customer") or event.payload.get("booking_id") is None:
         return
     document = Document.objects.select_related("booking").get(pk=event.payload["document_id"])
-    if document.booking is None:
+    if document.booking is None or document.booking.status != BookingStatus.COMPLETED:
         return
     record(
         booking=document.booking,
