@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from doorstep.access import invitations
 from doorstep.access.models import Invitation
-from doorstep.configuration.models import InvitePolicy, PortalSettings
+from doorstep.configuration.choices import InvitePolicy
+from doorstep.configuration.models import PortalSettings
 from doorstep.customers import services as customers
 from doorstep.customers.models import Contact
 from doorstep.notifications.sending import send_due

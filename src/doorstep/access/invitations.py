@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from doorstep.access.codes import hash_code, new_code
 from doorstep.access.models import Invitation
-from doorstep.configuration.models import InvitePolicy, PortalSettings
+from doorstep.configuration.choices import InvitePolicy
+from doorstep.configuration.models import PortalSettings
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Contact

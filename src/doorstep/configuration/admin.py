@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from doorstep.configuration.choices import InvitePolicy
 from doorstep.configuration.models import (
     DEFAULT_FONT_FAMILY,
     TRANSLATED_FIELDS,
-    InvitePolicy,
     PortalSettings,
 )
 from doorstep.configuration.translation_forms import (

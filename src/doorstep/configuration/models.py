@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import translation
 
 from doorstep.configuration import caching, words
+from doorstep.configuration.choices import CommunicationType, InvitePolicy, Recipients
 from doorstep.core.validators import (
     default_time_zone,
     time_zone_choices,
@@ -54,24 +55,6 @@ def validate_slot_length(value: int) -> None:
             "(for example 15, 30, 60, 120 or 240).",
             code="invalid_slot_length",
         )
-
-
-class CommunicationType(models.TextChoices):
-    EMAIL = "email", "Email"
-    SMS = "sms", "Text message (SMS)"
-    BOTH = "both", "Email and text message"
-
-
-class Recipients(models.TextChoices):
-    PRIMARY_CONTACT = "primary_contact", "The account's primary contact"
-    REPORTED_BY = "reported_by", "The person who reported the work order"
-    BOTH = "both", "Both"
-
-
-class InvitePolicy(models.TextChoices):
-    OFF = "off", "Do not invite"
-    NEW_CONTACTS = "new", "Invite new contacts"
-    ALL_CONTACTS = "all", "Invite new contacts and all existing contacts too"
 
 
 # The settings' words that customers read, each with a wording per language.

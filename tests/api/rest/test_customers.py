@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 import pytest
 
 from doorstep.access.models import Invitation
-from doorstep.configuration.models import InvitePolicy, PortalSettings
+from doorstep.configuration.choices import InvitePolicy
+from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Account, Asset, Contact
 from tests.api.rest.conftest import ApiClient
 from tests.factories import (
