@@ -336,7 +336,7 @@ def replace_document(
     locked.size = size
     locked.file_name = documents.clean_name(name, kind)
     locked.type = document_type
-    locked.title = " ".join(title.split())[:200]
+    locked.title = " ".join(_text(title).split())[:200]
     if newly_published:
         locked.visibility = Visibility.CUSTOMER
         locked.published_at = now or timezone.now()
@@ -362,6 +362,6 @@ def save_document_details(*, document: Document) -> Document:
 
 
 def remove_document(*, document: Document) -> None:
-    """Delete a document (kept as a tombstone for syncs); its file goes after the commit."""
+    """Delete a document (kept as a tombstone for syncs); its file goes when that commits
+    (retention.py)."""
     records.delete(document)
-    delete_on_commit([document.file.name or ""])
