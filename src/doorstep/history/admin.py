@@ -147,13 +147,13 @@ class DocumentUploadFormSet(BaseInlineFormSet[Document, Any, forms.ModelForm[Doc
         )
 
 
-class AddDocumentInline(admin.TabularInline[Document, Any]):
+class AddDocumentInline(admin.StackedInline[Document, Any]):
     model = Document
     form = DocumentUploadForm
     formset = DocumentUploadFormSet
     extra = 1
     can_delete = False
-    verbose_name = "new document"
+    verbose_name = "document"
     verbose_name_plural = "add documents"
 
     def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
