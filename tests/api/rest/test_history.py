@@ -13,10 +13,13 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import encode_multipart
 from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from doorstep.access.models import Scope
+from doorstep.api.rest.scheduling import BookingSerializer, BookingViewSet
 from doorstep.core.models import Deletion
-from doorstep.history.models import Document, Photo, ServiceReport, Visibility
+from doorstep.history.models import Document, Photo, ServiceReport, Visibility, VisitRecord
 from doorstep.scheduling.models import BookingStatus
 from tests.api.rest.conftest import ApiClient
 from tests.factories import AssetFactory, BookingFactory
@@ -274,3 +277,22 @@ def test_a_document_uploaded_for_the_customer_is_published_at_once(
     response = invoice(api, django_capture_on_commit_callbacks, visibility="customer")
     assert response.json()["visibility"] == Visibility.CUSTOMER
     assert response.json()["published_at"]
+
+
+def test_a_visit_shows_its_record_and_reads_as_the_generic_serializer(api: ApiClient) -> None:
+    booking = BookingFactory(status=BookingStatus.COMPLETED, completed_at=timezone.now())
+    VisitRecord.objects.create(booking=booking, work_done="Replaced the pump.",
+                               internal_note="Dog bites", signer_name="Jordan Alvarez",
+                               signed_at=timezone.now())  # fmt: skip
+    plain = BookingFactory()
+
+    visit = api.call("GET", f"/api/v1/bookings/{booking.pk}").json()
+    assert visit["record"]["work_done"] == "Replaced the pump."
+    assert visit["record"]["signed_by"] == "Jordan Alvarez"
+    assert "Dog bites" not in str(visit)  # the office's note stays in the office
+    assert api.call("GET", f"/api/v1/bookings/{plain.pk}").json()["record"] is None
+    for row in BookingViewSet.queryset.filter(pk__in=[booking.pk, plain.pk]):
+        serializer = BookingSerializer(context={})
+        generic = serializers.ModelSerializer.to_representation(serializer, row)
+        render = JSONRenderer().render
+        assert render(serializer.to_representation(row)) == render(generic)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -59,6 +59,25 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         return asset.functional_location_id if asset is not None else None
 
 
+class VisitRecordSerializer(serializers.Serializer):
+    work_done = serializers.CharField(
+        help_text="What the technician did, as the customer reads it."
+    )
+    signed_by = serializers.CharField(help_text="Who signed for the work, if anyone.")
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+def visit_record(booking: Booking, when: Callable[[datetime | None], str | None]) -> Any:
+    record = getattr(booking, "record", None)  # None: nothing written yet
+    if record is None:
+        return None
+    return {
+        "work_done": record.work_done,
+        "signed_by": record.signer_name,
+        "signed_at": when(record.signed_at),
+    }
+
+
 class BookingSerializer(serializers.ModelSerializer):
     technician = serializers.PrimaryKeyRelatedField(source="resource", read_only=True)
     account = serializers.IntegerField(source="work_order.account_id", read_only=True)
@@ -76,18 +95,27 @@ class BookingSerializer(serializers.ModelSerializer):
     warnings = serializers.SerializerMethodField(
         help_text="Why the chosen technician is a poor fit, for a visit booked by hand."
     )
+    record = serializers.SerializerMethodField(
+        help_text="The technician's record of the visit (work done, who signed); null "
+        "until written. Its photos, documents and reports: /photos, /documents and "
+        "/service-reports with `booking`."
+    )
 
     class Meta:
         model = Booking
         fields = ("id", "external_id", "reference", "work_order", "status", "start", "end",
                   "technician", "account", "service_type", "asset", "site", "address",
                   "cancel_reason", "completed_at", "created_via_portal", "allowed_statuses",
-                  "comments", "warnings", *STAMPS)  # fmt: skip
+                  "comments", "warnings", "record", *STAMPS)  # fmt: skip
         read_only_fields = fields
 
     def get_site(self, booking: Booking) -> int | None:
         asset = booking.work_order.asset
         return asset.functional_location_id if asset is not None else None
+
+    @extend_schema_field(VisitRecordSerializer(allow_null=True))
+    def get_record(self, booking: Booking) -> Any:
+        return visit_record(booking, iso_datetimes())
 
     def get_warnings(self, booking: Booking) -> list[str]:
         return list(self.context.get("warnings", []))
@@ -126,6 +154,7 @@ class BookingSerializer(serializers.ModelSerializer):
                 for note in work_order.notes.all()
             ],
             "warnings": list(self.context.get("warnings", [])),
+            "record": visit_record(booking, when),
             "created_at": when(booking.created_at),
             "updated_at": when(booking.updated_at),
         }
@@ -248,7 +277,7 @@ def needs_dispatch(request: Request) -> None:
 class BookingViewSet(ReadOnlyResourceViewSet):
     """Visits: one technician, one time window, for a work order."""
 
-    queryset = Booking.objects.select_related("work_order__asset").prefetch_related(
+    queryset = Booking.objects.select_related("work_order__asset", "record").prefetch_related(
         "work_order__notes"
     )
     serializer_class = BookingSerializer
