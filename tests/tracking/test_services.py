@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from doorstep.core import events
-from doorstep.tracking import services
+from doorstep.tracking import selectors, services
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from doorstep.tracking.selectors import latest_position
 from doorstep.tracking.services import PingBatch, PingIn, record_batches, record_pings
@@ -252,11 +252,11 @@ def test_a_batch_of_requests_costs_the_same_queries_as_one(
     assert {p.recorded_at for p in LatestPosition.objects.all()} == {NOW - timedelta(seconds=20)}
 
 
-@pytest.mark.parametrize("pairs_per_query", [1, services.PAIRS_PER_QUERY])
+@pytest.mark.parametrize("pairs_per_query", [1, selectors.PAIRS_PER_QUERY])
 def test_order_is_judged_per_technician_and_device_in_a_batch(
     pairs_per_query: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "PAIRS_PER_QUERY", pairs_per_query)
+    monkeypatch.setattr(selectors, "PAIRS_PER_QUERY", pairs_per_query)
     one, other = ResourceFactory.create_batch(2)
     record_batches(
         [

@@ -9,7 +9,7 @@ one, every true position after it would otherwise be refused for days.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from doorstep.scheduling.travel import Point, great_circle_km
 
@@ -46,3 +46,33 @@ def implausible_jump(
         f"The position is {distance_m / 1000:,.1f} km from the previous one, "
         f"{elapsed:,.1f} seconds earlier: faster than 360 km/h, so a fault of the receiver."
     )
+
+
+def cannot_follow(
+    *,
+    recorded_at: datetime,
+    latitude: float,
+    longitude: float,
+    accuracy_m: float | None,
+    newest_time: datetime | None,
+    previous: tuple[float, float, datetime, float | None] | None,
+) -> str | None:
+    """Why a position cannot follow its device's newest one (taken at `newest_time`) or
+    the technician's `previous` position; None when it can."""
+    if newest_time is not None and recorded_at <= newest_time:
+        return (
+            f"The position is dated {utc_text(recorded_at)}, not after this "
+            f"device's latest position ({utc_text(newest_time)}): "
+            "positions must arrive in the order they were taken."
+        )
+    return implausible_jump(
+        previous=previous,
+        latitude=latitude,
+        longitude=longitude,
+        recorded_at=recorded_at,
+        accuracy_m=accuracy_m,
+    )
+
+
+def utc_text(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"

@@ -5,20 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Window
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from doorstep.core import events
 from doorstep.core.locks import lock_rows
+from doorstep.tracking import selectors
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource, RefusedPosition
-from doorstep.tracking.plausibility import implausible_jump
+from doorstep.tracking.plausibility import cannot_follow, utc_text
 from doorstep.workforce.models import Resource
 
 # A phone's clock may run a little fast; beyond this, its times cannot be trusted.
@@ -28,8 +28,6 @@ MAX_FUTURE_SKEW = timedelta(minutes=2)
 MAX_AGE = timedelta(hours=24)
 MAX_ACCURACY_M = 5_000.0
 MAX_SPEED_MPS = 100.0  # 360 km/h: faster than any van, so a fault of the receiver
-TIMES_PER_QUERY = 5_000  # a query may hold only so many values (32,766 on SQLite)
-PAIRS_PER_QUERY = TIMES_PER_QUERY // 2  # (technician, device) pairs: two values each
 # The office looks at the last few refusals to see what is wrong with a phone; a phone
 # that sends nothing but bad positions must not fill the table.
 REFUSED_KEPT_PER_TECHNICIAN = 50
@@ -97,7 +95,7 @@ def check_ping(ping: PingIn, *, now: datetime) -> str | None:
         return "The time of the position must include a time zone (for example a final Z)."
     if ping.recorded_at > now + MAX_FUTURE_SKEW:
         return (
-            f"The position is dated {_utc(ping.recorded_at)}, more than "
+            f"The position is dated {utc_text(ping.recorded_at)}, more than "
             "2 minutes in the future: check the clock of the device."
         )
     if ping.recorded_at < now - MAX_AGE:
@@ -113,10 +111,6 @@ def _not_ahead_of(ping: PingIn, now: datetime) -> PingIn:
     and every true position after it would look out of order until the clock caught up.
     """
     return replace(ping, recorded_at=now) if ping.recorded_at > now else ping
-
-
-def _utc(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _coordinate(value: float) -> Decimal:
@@ -184,8 +178,8 @@ def record_batches(
     candidates = _checked(batches, results, refused, now=now)
 
     all_pings = [ping for valid in candidates for _, ping in valid]
-    known = _stored_already(resource_ids, {ping.recorded_at for ping in all_pings})
-    newest_by_device = _newest_by_device(
+    known = selectors.stored_already(resource_ids, {ping.recorded_at for ping in all_pings})
+    newest_by_device = selectors.newest_by_device(
         {
             (batch.resource.pk, ping.device_id)
             for batch, valid in zip(batches, candidates, strict=True)
@@ -202,10 +196,13 @@ def record_batches(
             if key in known:
                 result.duplicates += 1
                 continue
-            reason = _cannot_follow(
-                ping,
-                newest_by_device.get((resource.pk, ping.device_id)),
-                _previous(newest_stored.get(resource.pk), latest.get(resource.pk)),
+            reason = cannot_follow(
+                recorded_at=ping.recorded_at,
+                latitude=ping.latitude,
+                longitude=ping.longitude,
+                accuracy_m=ping.accuracy_m,
+                newest_time=newest_by_device.get((resource.pk, ping.device_id)),
+                previous=_previous(newest_stored.get(resource.pk), latest.get(resource.pk)),
             )
             if reason:
                 result.refusals.append(Refusal(index, reason))
@@ -364,28 +361,6 @@ def _keep_refused(refused: list[RefusedPosition]) -> None:
     RefusedPosition.objects.filter(pk__in=beyond).delete()
 
 
-def _cannot_follow(
-    ping: PingIn,
-    newest_time: datetime | None,
-    previous: tuple[float, float, datetime, float | None] | None,
-) -> str | None:
-    """Why `ping` cannot follow its device's newest position (at `newest_time`) or the
-    technician's `previous` position; None when it can."""
-    if newest_time is not None and ping.recorded_at <= newest_time:
-        return (
-            f"The position is dated {_utc(ping.recorded_at)}, not after this "
-            f"device's latest position ({_utc(newest_time)}): "
-            "positions must arrive in the order they were taken."
-        )
-    return implausible_jump(
-        previous=previous,
-        latitude=ping.latitude,
-        longitude=ping.longitude,
-        recorded_at=ping.recorded_at,
-        accuracy_m=ping.accuracy_m,
-    )
-
-
 def _previous(
     stored: LocationPing | None, latest: LatestPosition | None
 ) -> tuple[float, float, datetime, float | None] | None:
@@ -395,61 +370,6 @@ def _previous(
     if before is None:
         return None
     return (float(before.latitude), float(before.longitude), before.recorded_at, before.accuracy_m)
-
-
-def _stored_already(
-    resource_ids: list[int], times: set[datetime]
-) -> set[tuple[int, str, datetime]]:
-    """(technician, device, time) of the stored pings of these technicians at these times."""
-    ordered = sorted(times)
-    known: set[tuple[int, str, datetime]] = set()
-    for first in range(0, len(ordered), TIMES_PER_QUERY):
-        known.update(
-            LocationPing.objects.filter(
-                resource_id__in=resource_ids,
-                recorded_at__in=ordered[first : first + TIMES_PER_QUERY],
-            ).values_list("resource_id", "device_id", "recorded_at")
-        )
-    return known
-
-
-def _newest_by_device(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], datetime]:
-    """The time of the newest stored ping of each (technician, device) that has one.
-
-    One query for up to `PAIRS_PER_QUERY` pairs, whatever the number of technicians
-    and devices among them: for each pair, the newest ping is one look-up in the
-    index of (technician, device, time), however many pings the pair has stored.
-    """
-    newest: dict[tuple[int, str], datetime] = {}
-    ordered = sorted(pairs)
-    for first in range(0, len(ordered), PAIRS_PER_QUERY):
-        chunk = ordered[first : first + PAIRS_PER_QUERY]
-        rows = (
-            LocationPing.objects.filter(pk__in=_newest_ping_ids(chunk))
-            .order_by()
-            .values_list("resource_id", "device_id", "recorded_at")
-        )
-        newest.update(((resource_id, device_id), moment) for resource_id, device_id, moment in rows)
-    return newest
-
-
-def _newest_ping_ids(pairs: list[tuple[int, str]]) -> RawSQL:
-    """The id of the newest stored ping of each pair (NULL for a pair without any).
-
-    Written in SQL because the pairs are a list of values to join with: the ORM could
-    only spell each pair as a condition of its own, OR'ed with the others, which takes
-    longer to build than the query takes to run and which SQLite refuses past a
-    thousand pairs.
-    """
-    table = connection.ops.quote_name(LocationPing._meta.db_table)
-    # VALUES names its columns column1, column2… on SQLite and PostgreSQL alike.
-    sql = (
-        f"SELECT (SELECT newest.id FROM {table} AS newest"  # noqa: S608 (the model's table)
-        " WHERE newest.resource_id = pair.column1 AND newest.device_id = pair.column2"
-        " ORDER BY newest.recorded_at DESC LIMIT 1)"
-        f" FROM (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) AS pair"
-    )
-    return RawSQL(sql, [value for pair in pairs for value in pair])  # noqa: S611 (values as parameters)
 
 
 @transaction.atomic
