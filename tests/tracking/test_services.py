@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from doorstep.core import events
-from doorstep.tracking import selectors, services
+from doorstep.tracking import selectors
 from doorstep.tracking.models import LatestPosition, LocationPing, PingSource
 from doorstep.tracking.selectors import latest_position
 from doorstep.tracking.services import PingBatch, PingIn, record_batches, record_pings
