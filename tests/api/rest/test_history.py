@@ -296,3 +296,26 @@ def test_a_visit_shows_its_record_and_reads_as_the_generic_serializer(api: ApiCl
         generic = serializers.ModelSerializer.to_representation(serializer, row)
         render = JSONRenderer().render
         assert render(serializer.to_representation(row)) == render(generic)
+
+
+def test_a_push_over_a_changed_document_with_a_stale_etag_is_refused(
+    api: ApiClient, django_capture_on_commit_callbacks: Capture
+) -> None:
+    booking = BookingFactory()
+    path = "/api/v1/documents/by-external-id/INV-8"
+    with django_capture_on_commit_callbacks(execute=True):
+        first = upload(api, path, method="put", booking=booking.pk, type="invoice", title="Old")
+    stale = first["ETag"]
+    api.call("PATCH", f"/api/v1/documents/{first.json()['id']}", {"title": "Changed"})
+
+    refused = api.put(
+        path,
+        encode_multipart(
+            BOUNDARY,
+            {"file": SimpleUploadedFile("a.pdf", images.PDF), "type": "invoice", "title": "New"},
+        ),
+        MULTIPART,
+        headers={"Authorization": f"Bearer {api.key}", "If-Match": stale},
+    )
+    assert refused.status_code == 412
+    assert Document.objects.get().title == "Changed"
