@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import time
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -25,10 +24,10 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from doorstep.configuration.models import PortalSettings
 from doorstep.core.admin import DeletionsRecordedAdmin, LocalTimeZoneAdmin
 from doorstep.tracking.selectors import technician_location
 from doorstep.tracking.services import REFUSED_KEPT_PER_TECHNICIAN
+from doorstep.workforce.admin.locations import LastSeenFilter, company_time, map_url
 from doorstep.workforce.admin.zones import zone_of_technician, zone_posted
 from doorstep.workforce.models import (
     GUESSABLE_BELOW_LENGTH,
@@ -147,67 +146,6 @@ class ResourceForm(forms.ModelForm[Resource]):
         if self.cleaned_data.get("new_tracking_device_id"):
             self.cleaned_data["tracking_device_id"] = new_tracking_device_id()
         return self.cleaned_data
-
-
-MAP_ZOOM = 16
-OPENSTREETMAP_TILES = "https://tile.openstreetmap.org/"
-
-
-def company_time(moment: datetime | None) -> str:
-    """A moment in the company's time zone, with the zone's label."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment, PortalSettings.load().zone)
-    return f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()}"
-
-
-def map_url(latitude: float, longitude: float) -> str:
-    """A map of a position: OpenStreetMap's own page when its tiles are the ones
-    configured, else the configured provider's tile around the position."""
-    tile_url = settings.DOORSTEP_MAP_TILE_URL
-    if not tile_url or tile_url.startswith(OPENSTREETMAP_TILES):
-        return (
-            f"https://www.openstreetmap.org/?mlat={latitude:.6f}&mlon={longitude:.6f}"
-            f"#map={MAP_ZOOM}/{latitude:.6f}/{longitude:.6f}"
-        )
-    scale = 2**MAP_ZOOM
-    x = int((longitude + 180) / 360 * scale) % scale
-    lat = math.radians(max(-85.05, min(85.05, latitude)))
-    y = int((1 - math.asinh(math.tan(lat)) / math.pi) / 2 * scale)
-    return (
-        tile_url.replace("{s}", "a")
-        .replace("{z}", str(MAP_ZOOM))
-        .replace("{x}", str(x))
-        .replace("{y}", str(y))
-        .replace("{r}", "")
-    )
-
-
-class LastSeenFilter(admin.SimpleListFilter):
-    title = "last seen"
-    parameter_name = "last_seen"
-
-    def lookups(
-        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
-    ) -> list[tuple[str, str]]:
-        return [
-            ("hour", "In the last hour"),
-            ("day", "In the last 24 hours"),
-            ("older", "More than 24 hours ago"),
-            ("never", "Never"),
-        ]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        value = self.value() or ""
-        since = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
-        if value in since:
-            return queryset.filter(latest_position__received_at__gte=now - since[value])
-        if value == "older":
-            return queryset.filter(latest_position__received_at__lt=now - timedelta(days=1))
-        if value == "never":
-            return queryset.filter(latest_position__isnull=True)
-        return queryset
 
 
 class TrackingDeviceFilter(admin.SimpleListFilter):
