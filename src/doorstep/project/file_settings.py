@@ -50,6 +50,13 @@ DOORSTEP_PHOTO_THUMBNAIL_PIXELS = env_int("DOORSTEP_PHOTO_THUMBNAIL_PIXELS", 400
 # Keep the file as the phone sent it (EXIF, location and all) beside the cleaned copy.
 # Off by default: the original says where the technician stood, to the metre.
 DOORSTEP_PHOTO_KEEP_ORIGINAL = env_bool("DOORSTEP_PHOTO_KEEP_ORIGINAL")
+# Days after a visit's completion its photos, documents, reports and signature are
+# deleted (history/retention.py); unset: kept as long as the visit.
+DOORSTEP_HISTORY_RETENTION_DAYS = (
+    env_int("DOORSTEP_HISTORY_RETENTION_DAYS", 0)
+    if os.environ.get("DOORSTEP_HISTORY_RETENTION_DAYS", "").strip()
+    else None
+)
 
 # --- The private files in an S3-compatible store ------------------------------------------
 # How long a signed download address lasts, in seconds: long enough to follow the redirect.
