@@ -32,6 +32,7 @@ from doorstep.access.models import VisitLink
 from doorstep.catalog.models import IncidentType
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
+from doorstep.history.models import VisitRecord
 from doorstep.scheduling import self_scheduling, services
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.tracking import live
@@ -39,6 +40,7 @@ from doorstep.workforce.models import Resource
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.factories import (
     AccountFactory,
+    AssetFactory,
     BookingFactory,
     ContactFactory,
     IncidentTypeFactory,
@@ -209,6 +211,31 @@ def visit_of(contact: Contact, status: str, **fields: Any) -> Booking:
         )
         move_along(booking, status)
         return booking
+
+    return in_a_thread(make)
+
+
+def equipment_of(contact: Contact) -> int:
+    """A piece of the customer's equipment with a past and an upcoming visit: its id."""
+
+    def make() -> int:
+        asset = AssetFactory(account=contact.account, name="Gas boiler")
+        for days, status in [(-10, BookingStatus.COMPLETED), (5, BookingStatus.SCHEDULED)]:
+            start = timezone.now() + timedelta(days=days)
+            booking = BookingFactory(
+                work_order=WorkOrderFactory(
+                    account=contact.account,
+                    asset=asset,
+                    incident_type__display_name="Boiler service",
+                ),
+                start=start,
+                end=start + timedelta(hours=1),
+                status=status,
+                completed_at=start + timedelta(hours=1) if days < 0 else None,
+            )
+            if days < 0:
+                VisitRecord.objects.create(booking=booking, work_done="Cleaned the burner.")
+        return int(asset.pk)
 
     return in_a_thread(make)
 
@@ -439,6 +466,8 @@ def walk_signed_in(matrix: Matrix, contact: Contact, service: IncidentType) -> N
     matrix.check("second factor, authenticator app")
     page.goto("/history/")
     matrix.check("service history")
+    page.goto(f"/equipment/{equipment_of(contact)}/")
+    matrix.check("equipment")
     page.goto("/tech/")
     matrix.check("technician app, not a technician")
     page.goto(f"/visits/{upcoming.pk + 1000}/")

@@ -19,7 +19,13 @@ from doorstep.scheduling import services
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.tracking import live
 from tests.e2e.conftest import sign_in
-from tests.factories import AccountFactory, BookingFactory, ContactFactory, UserFactory
+from tests.factories import (
+    AccountFactory,
+    AssetFactory,
+    BookingFactory,
+    ContactFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -60,7 +66,10 @@ def visit_in(status: str, contact: object) -> Booking:
 
 
 def _visit_in(status: str, contact: object) -> Booking:
-    booking = BookingFactory(work_order__account=contact.account)  # type: ignore[attr-defined]
+    account = contact.account  # type: ignore[attr-defined]
+    booking = BookingFactory(
+        work_order__account=account, work_order__asset=AssetFactory(account=account)
+    )
     for step in PATHS[status]:
         services.set_status(booking=booking, status=step, cancel_reason="Not needed any more")
     if status == BookingStatus.TRAVELING:
@@ -138,6 +147,7 @@ def test_the_signed_in_pages_of_a_visit_load_everything_they_ask_for(
     pages: dict[str, Callable[[], object]] = {
         "home": lambda: desktop.goto("/"),
         "visit": lambda: desktop.goto(f"/visits/{booking.pk}/"),
+        "equipment": lambda: desktop.goto(f"/equipment/{booking.work_order.asset_id}/"),
     }
     if status == BookingStatus.TRAVELING:
         pages["live"] = lambda: desktop.goto(f"/visits/{booking.pk}/live/")
