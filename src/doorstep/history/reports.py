@@ -168,10 +168,11 @@ def _completed_booking(booking_id: int) -> Booking:
 
 
 def report_language(booking: Booking) -> str:
-    """The customer's language, else the company's."""
+    """The customer's language, else the company's (the portal setting)."""
     offered = {code for code, _name in settings.LANGUAGES}
     contact = booking.work_order.reported_by
-    for code in (getattr(contact, "preferred_language", ""), settings.LANGUAGE_CODE):
+    company = PortalSettings.load().default_language
+    for code in (getattr(contact, "preferred_language", ""), company, settings.LANGUAGE_CODE):
         if code and code in offered:
             return code
         if code and code.split("-")[0] in offered:
