@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from doorstep.core import events
-from doorstep.scheduling import services
+from doorstep.scheduling import refusals, services
 from doorstep.scheduling.models import ALLOWED_STATUS_MOVES, BookingStatus, BookingStatusChange
 from tests.factories import BookingFactory, ResourceFactory, UserFactory, WorkOrderFactory
 
@@ -242,8 +242,8 @@ def test_every_refused_move_is_a_whole_sentence_in_each_language(language: str) 
         for new in S.values:
             if new in ALLOWED_STATUS_MOVES[old]:
                 continue
-            english = services._refusal(old, new)
+            english = refusals.status_move_refusal(old, new)
             with translation.override(language):
-                translated = services._refusal(old, new)
+                translated = refusals.status_move_refusal(old, new)
             assert translated != english, (old, new)
             assert "booking" not in translated, (old, new)

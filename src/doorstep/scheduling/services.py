@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from doorstep.catalog.models import IncidentType
 from doorstep.core import events
 from doorstep.core.errors import DomainError
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.scheduling import locking
+from doorstep.scheduling import locking, refusals
 from doorstep.scheduling.models import (
     ALLOWED_STATUS_MOVES,
     Booking,
@@ -225,7 +224,7 @@ def move_locked(
         raise InvalidBooking(gettext("A booking must end after it starts."))
     locked_resource, technician_id = technician, technician.pk
     if not locked.can_modify():
-        raise InvalidBooking(str(_NO_LONGER_MOVED[locked.status]))
+        raise InvalidBooking(str(refusals.NO_LONGER_MOVED[locked.status]))
     if not locked_resource.active:
         raise InvalidBooking(
             gettext("%(technician)s is not an active technician.") % {"technician": locked_resource}
@@ -325,7 +324,7 @@ def set_status(
     locked = locking.lock_booking(booking.pk)
     old = locked.status
     if status not in ALLOWED_STATUS_MOVES[old]:
-        raise InvalidStatusMove(_refusal(old, status))
+        raise InvalidStatusMove(refusals.status_move_refusal(old, status))
     if status == BookingStatus.TRAVELING:
         _check_one_trip_at_a_time(locked, technician)
     if status == BookingStatus.CANCELED and not cancel_reason.strip():
@@ -388,68 +387,3 @@ def _check_one_trip_at_a_time(booking: Booking, technician: Resource) -> None:
             )
             % {"technician": technician, "reference": other.reference}
         )
-
-
-def _refusal(old: str, new: str) -> str:
-    return str(_REFUSALS[(old, new)])
-
-
-S = BookingStatus
-# Why a visit under way or over cannot be moved, a whole sentence for each status.
-_NO_LONGER_MOVED: dict[str, Promise] = {
-    S.IN_PROGRESS: gettext_lazy("The visit is In Progress now, so it can no longer be moved."),
-    S.COMPLETED: gettext_lazy("The visit is Completed now, so it can no longer be moved."),
-    S.CANCELED: gettext_lazy("The visit is Canceled now, so it can no longer be moved."),
-}
-# Every move the status machine refuses, each a whole sentence, so that each language words
-# it its own way (a status name is not a word to slot into another language's sentence).
-_REFUSALS: dict[tuple[str, str], Promise] = {
-    (S.SCHEDULED, S.SCHEDULED): gettext_lazy("The booking is already Scheduled."),
-    (S.SCHEDULED, S.IN_PROGRESS): gettext_lazy(
-        "A Scheduled booking cannot become In Progress; it can only become Traveling or Canceled."
-    ),
-    (S.SCHEDULED, S.COMPLETED): gettext_lazy(
-        "A Scheduled booking cannot become Completed; it can only become Traveling or Canceled."
-    ),
-    (S.TRAVELING, S.TRAVELING): gettext_lazy("The booking is already Traveling."),
-    (S.TRAVELING, S.COMPLETED): gettext_lazy(
-        "A Traveling booking cannot become Completed; "
-        "it can only become Scheduled, In Progress or Canceled."
-    ),
-    (S.IN_PROGRESS, S.SCHEDULED): gettext_lazy(
-        "An In Progress booking cannot become Scheduled; it can only become Completed."
-    ),
-    (S.IN_PROGRESS, S.TRAVELING): gettext_lazy(
-        "An In Progress booking cannot become Traveling; it can only become Completed."
-    ),
-    (S.IN_PROGRESS, S.IN_PROGRESS): gettext_lazy("The booking is already In Progress."),
-    (S.IN_PROGRESS, S.CANCELED): gettext_lazy(
-        "An In Progress booking cannot become Canceled; it can only become Completed."
-    ),
-    (S.COMPLETED, S.SCHEDULED): gettext_lazy(
-        "A Completed booking cannot change any more, so it cannot become Scheduled."
-    ),
-    (S.COMPLETED, S.TRAVELING): gettext_lazy(
-        "A Completed booking cannot change any more, so it cannot become Traveling."
-    ),
-    (S.COMPLETED, S.IN_PROGRESS): gettext_lazy(
-        "A Completed booking cannot change any more, so it cannot become In Progress."
-    ),
-    (S.COMPLETED, S.COMPLETED): gettext_lazy("The booking is already Completed."),
-    (S.COMPLETED, S.CANCELED): gettext_lazy(
-        "A Completed booking cannot change any more, so it cannot become Canceled."
-    ),
-    (S.CANCELED, S.SCHEDULED): gettext_lazy(
-        "A Canceled booking cannot change any more, so it cannot become Scheduled."
-    ),
-    (S.CANCELED, S.TRAVELING): gettext_lazy(
-        "A Canceled booking cannot change any more, so it cannot become Traveling."
-    ),
-    (S.CANCELED, S.IN_PROGRESS): gettext_lazy(
-        "A Canceled booking cannot change any more, so it cannot become In Progress."
-    ),
-    (S.CANCELED, S.COMPLETED): gettext_lazy(
-        "A Canceled booking cannot change any more, so it cannot become Completed."
-    ),
-    (S.CANCELED, S.CANCELED): gettext_lazy("The booking is already Canceled."),
-}
