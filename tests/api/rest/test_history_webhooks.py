@@ -20,6 +20,7 @@ from doorstep.webhooks.models import WebhookDelivery, WebhookEndpoint
 from tests.api.rest.conftest import ApiClient
 from tests.factories import AccountFactory, BookingFactory, FunctionalLocationFactory, UserFactory
 from tests.history import images
+from tests.history.test_reports import completed_visit, make
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,19 @@ def test_a_document_uploaded_for_the_customer_by_staff_is_published_at_once(
     assert event["data"]["document"]["account_external_id"] == "CUST-3"
     assert event["data"]["booking"] is None
     assert event["actor"] == {"type": "staff", "id": staff.pk}
+
+
+def test_a_completed_visits_report_and_its_correction_are_visit_report_ready(
+    endpoint: WebhookEndpoint, django_capture_on_commit_callbacks: Capture
+) -> None:
+    booking = completed_visit(django_capture_on_commit_callbacks, photos=0)
+    first = make(django_capture_on_commit_callbacks, booking)
+    corrected = make(django_capture_on_commit_callbacks, booking, correction="Wrong part name")
+
+    events_sent = sorted(sent("visit.report_ready"), key=lambda event: event["sequence"])
+    assert [e["data"]["report"]["id"] for e in events_sent] == [first.pk, corrected.pk]
+    assert events_sent[1]["data"]["report"]["supersedes"] == first.pk
+    assert events_sent[1]["data"]["report"]["version"] == 2
 
 
 def test_a_service_report_made_is_visit_report_ready(endpoint: WebhookEndpoint) -> None:
