@@ -57,7 +57,14 @@ class ContactSerializer(serializers.ModelSerializer):
         "as written in the account's country (720 555 0199). Given back in E.164.",
     )
     language = serializers.ChoiceField(
-        source="preferred_language", choices=settings.LANGUAGES, required=False
+        source="preferred_language",
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "The contact's own language; empty for none, when the company's default "
+            "language speaks to them (the browser's on the portal)."
+        ),
     )
     preferred_messages = serializers.ChoiceField(
         source="communication_preference",
