@@ -343,3 +343,18 @@ def test_making_a_report_leaves_the_photo_checks_as_strict_as_before(
             max_pixels=2560,
             thumbnail_pixels=400,
         )
+
+
+def test_a_visit_with_a_corrected_report_can_be_deleted_with_its_files(
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    booking = completed_visit(django_capture_on_commit_callbacks, photos=1)
+    first = make(django_capture_on_commit_callbacks, booking)
+    second = make(django_capture_on_commit_callbacks, booking, correction="Wrong serial number")
+    names = [first.file.name, second.file.name]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Booking.objects.filter(pk=booking.pk).delete()
+
+    assert not ServiceReport.objects.exists()
+    assert not any(storages["private"].exists(name) for name in names)

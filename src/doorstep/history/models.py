@@ -198,8 +198,10 @@ class ServiceReport(models.Model):
     version = models.PositiveIntegerField(default=1)
     file = models.FileField(storage=private_storage, max_length=200)
     sha256 = models.CharField("SHA-256", max_length=64)
+    # SET_NULL, not PROTECT: a visit (or account) deleted takes all its versions with it;
+    # the versions themselves are never deleted one by one (retention takes a visit's all).
     supersedes = models.OneToOneField(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="superseded_by"
     )
     created_at = models.DateTimeField("made", default=timezone.now, editable=False)
 
