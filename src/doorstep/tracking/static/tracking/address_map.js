@@ -3,6 +3,19 @@
  * it runs after the page's language catalog (gettext). */
 (function () {
   "use strict";
+
+  // A map that does not scroll the page with the wheel, and that does not animate its
+  // zoom, tiles or markers for a reader who asked the system for reduced motion.
+  function calmMapOptions() {
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    return {
+      scrollWheelZoom: false,
+      zoomAnimation: !still,
+      fadeAnimation: !still,
+      markerZoomAnimation: !still,
+      inertia: !still,
+    };
+  }
   var root = document.querySelector("[data-address-map]");
   if (!root) return;
   var data = root.dataset;
@@ -13,7 +26,7 @@
   var box = root.querySelector("[data-address-map-box]");
   box.hidden = false;
   var address = [+data.latitude, +data.longitude];
-  var map = L.map(box, { scrollWheelZoom: false }).setView(address, 16);
+  var map = L.map(box, calmMapOptions()).setView(address, 16);
   if (data.tileUrl) {
     var loaded = 0;
     L.tileLayer(data.tileUrl, {

@@ -10,6 +10,19 @@
  * content. No build step: plain ES2017. */
 (function () {
   "use strict";
+
+  // A map that does not scroll the page with the wheel, and that does not animate its
+  // zoom, tiles or markers for a reader who asked the system for reduced motion.
+  function calmMapOptions() {
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    return {
+      scrollWheelZoom: false,
+      zoomAnimation: !still,
+      fadeAnimation: !still,
+      markerZoomAnimation: !still,
+      inertia: !still,
+    };
+  }
   var root = document.querySelector("[data-live]");
   if (!root) return;
   var data = root.dataset;
@@ -218,7 +231,7 @@
     var box = document.getElementById("live-map");
     box.hidden = false;
     var destination = [+data.latitude, +data.longitude];
-    map = L.map(box, { scrollWheelZoom: false }).setView(destination, 14);
+    map = L.map(box, calmMapOptions()).setView(destination, 14);
     if (data.tileUrl) {
       var loaded = 0;
       L.tileLayer(data.tileUrl, {
