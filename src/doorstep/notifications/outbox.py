@@ -284,7 +284,9 @@ def _rows(
         if method and delivery.channel == rules.EMAIL and not skipped:
             attendee = Attendee(email=delivery.address, name=contact.full_name if contact else "")
             # The service type's and company's names in the recipient's language.
-            with translation.override(rendering.message_language(delivery.language)):
+            with translation.override(
+                rendering.message_language(delivery.language, portal=message_settings.portal)
+            ):
                 calendar = visit_calendar(
                     booking, method=method, sequence=calendar_sequence or 0, attendee=attendee
                 ).decode()

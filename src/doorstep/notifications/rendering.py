@@ -48,7 +48,7 @@ def render(
     `extra` adds to what the templates read (the arrival time of "on the way" messages).
     """
     zone = ZoneInfo(booking.work_order.account.time_zone)
-    language = message_language(language)
+    language = message_language(language, portal=portal)
     portal = portal.in_language(language)
     context = {
         "booking": booking,
@@ -130,16 +130,17 @@ def email_look(portal: PortalSettings) -> dict[str, object]:
     return {"portal": portal, "header_image_url": image}
 
 
-def message_language(language: str) -> str:
+def message_language(language: str, *, portal: PortalSettings | None = None) -> str:
     """The contact's language when the portal speaks it, else the company's default one
-    (a portal setting, read from the cache), as the portal's pages fall back to.
+    (a portal setting: from `portal` when the caller holds the settings, as a batch of
+    messages does, else read from the cache), as the portal's pages fall back to.
 
     Dates follow the same choice, so nobody reads an English sentence with a German day.
     """
     offered = {code for code, _name in settings.LANGUAGES}
     if language in offered:
         return language
-    company = PortalSettings.load().default_language
+    company = (portal or PortalSettings.load()).default_language
     return company if company in offered else str(settings.LANGUAGE_CODE)
 
 
@@ -154,7 +155,7 @@ def email_language(language: str) -> dict[str, str]:
 def render_invitation(*, invitation: Invitation, portal: PortalSettings) -> Rendered:
     """The invitation email, in the contact's saved language, with placeholders for its code."""
     contact = invitation.contact
-    language = message_language(contact.preferred_language if contact else "")
+    language = message_language(contact.preferred_language if contact else "", portal=portal)
     portal = portal.in_language(language)
     zone = ZoneInfo(contact.account.time_zone) if contact else ZoneInfo("UTC")
     context = {
