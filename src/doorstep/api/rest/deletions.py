@@ -30,6 +30,9 @@ RESOURCE_OF = {
     "notifications.notification": "notifications",
     "scheduling.visitfeedback": "feedback",
     "webhooks.webhookendpoint": "webhook-endpoints",
+    "history.document": "documents",
+    "history.photo": "photos",
+    "history.servicereport": "service-reports",
 }
 TYPE_OF = {resource: label for label, resource in RESOURCE_OF.items()}
 
