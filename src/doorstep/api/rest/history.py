@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -22,7 +21,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from doorstep.api.rest.pages import CreationCursorPagination
+from doorstep.api.rest.history_files import (
+    MULTIPART,
+    file_answer,
+    file_responses,
+    filtered,
+    link,
+    refused_file,
+)
 from doorstep.api.rest.problems import Conflict
 from doorstep.api.rest.resources import (
     EXTERNAL_ID_PATTERN,
@@ -31,57 +37,15 @@ from doorstep.api.rest.resources import (
     as_api_error,
     check_if_match,
 )
-from doorstep.core.errors import DomainError
 from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history import services
 from doorstep.history.documents import DocumentRefused
 from doorstep.history.models import (
     Document,
     DocumentType,
-    Photo,
-    PhotoTag,
-    ServiceReport,
     Visibility,
 )
-from doorstep.history.photos import PhotoRefused
-from doorstep.history.selectors import stored_file
-from doorstep.history.serving import file_response
 from doorstep.scheduling.models import Booking
-
-FILE_DESCRIPTION = (
-    "The file, with its type and name (Content-Disposition); with an S3 store, a redirect "
-    "(302) to an address signed for it for a minute."
-)
-
-
-def _file_responses(*content_types: str) -> dict[Any, Any]:
-    return {
-        **{
-            (200, kind): OpenApiResponse(OpenApiTypes.BINARY, description=FILE_DESCRIPTION)
-            for kind in content_types
-        },
-        302: OpenApiResponse(description="To the file in the S3 store, signed for a minute."),
-    }
-
-
-MULTIPART = ("multipart/form-data",)
-
-
-def _link(request: Request, name: str, pk: int) -> str:
-    return request.build_absolute_uri(reverse(f"api:{name}", args=[pk]))
-
-
-def _file(kind: str, pk: str, *, as_attachment: bool = False) -> HttpResponse:
-    stored = stored_file(kind, int(pk))
-    if stored is None:
-        raise Document.DoesNotExist
-    # An API key reads what the office reads: the check of who asks was the key's scope.
-    return file_response(stored, as_attachment=as_attachment)
-
-
-def _refused_file(error: DomainError, field: str = "file") -> ValidationError:
-    """An upload the service refused, as a 400 naming the field and the reason."""
-    return ValidationError({field: [error.message]})
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -97,7 +61,7 @@ class DocumentSerializer(serializers.ModelSerializer):
                             "created_at", "updated_at")  # fmt: skip
 
     def get_file(self, document: Document) -> str:
-        return _link(self.context["request"], "document-file", document.pk)
+        return link(self.context["request"], "document-file", document.pk)
 
 
 class DocumentUpload(serializers.Serializer):
@@ -170,13 +134,6 @@ class PublishRequest(serializers.Serializer):
     )
 
 
-def _filter(queryset: QuerySet[Any], filters: Mapping[str, Any], fields: tuple[str, ...]) -> Any:
-    for name in fields:
-        if name in filters:
-            queryset = queryset.filter(**{f"{name}_id" if name != "type" else name: filters[name]})
-    return queryset
-
-
 class DocumentViewSet(ReadOnlyResourceViewSet):
     """Documents of a visit, a site or a piece of equipment: invoices, quotes,
     certificates, manuals. Office only until published; the customer sees a published
@@ -195,7 +152,7 @@ class DocumentViewSet(ReadOnlyResourceViewSet):
 
     def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
         queryset = super().filter_list(queryset, filters)
-        queryset = _filter(queryset, filters, ("account", "booking", "site", "asset", "type"))
+        queryset = filtered(queryset, filters, ("account", "booking", "site", "asset", "type"))
         if "visibility" in filters:
             queryset = queryset.filter(visibility=filters["visibility"])
         return queryset
@@ -235,7 +192,7 @@ class DocumentViewSet(ReadOnlyResourceViewSet):
                 external_id=fields.get("external_id", ""),
             )
         except DocumentRefused as error:
-            raise _refused_file(error) from None
+            raise refused_file(error) from None
         return self.answer(document, created=True)
 
     @extend_schema(
@@ -270,7 +227,7 @@ class DocumentViewSet(ReadOnlyResourceViewSet):
                     external_id=external_id,
                 )
             except DocumentRefused as error:
-                raise _refused_file(error) from None
+                raise refused_file(error) from None
             return self.answer(document, created=True)
         check_if_match(request, existing)
         fields = self._upload(request.data, replacing=True)
@@ -286,7 +243,7 @@ class DocumentViewSet(ReadOnlyResourceViewSet):
                 visibility=fields["visibility"],
             )
         except DocumentRefused as error:
-            raise _refused_file(error) from None
+            raise refused_file(error) from None
         return self.answer(document)
 
     @extend_schema(parameters=[IF_MATCH], request=DocumentSerializer)
@@ -333,149 +290,12 @@ class DocumentViewSet(ReadOnlyResourceViewSet):
         return self.answer(published)
 
     @extend_schema(
-        responses=_file_responses("application/pdf", "image/jpeg", "image/png"),
+        responses=file_responses("application/pdf", "image/jpeg", "image/png"),
         parameters=[OpenApiParameter("download", OpenApiTypes.BOOL, description="As a file.")],
     )
     @action(detail=True, methods=["get"])
     def file(self, request: Request, pk: str) -> HttpResponse:
         """The document's file, as uploaded (its checked type and cleaned name)."""
-        return _file("document", pk, as_attachment=request.query_params.get("download") == "1")
-
-
-class PhotoSerializer(serializers.ModelSerializer):
-    file = serializers.SerializerMethodField(help_text="The photo, cleaned of its metadata.")
-    thumbnail = serializers.SerializerMethodField(help_text="A small version of it.")
-
-    class Meta:
-        model = Photo
-        fields = ("id", "booking", "tag", "caption", "client_upload_id", "width", "height",
-                  "file", "thumbnail", "created_at")  # fmt: skip
-        read_only_fields = fields
-
-    def get_file(self, photo: Photo) -> str:
-        return _link(self.context["request"], "photo-file", photo.pk)
-
-    def get_thumbnail(self, photo: Photo) -> str:
-        return _link(self.context["request"], "photo-thumbnail", photo.pk)
-
-
-class PhotoUpload(serializers.Serializer):
-    file = serializers.FileField(help_text="A JPEG, PNG or HEIC photo; its metadata is removed.")
-    booking = serializers.PrimaryKeyRelatedField(
-        queryset=Booking.objects.all(), help_text="A visit in progress."
-    )
-    tag = serializers.ChoiceField(choices=PhotoTag.choices, default=PhotoTag.OTHER)
-    caption = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    client_upload_id = serializers.CharField(
-        max_length=64,
-        required=False,
-        allow_blank=True,
-        help_text="Your id for this upload: sent again, the same photo is answered (200).",
-    )
-
-
-class PhotoFilters(serializers.Serializer):
-    booking = serializers.IntegerField(required=False, min_value=1)
-    tag = serializers.ChoiceField(choices=PhotoTag.choices, required=False)
-    created_since = serializers.DateTimeField(required=False)
-
-
-class PhotoViewSet(ReadOnlyResourceViewSet):
-    """Photos taken at visits, oldest first. They are added while a visit is in progress."""
-
-    queryset = Photo.objects.all()
-    serializer_class = PhotoSerializer
-    filters_class = PhotoFilters
-    pagination_class = CreationCursorPagination
-
-    def get_parsers(self) -> list[Any]:
-        return [MultiPartParser(), FormParser()]
-
-    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
-        queryset = _filter(super().filter_list(queryset, filters), filters, ("booking",))
-        if "tag" in filters:
-            queryset = queryset.filter(tag=filters["tag"])
-        return queryset
-
-    @extend_schema(parameters=[PhotoFilters])
-    def list(self, request: Request) -> Response:
-        return super().list(request)
-
-    @extend_schema(
-        request={MULTIPART[0]: PhotoUpload},
-        responses={201: PhotoSerializer, 200: PhotoSerializer},
-    )
-    def create(self, request: Request) -> Response:
-        """Add a photo to a visit in progress (multipart/form-data)."""
-        if not isinstance(request.data, Mapping):
-            raise ValidationError({"file": ["Send the photo as multipart/form-data."]})
-        upload = PhotoUpload(data=dict(request.data.items()))
-        upload.is_valid(raise_exception=True)
-        fields = upload.validated_data
-        try:
-            photo, created = services.add_photo(
-                booking=fields["booking"],
-                upload=fields["file"],
-                size=fields["file"].size,
-                client_upload_id=fields.get("client_upload_id", ""),
-                tag=fields["tag"],
-                caption=fields.get("caption", ""),
-                uploaded_by=None,
-            )
-        except PhotoRefused as error:
-            raise _refused_file(error) from None
-        except services.RecordRefused as error:
-            raise _refused_file(error, "booking") from None
-        return self.answer(photo, created=created)
-
-    @extend_schema(responses=_file_responses("image/jpeg"))
-    @action(detail=True, methods=["get"])
-    def file(self, request: Request, pk: str) -> HttpResponse:
-        """The photo (JPEG)."""
-        return _file("photo", pk)
-
-    @extend_schema(responses=_file_responses("image/jpeg"))
-    @action(detail=True, methods=["get"])
-    def thumbnail(self, request: Request, pk: str) -> HttpResponse:
-        """The photo's thumbnail (JPEG)."""
-        return _file("thumbnail", pk)
-
-
-class ServiceReportSerializer(serializers.ModelSerializer):
-    file = serializers.SerializerMethodField(help_text="The report's PDF.")
-
-    class Meta:
-        model = ServiceReport
-        fields = ("id", "booking", "version", "sha256", "supersedes", "file", "created_at")
-        read_only_fields = fields
-
-    def get_file(self, report: ServiceReport) -> str:
-        return _link(self.context["request"], "service-report-file", report.pk)
-
-
-class ServiceReportFilters(serializers.Serializer):
-    booking = serializers.IntegerField(required=False, min_value=1)
-    created_since = serializers.DateTimeField(required=False)
-
-
-class ServiceReportViewSet(ReadOnlyResourceViewSet):
-    """The PDF reports made when visits are completed, never changed: a correction is a
-    new version that names the one it supersedes (`visit.report_ready` says when)."""
-
-    queryset = ServiceReport.objects.all()
-    serializer_class = ServiceReportSerializer
-    filters_class = ServiceReportFilters
-    pagination_class = CreationCursorPagination
-
-    def filter_list(self, queryset: QuerySet[Any], filters: Mapping[str, Any]) -> QuerySet[Any]:
-        return _filter(super().filter_list(queryset, filters), filters, ("booking",))
-
-    @extend_schema(parameters=[ServiceReportFilters])
-    def list(self, request: Request) -> Response:
-        return super().list(request)
-
-    @extend_schema(responses=_file_responses("application/pdf"))
-    @action(detail=True, methods=["get"])
-    def file(self, request: Request, pk: str) -> HttpResponse:
-        """The report's PDF: its SHA-256 is the record's `sha256`."""
-        return _file("report", pk)
+        return file_answer(
+            "document", pk, as_attachment=request.query_params.get("download") == "1"
+        )

@@ -16,6 +16,7 @@ from doorstep.api.rest import (
     notifications,
     scheduling,
     slots,
+    visit_files,
     webhooks,
     workforce,
 )
@@ -33,8 +34,8 @@ router.register("visit-links", access.VisitLinkViewSet, basename="visit-link")
 router.register("notifications", notifications.NotificationViewSet, basename="notification")
 router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 router.register("documents", history.DocumentViewSet, basename="document")
-router.register("photos", history.PhotoViewSet, basename="photo")
-router.register("service-reports", history.ServiceReportViewSet, basename="service-report")
+router.register("photos", visit_files.PhotoViewSet, basename="photo")
+router.register("service-reports", visit_files.ServiceReportViewSet, basename="service-report")
 router.register("webhook-endpoints", webhooks.WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 
