@@ -10,18 +10,24 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from doorstep.core.errors import DomainError
+from doorstep.history import selectors as history
 from doorstep.notifications.calendars import calendar_sequence
 from doorstep.portal import selectors as portal_selectors
 from doorstep.portal.forms import CancelForm
 from doorstep.portal.views import contact_of
 from doorstep.scheduling import selectors, self_scheduling
 from doorstep.scheduling.calendar import visit_calendar
+from doorstep.scheduling.models import BookingStatus
 
 
 @login_required
 def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
+    completed = booking.status == BookingStatus.COMPLETED
+    if completed:
+        # What the visit left behind: photos, documents, the service report (decision 0019).
+        history.load_history(booking)
     return render(
         request,
         "portal/confirmation.html",
@@ -30,6 +36,7 @@ def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
             "notes": portal_selectors.customer_notes(booking),
             "moved": request.GET.get("moved") == "1",
             "booked": request.GET.get("booked") == "1",
+            "history": completed,
         },
     )
 
