@@ -25,15 +25,21 @@ def confirmation(request: HttpRequest, booking_id: int) -> HttpResponse:
     contact = contact_of(request)
     booking = get_object_or_404(selectors.account_bookings(contact), pk=booking_id)
     completed = booking.status == BookingStatus.COMPLETED
+    notes = portal_selectors.customer_notes(booking)
     if completed:
         # What the visit left behind: photos, documents, the service report (decision 0019).
         history.load_history(booking)
+    record = getattr(booking, "record", None) if completed else None
+    work_done = record.work_done if record is not None else ""
     return render(
         request,
         "portal/confirmation.html",
         {
             "visit": selectors.visit(booking),
-            "notes": portal_selectors.customer_notes(booking),
+            "notes": notes,
+            # The technician's note is also the completion note: shown once.
+            "work_done_in_notes": bool(work_done)
+            and any(note.text.strip() == work_done for note in notes),
             "moved": request.GET.get("moved") == "1",
             "booked": request.GET.get("booked") == "1",
             "history": completed,
