@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -47,6 +48,17 @@ DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}}
 TIMEOUT_MS = 10_000
 # Axe impacts that fail a test; "minor" and "moderate" ones are worth a look but not a red build.
 BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(autouse=True)
+def fresh_allowances() -> None:
+    """Each browser test starts with the sign-in allowances untouched.
+
+    Every browser signs in from 127.0.0.1, and the suite tries wrong passwords on purpose
+    (error pages in each language): past 20 failures in five minutes the address is paused
+    (ACCOUNT_RATE_LIMITS), and a later test's right password would be refused too.
+    """
+    cache.clear()
 
 
 @pytest.fixture(scope="package")
