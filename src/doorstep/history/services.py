@@ -151,9 +151,9 @@ def add_photo(
     The same client_upload_id for the same visit is the same photo: sending it again after
     a dropped connection returns the one stored, without reading the upload.
     """
-    client_upload_id = (
-        _text(client_upload_id).strip()[:CLIENT_UPLOAD_ID_LENGTH] or secrets.token_hex(16)
-    )
+    client_upload_id = _text(client_upload_id).strip()[
+        :CLIENT_UPLOAD_ID_LENGTH
+    ] or secrets.token_hex(16)
     if tag not in PhotoTag.values:
         raise RecordRefused(gettext("Choose before, after or other for the photo."))
     existing = Photo.objects.filter(booking=booking, client_upload_id=client_upload_id).first()
