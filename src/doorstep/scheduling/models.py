@@ -53,6 +53,15 @@ class WorkOrder(ExternalId, PostalAddress, TimeStampedModel):
         blank=True,
         related_name="work_orders",
     )
+    # The site the work is at, when it is one of the account's sites; the address above is
+    # copied from it (or from the account) and stays as it was if the site later changes.
+    site = models.ForeignKey(
+        "customers.FunctionalLocation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_orders",
+    )
     instructions = models.TextField(blank=True, help_text="For the technician.")
     source = models.CharField(
         max_length=20, choices=WorkOrderSource.choices, default=WorkOrderSource.BACK_OFFICE

@@ -75,14 +75,15 @@ def create_work_order(
             raise InvalidBooking(gettext("The site must belong to the account."))
         if asset is not None and asset.functional_location_id not in (None, site.pk):
             raise InvalidBooking(gettext("The asset is at another of the account's sites."))
-    place: Account | FunctionalLocation = site or account
     if asset is not None and asset.functional_location is not None:
-        place = asset.functional_location
+        site = asset.functional_location
+    place: Account | FunctionalLocation = site or account
     work_order = WorkOrder.objects.create(
         account=account,
         incident_type=incident_type,
         reported_by=reported_by,
         asset=asset,
+        site=site,
         instructions=instructions,
         source=source,
         external_id=external_id,

@@ -342,6 +342,7 @@ def test_a_time_offered_at_a_site_is_booked_at_that_site(
     assert response.json()["address"].startswith("9 Warehouse Row")
     work_order = Booking.objects.get().work_order
     assert (work_order.latitude, work_order.longitude) == (site.latitude, site.longitude)
+    assert work_order.site == site
 
 
 def test_a_site_of_another_account_is_refused_and_nothing_is_booked(
