@@ -340,6 +340,7 @@ def test_a_time_offered_at_a_site_is_booked_at_that_site(
 
     assert response.status_code == 201, response.content
     assert response.json()["address"].startswith("9 Warehouse Row")
+    assert response.json()["site"] == site.pk  # read back as booked, without equipment
     work_order = Booking.objects.get().work_order
     assert (work_order.latitude, work_order.longitude) == (site.latitude, site.longitude)
     assert work_order.site == site

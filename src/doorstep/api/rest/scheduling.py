@@ -47,7 +47,11 @@ class CommentSerializer(serializers.ModelSerializer):
 
 class WorkOrderSerializer(serializers.ModelSerializer):
     service_type = serializers.PrimaryKeyRelatedField(source="incident_type", read_only=True)
-    site = serializers.SerializerMethodField(help_text="The equipment's site, if any.")
+    site = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The site visited: the one booked at, or the equipment's.",
+    )
     comments = CommentSerializer(source="notes", many=True, read_only=True)
 
     class Meta:
@@ -57,10 +61,6 @@ class WorkOrderSerializer(serializers.ModelSerializer):
                   "city", "postal_code", "country", "latitude", "longitude", "comments",
                   *STAMPS)  # fmt: skip
         read_only_fields = fields
-
-    def get_site(self, work_order: WorkOrder) -> int | None:
-        asset = work_order.asset
-        return asset.functional_location_id if asset is not None else None
 
 
 class VisitRecordSerializer(serializers.Serializer):
@@ -87,7 +87,12 @@ class BookingSerializer(serializers.ModelSerializer):
     account = serializers.IntegerField(source="work_order.account_id", read_only=True)
     service_type = serializers.IntegerField(source="work_order.incident_type_id", read_only=True)
     asset = serializers.IntegerField(source="work_order.asset_id", read_only=True, allow_null=True)
-    site = serializers.SerializerMethodField(help_text="The equipment's site, if any.")
+    site = serializers.IntegerField(
+        source="work_order.site_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The site visited: the one booked at, or the equipment's.",
+    )
     address = serializers.CharField(source="work_order.one_line_address", read_only=True)
     comments = CommentSerializer(source="work_order.notes", many=True, read_only=True)
     allowed_statuses = serializers.ListField(
@@ -113,10 +118,6 @@ class BookingSerializer(serializers.ModelSerializer):
                   "comments", "warnings", "record", *STAMPS)  # fmt: skip
         read_only_fields = fields
 
-    def get_site(self, booking: Booking) -> int | None:
-        asset = booking.work_order.asset
-        return asset.functional_location_id if asset is not None else None
-
     @extend_schema_field(VisitRecordSerializer(allow_null=True))
     def get_record(self, booking: Booking) -> Any:
         return visit_record(booking, iso_datetimes())
@@ -129,7 +130,6 @@ class BookingSerializer(serializers.ModelSerializer):
         callable checks, a time zone lookup per date) was most of the time of a page of
         100 visits. `tests/api/rest/test_scheduling.py` holds the two answers equal."""
         booking, work_order = instance, instance.work_order
-        asset = work_order.asset
         when = iso_datetimes()
         return {
             "id": booking.pk,
@@ -143,7 +143,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "account": work_order.account_id,
             "service_type": work_order.incident_type_id,
             "asset": work_order.asset_id,
-            "site": asset.functional_location_id if asset is not None else None,
+            "site": work_order.site_id,
             "address": work_order.one_line_address,
             "cancel_reason": booking.cancel_reason,
             "completed_at": when(booking.completed_at),
