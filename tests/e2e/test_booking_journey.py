@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from doorstep.catalog.models import IncidentType
@@ -230,3 +230,35 @@ def test_choosing_a_day_with_the_keyboard_keeps_the_focus_on_the_day_list(
 
     expect_times(phone, in_days(3))
     expect(phone.get_by_label("Day", exact=True)).to_be_focused(timeout=1_000)
+
+
+def test_a_time_picked_stays_picked_when_the_same_day_is_chosen_again(
+    phone: Page, bookable_service: IncidentType
+) -> None:
+    # A slow network: a list of times arriving after the customer picked one must not
+    # take their pick away (it did, and "Move my visit" then kept the old time).
+    user = UserFactory(email="casey@example.test", password=PASSWORD)
+    ContactFactory(user=user, email=user.email, profile_reviewed_at=timezone.now())
+    sign_in(phone, "casey@example.test", PASSWORD)
+    phone.get_by_role("link", name="Book a new appointment").click()
+    asked: list[str] = []
+
+    def slowly(route: Route) -> None:
+        asked.append(route.request.url)
+        phone.wait_for_timeout(300)
+        route.continue_()
+
+    phone.route("**/book/times/**", slowly)
+    phone.get_by_role("radio", name=SERVICE).check()
+    day = in_days(2)
+    day_list = phone.get_by_label("Day", exact=True)
+    day_list.select_option(label=day_label(day))
+    times = expect_times(phone, day)
+    times.get_by_role("radio", name=TIMES[2]).check()
+    fetched = len(asked)
+
+    day_list.select_option(label=day_label(day))  # the same day again
+    phone.wait_for_timeout(1_000)
+
+    expect(times.get_by_role("radio", name=TIMES[2])).to_be_checked()
+    assert len(asked) == fetched, "the times already shown were fetched again"

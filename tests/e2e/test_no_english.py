@@ -208,8 +208,10 @@ def in_thread[T](make: Callable[[], T]) -> T:
         return pool.submit(make).result()
 
 
-def visit_in(contact: Contact, status: str, days: int) -> Booking:
-    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=days)
+def visit_in(contact: Contact, status: str, days: int, hours: int = 0) -> Booking:
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(
+        days=days, hours=hours
+    )
     booking: Booking = BookingFactory(
         work_order=WorkOrderFactory(
             account=contact.account,
@@ -326,7 +328,8 @@ def test_no_english_word_on_any_customer_page_in_another_language(
     done = visit_in(contact, BookingStatus.COMPLETED, days=-2)
     canceled = visit_in(contact, BookingStatus.CANCELED, days=-1)
     # One trip at a time: the technician sets off once the visit before is under way.
-    traveling = visit_in(contact, BookingStatus.TRAVELING, days=0)
+    # Its visit comes after the one in progress: a technician is never booked twice at once.
+    traveling = visit_in(contact, BookingStatus.TRAVELING, days=0, hours=2)
     links = {
         booking.status: issue_visit_link(booking=booking, contact=contact)
         for booking in (upcoming, traveling, working, done, canceled)

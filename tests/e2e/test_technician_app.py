@@ -126,10 +126,14 @@ def technicians_day(page: Page, **visits: dict[str, object]) -> dict[str, Bookin
         display_name="Sam K.", user=UserFactory(email="sam@example.test"), time_zone="UTC"
     )
     now = timezone.now()
-    today = min(now + timedelta(minutes=30), now.replace(hour=23, minute=0, second=0))
+    today = min(now + timedelta(minutes=30), now.replace(hour=22, minute=0, second=0))
     made = {}
-    for name, fields in visits.items():
-        start = today + timedelta(days=int(fields.pop("days", 0)))  # type: ignore[call-overload]
+    for order, (name, fields) in enumerate(visits.items()):
+        # One after the other: a technician is never booked twice at once (PostgreSQL refuses).
+        start = today + timedelta(
+            days=int(fields.pop("days", 0)),  # type: ignore[call-overload]
+            minutes=35 * order,
+        )
         made[name] = BookingFactory(
             resource=technician,
             start=start,

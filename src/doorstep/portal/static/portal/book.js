@@ -7,8 +7,9 @@
   if (!form || !window.fetch) return;
   var when = document.getElementById("when");
   var pending = null;
+  var shown = null;  // the query whose times are on the page
 
-  function refresh() {
+  function currentQuery() {
     var params = new URLSearchParams();
     ["asset", "service_type", "day"].forEach(function (name) {
       var field = form.elements[name];
@@ -21,10 +22,16 @@
       if (value) params.set(name, value);
     });
     if (form.dataset.booking) params.set("booking", form.dataset.booking);
+    return params.toString();
+  }
+
+  function refresh() {
+    var query = currentQuery();
     if (pending) pending.abort();
+    if (query === shown) return;  // back to the choice whose times are already here
     pending = new AbortController();
     when.setAttribute("aria-busy", "true");
-    fetch(form.dataset.timesUrl + "?" + params.toString(), {
+    fetch(form.dataset.timesUrl + "?" + query, {
       credentials: "same-origin",
       signal: pending.signal,
       headers: { "X-Requested-With": "fetch" }
@@ -34,7 +41,15 @@
         // Keep the keyboard where it was: swapping the list out from under the focus
         // would send a keyboard user back to the top of the page.
         var focused = document.activeElement && when.contains(document.activeElement) ? document.activeElement.id : "";
+        // A time picked while the list was on its way stays picked if it is still free.
+        var picked = when.querySelector('input[name="start"]:checked');
         when.innerHTML = html;
+        shown = query;
+        if (picked) {
+          Array.prototype.forEach.call(when.querySelectorAll('input[name="start"]'), function (radio) {
+            if (radio.value === picked.value) radio.checked = true;
+          });
+        }
         if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
         var status = document.getElementById("times-status");
         var times = when.querySelectorAll('input[name="start"]').length;
@@ -49,6 +64,7 @@
   // change event already: catch up once, if the page does not show days for it yet.
   var serviceChosen = form.querySelector('input[name="service_type"]:checked');
   if ((serviceChosen || form.dataset.booking) && !document.getElementById("id_day")) refresh();
+  else if (form.elements.day && form.elements.day.value) shown = currentQuery();
 
   form.addEventListener("change", function (event) {
     var name = event.target.name;
