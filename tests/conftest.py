@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,13 @@ class OneRequestAtATime(WSGIServer):
     def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.connections_override = connections_override or {}
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        # A connection the browser opened ahead and sends nothing on would hold the one
+        # thread, and every other request with it, for ever: it gets 10 s to speak.
+        connection, address = super().get_request()
+        connection.settimeout(10)
+        return connection, address
 
 
 @pytest.fixture(scope="session", autouse=True)
