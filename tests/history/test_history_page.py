@@ -131,6 +131,43 @@ def test_the_history_filters_by_equipment_and_by_site(signed_in: Client, contact
     assert elsewhere.reference not in by_site
 
 
+def test_a_site_shows_its_own_published_documents(
+    signed_in: Client, contact: Contact, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    site = FunctionalLocationFactory(account=contact.account, name="Warehouse")
+    other = FunctionalLocationFactory(account=contact.account, name="Shop")
+    published = {}
+    for place, title, visibility in (
+        (site, "Fire safety inspection 2026", Visibility.CUSTOMER),
+        (site, "Quote margins", Visibility.INTERNAL),
+        (other, "Shop floor plan", Visibility.CUSTOMER),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            published[title] = services.add_document(
+                upload=io.BytesIO(images.PDF),
+                size=len(images.PDF),
+                name=f"{title}.pdf",
+                title=title,
+                document_type=DocumentType.CERTIFICATE,
+                site=place,
+                visibility=visibility,
+            )
+
+    page = signed_in.get(URL, {"site": site.pk}).content.decode()
+    everything = signed_in.get(URL).content.decode()
+
+    assert "Documents for Warehouse" in page
+    assert "Fire safety inspection 2026" in page
+    assert "Quote margins" not in page
+    assert "Shop floor plan" not in page
+    download = reverse(
+        "portal:file", args=["document", published["Fire safety inspection 2026"].pk]
+    )
+    assert download in page
+    assert signed_in.get(download).status_code == 200
+    assert "Documents for" not in everything  # a site's own papers show under its name
+
+
 def test_another_account_s_equipment_in_the_address_filters_nothing(
     signed_in: Client, contact: Contact
 ) -> None:

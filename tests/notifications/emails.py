@@ -7,6 +7,7 @@ Shared by the link test (parsed HTML) and the browser test (rendered in Chromium
 from __future__ import annotations
 
 import base64
+import io
 from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -26,9 +27,12 @@ from django.utils import timezone
 from doorstep.access.invitations import invite_contact
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
+from doorstep.history import services
+from doorstep.history.models import DocumentType
 from doorstep.notifications import outbox, sending
 from doorstep.notifications.models import MessageType
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, AssetFactory, ContactFactory
+from tests.history import images
 from tests.notifications.conftest import book
 
 # A 1×1 PNG: the company's header image.
@@ -123,8 +127,25 @@ def every_email(language: str = "en") -> list[Sent]:
     )
     invite_contact(contact=invitee)
     emails += [Sent("invitation", m) for m in sent_since(before)]
-    emails += account_emails(contact)
+    emails += account_emails(contact)  # the contact can sign in from here on
+    before = len(mail.outbox)
+    publish_place_document(contact)
+    emails += [Sent("place_documents", m) for m in sent_since(before)]
     return emails
+
+
+def publish_place_document(contact: Contact) -> None:
+    """A certificate of the contact's boiler, published with its message."""
+    boiler = AssetFactory(account=contact.account, name="Boiler")
+    document = services.add_document(
+        upload=io.BytesIO(images.PDF),
+        size=len(images.PDF),
+        name="certificate.pdf",
+        title="Gas safety certificate",
+        document_type=DocumentType.CERTIFICATE,
+        asset=boiler,
+    )
+    services.publish_document(document=document, published_by=None, tell_customer=True)
 
 
 def account_emails(contact: Contact) -> list[Sent]:

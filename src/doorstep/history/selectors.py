@@ -220,6 +220,13 @@ def equipment_documents(*, asset: Asset) -> QuerySet[Document]:
     )
 
 
+def site_documents(*, site: FunctionalLocation) -> QuerySet[Document]:
+    """Published documents of a site itself (inspection reports, certificates, plans)."""
+    return Document.objects.filter(site=site, visibility=Visibility.CUSTOMER).order_by(
+        "-published_at", "-pk"
+    )
+
+
 def load_history(booking: Booking) -> None:
     """Attach to one visit what past_visits() attaches to each (four queries)."""
     prefetch_related_objects(

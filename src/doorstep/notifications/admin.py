@@ -62,7 +62,17 @@ class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdm
     fieldsets = (
         (
             None,
-            {"fields": ("booking", "message_type", "channel", "contact", "address", "language")},
+            {
+                "fields": (
+                    "booking",
+                    "document",
+                    "message_type",
+                    "channel",
+                    "contact",
+                    "address",
+                    "language",
+                )
+            },
         ),
         (
             "State",
@@ -89,6 +99,7 @@ class NotificationAdmin(CompanyTimeZoneListAdmin[Notification], LocalTimeZoneAdm
     )
     readonly_fields = (
         "booking",
+        "document",
         "message_type",
         "channel",
         "contact",

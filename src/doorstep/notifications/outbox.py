@@ -232,9 +232,10 @@ def load_for_messages(bookings: QuerySet[Booking]) -> list[Booking]:
 
 
 def idempotency_key(
-    *, booking_id: int, message_type: str, delivery: rules.Delivery, version: str
+    *, booking_id: int | str, message_type: str, delivery: rules.Delivery, version: str
 ) -> str:
-    """The outbox key of one delivery: booking, message, channel, address and version.
+    """The outbox key of one delivery: booking (or what else the message is about, as
+    "document12"), message, channel, address and version.
 
     An address long enough to push the key past its column (email allows 254
     characters) is replaced by its SHA-256, which keeps the key unique and stable.

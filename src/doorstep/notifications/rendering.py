@@ -63,17 +63,43 @@ def render(
         else None,
         "technician": booking.resource.display_name if portal.show_technician_details else "",
         "contact": contact,
-        "portal": portal,
         "link": VISIT_LINK,
         "survey": portal.include_survey and message_type == MessageType.COMPLETED,
         **(extra or {}),
     }
 
-    def text(part: str) -> str:
-        return one_period(render_to_string(f"notifications/messages/{message_type}{part}", context))
+    return render_message(
+        name=message_type,
+        context=context,
+        channel=channel,
+        language=language,
+        portal=portal,
+        zone=zone,
+    )
 
-    # Dates in templates follow the active time zone and language: the visit's and the
-    # contact's own ("martes 24 de noviembre").
+
+def render_message(
+    *,
+    name: str,
+    context: dict[str, object],
+    channel: str,
+    language: str,
+    portal: PortalSettings,
+    zone: ZoneInfo,
+) -> Rendered:
+    """One message's templates (`notifications/messages/<name>…`) read with `context` and
+    the company's settings in the recipient's language (`portal`): the text of an SMS, or
+    an email's subject, text and HTML in the company's look.
+
+    Dates in templates follow the active time zone and language: the visit's and the
+    contact's own ("martes 24 de noviembre").
+    """
+
+    context = {**context, "portal": portal}
+
+    def text(part: str) -> str:
+        return one_period(render_to_string(f"notifications/messages/{name}{part}", context))
+
     with translation.override(language), timezone.override(zone):
         if channel == rules.SMS:
             body = sms_text(text(".sms.txt"))
@@ -94,7 +120,7 @@ def render(
                 **email_language(language),
             },
         )
-    return Rendered(subject=subject, body=body, body_html=html)
+    return Rendered(subject=subject, body=body, body_html=html, language=language)
 
 
 # A name ending in a period ("Comfort Co.", "A/C svc.") where a sentence ends: one period.

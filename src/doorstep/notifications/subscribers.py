@@ -17,6 +17,7 @@ from doorstep.notifications import rules
 from doorstep.notifications.models import MessageType, Notification, NotificationState, RunningLate
 from doorstep.notifications.on_the_way import ARRIVAL_WAIT, held_on_the_way
 from doorstep.notifications.outbox import record, record_invitation, told_start, was_told
+from doorstep.notifications.place_documents import record_place_document
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 
 # Why an "on the way" message still waiting for its arrival time was not sent, in the
@@ -75,12 +76,16 @@ def on_status_changed(event: Event) -> None:
 
 
 def on_document_published(event: Event) -> None:
-    """The office published a completed visit's document and asked to tell the customer:
-    the visit's recipients hear of it, once for each document, with the visit link, whose
-    page shows a completed visit's documents."""
-    if not event.payload.get("tell_customer") or event.payload.get("booking_id") is None:
+    """The office published a document and asked to tell the customer: for a completed
+    visit's, the visit's recipients hear of it, once for each document, with the visit link,
+    whose page shows a completed visit's documents; for a site's or equipment's, the
+    account's main person, with a link to its page (`place_documents`)."""
+    if not event.payload.get("tell_customer"):
         return
     document = Document.objects.select_related("booking").get(pk=event.payload["document_id"])
+    if event.payload.get("booking_id") is None:
+        record_place_document(document=document)
+        return
     if document.booking is None or document.booking.status != BookingStatus.COMPLETED:
         return
     record(

@@ -45,6 +45,7 @@ def service_history(request: HttpRequest) -> HttpResponse:
             "sites": sites,
             "equipment": equipment,
             "only": only,
+            "site_documents": list(selectors.site_documents(site=only.site)) if only.site else [],
             "equipment_documents": (
                 list(selectors.equipment_documents(asset=only.asset)) if only.asset else []
             ),

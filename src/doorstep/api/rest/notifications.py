@@ -14,9 +14,9 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ("id", "booking", "contact", "message_type", "channel", "to", "language",
-                  "subject", "state", "skip_reason", "attempts", "visit_start", "created_at",
-                  "sent_at", "delivered_at")  # fmt: skip
+        fields = ("id", "booking", "document", "contact", "message_type", "channel", "to",
+                  "language", "subject", "state", "skip_reason", "attempts", "visit_start",
+                  "created_at", "sent_at", "delivered_at")  # fmt: skip
         read_only_fields = fields
 
 

@@ -66,8 +66,9 @@ class PublishForm(forms.Form):
     tell_customer = forms.BooleanField(
         required=False,
         initial=True,
-        label="Send the customer a message: “new documents for your visit”",
-        help_text="By email and text message as the portal's message settings say.",
+        label="Send the customer a message about the new document",
+        help_text="By email and text message as the portal's message settings say "
+        "(“New documents”).",
     )
 
 
@@ -179,10 +180,9 @@ class DocumentAdmin(DeletionsRecordedAdmin[Document]):
         if document.for_the_customer:
             self.message_user(request, "This document is already published.", messages.INFO)
             return HttpResponseRedirect(change_url)
-        # The message leads to the visit's page, which shows documents once it is completed.
-        can_tell = document.booking is not None and document.booking.status == (
-            BookingStatus.COMPLETED
-        )
+        # A visit's message leads to the visit's page, which shows documents once it is
+        # completed; a site's or equipment's leads to its page in the signed-in portal.
+        can_tell = document.booking is None or document.booking.status == (BookingStatus.COMPLETED)
         form = PublishForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -50,6 +50,15 @@ class Notification(models.Model):
         related_name="notifications",
         help_text="For invitation messages, which concern a person rather than a visit.",
     )
+    document = models.ForeignKey(
+        "history.Document",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        help_text="For a new document of a site or a piece of equipment, which concerns "
+        "the account rather than one visit.",
+    )
     message_type = models.CharField("message", max_length=20, choices=MessageType.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     contact = models.ForeignKey(
@@ -96,9 +105,12 @@ class Notification(models.Model):
         verbose_name = "notification"
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(booking__isnull=False) | models.Q(invitation__isnull=False),
-                name="notification_about_a_visit_or_an_invitation",
-                violation_error_message="A message is about a visit or an invitation.",
+                condition=models.Q(booking__isnull=False)
+                | models.Q(invitation__isnull=False)
+                | models.Q(document__isnull=False),
+                name="notification_about_a_visit_an_invitation_or_a_document",
+                violation_error_message="A message is about a visit, an invitation or a "
+                "document.",
             ),
         ]
         indexes = [
