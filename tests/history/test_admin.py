@@ -3,6 +3,7 @@ a visit's photos, record and reports read on its page; a corrected report with a
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -14,9 +15,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from doorstep.core import events
+from doorstep.history import services
 from doorstep.history.models import Document, DocumentType, ServiceReport, Visibility
+from doorstep.notifications.models import Notification
 from doorstep.scheduling.models import BookingStatus
-from tests.factories import AssetFactory, BookingFactory, FunctionalLocationFactory
+from tests.factories import (
+    AssetFactory,
+    BookingFactory,
+    ContactFactory,
+    FunctionalLocationFactory,
+    UserFactory,
+)
 from tests.history import images
 from tests.history.test_reports import completed_visit, make
 from tests.scheduling.admin.pages import error_text, inline_management
@@ -307,3 +316,33 @@ def test_a_document_of_a_visit_to_come_is_published_without_a_message(
     page = staff_client.get(url).content.decode()
     assert "No message is sent" in page
     assert "tell_customer" not in page
+
+
+def test_an_equipment_document_is_published_with_its_message_to_the_main_person(
+    staff_client: Client, django_capture_on_commit_callbacks: Capture
+) -> None:
+    contact = ContactFactory(user=UserFactory(), email="pat@example.test")
+    account = contact.account
+    account.primary_contact = contact
+    account.save()
+    boiler = AssetFactory(account=account, name="Boiler")
+    with django_capture_on_commit_callbacks(execute=True):
+        document = services.add_document(
+            upload=io.BytesIO(images.PDF),
+            size=len(images.PDF),
+            name="certificate.pdf",
+            title="Gas safety certificate",
+            document_type=DocumentType.CERTIFICATE,
+            asset=boiler,
+        )
+    url = reverse("admin:history_document_publish", args=[document.pk])
+
+    page = staff_client.get(url).content.decode()
+    assert "tell_customer" in page
+    assert "The account's main contact gets it, with a link to the equipment's page" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, {"tell_customer": "on"})
+
+    told = Notification.objects.filter(document=document, channel="email").get()
+    assert told.address == "pat@example.test"
+    assert told.subject == "A new document for Boiler"
