@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from doorstep.access.invitations import invite_contact
 from doorstep.configuration.models import PortalSettings
+from doorstep.customers.models import Contact
+from doorstep.history import services as history_services
+from doorstep.history.models import Document, DocumentType
+from doorstep.notifications import outbox
 from doorstep.notifications.models import MessageType, Notification, NotificationState
 from doorstep.scheduling import services
-from doorstep.scheduling.models import BookingStatus, WorkOrderSource
+from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
+from tests.history import images
 from tests.notifications.conftest import book
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +265,41 @@ def test_messages_are_written_in_the_contacts_language(
     assert greeting in email.body
     # Dates too: Django's own translations name the day ("martes", "Dienstag").
     assert any(word in email.subject.lower() or word in email.subject for word in weekday_words)
+
+
+def a_document(booking: Booking) -> Document:
+    return history_services.add_document(
+        upload=io.BytesIO(images.PDF),
+        size=len(images.PDF),
+        name="invoice.pdf",
+        title="Invoice",
+        document_type=DocumentType.INVOICE,
+        booking=booking,
+    )
+
+
+@pytest.mark.parametrize("about", ["booking", "invitation", "document", "nothing"])
+def test_a_row_about_nothing_is_refused_on_every_database(about: str, contact: Contact) -> None:
+    # SQLite's insert-or-ignore would drop it without a word where PostgreSQL refuses it.
+    booking = book(contact)
+    owners = {
+        "booking": {"booking": booking},
+        "invitation": {"invitation": invite_contact(contact=contact)},
+        "document": {"document": a_document(booking)},
+        "nothing": {},
+    }[about]
+    row = Notification(
+        message_type=MessageType.DOCUMENTS,
+        channel="email",
+        address="pat@example.test",
+        idempotency_key=f"test:{about}",
+        created_at=timezone.now(),
+        **owners,
+    )
+    if about == "nothing":
+        with pytest.raises(ValueError, match="about a visit, an invitation or a document"):
+            outbox.insert([row], wake=False)
+        assert not Notification.objects.filter(idempotency_key="test:nothing").exists()
+    else:
+        outbox.insert([row], wake=False)
+        assert Notification.objects.filter(idempotency_key=f"test:{about}").exists()

@@ -367,6 +367,19 @@ def record_many(
             calendar_sequence=calendar_sequence,
         )
     ]
+    return insert(rows, wake=wake)
+
+
+def insert(rows: list[Notification], *, wake: bool = True) -> list[Notification]:
+    """Write the rows in one insert, leaving any whose key is in the outbox already; wake
+    the sender when one is to go out.
+
+    A row about nothing (no visit, invitation or document) is refused here, loudly: the
+    table's check would refuse it on PostgreSQL, but SQLite's insert-or-ignore drops it
+    without a word, and a message would be lost on one database only.
+    """
+    if not all(row.booking_id or row.invitation_id or row.document_id for row in rows):
+        raise ValueError("A message is about a visit, an invitation or a document.")
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     if wake and any(row.state == NotificationState.PENDING for row in rows):
         wake_sender()

@@ -19,7 +19,7 @@ from doorstep.customers.models import Contact
 from doorstep.history.models import Document
 from doorstep.notifications import rendering, rules
 from doorstep.notifications.models import MessageType, Notification, NotificationState
-from doorstep.notifications.outbox import SETTING_OF, MessageSettings, idempotency_key, wake_sender
+from doorstep.notifications.outbox import SETTING_OF, MessageSettings, idempotency_key, insert
 
 CANNOT_SIGN_IN = "the contact cannot sign in to the portal, where the document is shown"
 
@@ -105,10 +105,7 @@ def record_place_document(*, document: Document, now: datetime | None = None) ->
                 created_at=now,
             )
         )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    if any(row.state == NotificationState.PENDING for row in rows):
-        wake_sender()
-    return rows
+    return insert(rows)
 
 
 def render(
