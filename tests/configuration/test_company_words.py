@@ -52,7 +52,7 @@ def test_an_empty_wording_is_no_wording() -> None:
 def test_the_shipped_page_title_speaks_every_language_until_the_company_writes_its_own() -> None:
     portal = PortalSettings.load()
 
-    assert portal.word("page_title", "es") == "Tus visitas de servicio"
+    assert portal.word("page_title", "es") == "Sus visitas de servicio"
     portal = settings_with(page_title="Our visits")
     assert portal.word("page_title", "es") == "Our visits"
 

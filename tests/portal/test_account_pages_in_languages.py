@@ -32,7 +32,7 @@ def test_the_passkeys_page_opens_and_says_in_spanish_that_there_are_none(
     response = client.get(reverse("mfa_list_webauthn"))
 
     assert response.status_code == 200
-    assert "Aún no has añadido ninguna llave." in response.content.decode()
+    assert "Aún no ha añadido ninguna llave." in response.content.decode()
 
 
 def test_the_note_a_cancellation_leaves_reads_in_the_customers_language(
