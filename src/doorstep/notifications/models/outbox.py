@@ -109,8 +109,7 @@ class Notification(models.Model):
                 | models.Q(invitation__isnull=False)
                 | models.Q(document__isnull=False),
                 name="notification_about_a_visit_an_invitation_or_a_document",
-                violation_error_message="A message is about a visit, an invitation or a "
-                "document.",
+                violation_error_message="A message is about a visit, an invitation or a document.",
             ),
         ]
         indexes = [
