@@ -104,3 +104,26 @@ def test_the_switch_names_each_language_in_itself(client: Client) -> None:
     assert '<option value="en" lang="en">English</option>' in page
     assert '<option value="de" lang="de">Deutsch</option>' in page
     assert "Inglés" not in page
+
+
+@pytest.mark.parametrize("language", ["es", "ar"])
+def test_the_signed_in_notice_is_in_the_customer_s_language_not_the_browser_s(
+    client: Client, language: str
+) -> None:
+    # The notice is written during the sign-in, when the request still spoke the browser's
+    # English: the Spanish home page opened with "Successfully signed in as …".
+    cache.clear()  # the attempt limits count in the cache
+    user = UserFactory(email="lucia@example.test", password="Lantern-quiet-harbour-42")
+    ContactFactory(user=user, preferred_language=language, profile_reviewed_at=timezone.now())
+
+    page = client.post(
+        reverse("account_login"),
+        {"login": "lucia@example.test", "password": "Lantern-quiet-harbour-42"},
+        headers={"accept-language": "en"},
+        follow=True,
+    ).content.decode()
+
+    assert f'lang="{language}"' in page
+    assert "Successfully signed in" not in page
+    notice = {"es": "Ha iniciado sesión como", "ar": "سجلت الدخول"}[language]
+    assert notice in page

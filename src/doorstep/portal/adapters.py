@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
 from doorstep.notifications.rendering import email_language, email_look, message_language
+from doorstep.portal.language import page_language
 
 KNOWN_DEVICE_COOKIE = "doorstep_known_device"
 KNOWN_DEVICE_SALT = "doorstep.portal.known-device"
@@ -95,6 +96,13 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
         if isinstance(response, HttpResponse):
             remember_device(response, address=user.get_username())
         return response
+
+    def add_message(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        # "Signed in as …" is written the moment the person signs in, while the request
+        # still speaks the browser's language: it is in the page's language from then on,
+        # the person's own, as the page that shows it is.
+        with translation.override(page_language(request)):
+            super().add_message(request, *args, **kwargs)
 
     # --- Account emails ----------------------------------------------------------------------
 
