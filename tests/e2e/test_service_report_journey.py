@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 from pytest_django.live_server_helper import LiveServer
 
@@ -26,13 +26,17 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 NOTE = "Replaced the valve seal and tested the pressure."
 
 
-def sign_in(context: BrowserContext, start: str, email: str) -> None:
+def sign_in(context: BrowserContext, start: str, email: str) -> Page:
+    """A page of the context, signed in and at `start`. (It once closed its page while the
+    sign-in was still under way, and the browser waited on that page for ever.)"""
     page = context.new_page()
     page.goto(start)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.close()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(start)
+    return page
 
 
 def test_a_visit_recorded_on_the_phone_reaches_the_customer_with_its_report(
@@ -51,9 +55,7 @@ def test_a_visit_recorded_on_the_phone_reaches_the_customer_with_its_report(
         shots.append(str(shot))
 
     technician = open_context(browser, live_server, **PHONE)
-    sign_in(technician, "/tech/", "alex@example.test")
-    page = technician.new_page()
-    page.goto("/tech/")
+    page = sign_in(technician, "/tech/", "alex@example.test")
     card = page.get_by_role("article").filter(has_text=booking.reference)
     card.get_by_role("radio", name="Before").check()
     card.get_by_label("Take or choose photos").set_input_files(shots)
@@ -77,9 +79,7 @@ def test_a_visit_recorded_on_the_phone_reaches_the_customer_with_its_report(
     assert ServiceReport.objects.filter(booking=booking).count() == 1
 
     customer = open_context(browser, live_server, **PHONE)
-    sign_in(customer, "/accounts/login/", "dana@example.test")
-    page = customer.new_page()
-    page.goto("/history/")
+    page = sign_in(customer, "/history/", "dana@example.test")
     visit = page.get_by_role("article").filter(has_text=booking.reference)
     expect(visit.get_by_text(NOTE)).to_be_visible()
     expect(visit.get_by_role("img")).to_have_count(2)
