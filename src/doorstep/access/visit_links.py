@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from doorstep.access.models import VisitLink, VisitLinkState
 from doorstep.access.models.visit_links import VALIDITY_AFTER_VISIT
 from doorstep.core import events
 from doorstep.core.errors import DomainError
+from doorstep.core.prepared import PreparedQuery
 from doorstep.customers.models import Contact
 from doorstep.scheduling.models import Booking, BookingStatus, BookingStatusChange
 from doorstep.users.models import User
@@ -108,6 +110,26 @@ def visit_link_url(code: str) -> str:
     return settings.DOORSTEP_BASE_URL.rstrip("/") + reverse("visit_link", args=[code])
 
 
+def _links_with_visit(code_hash: str) -> QuerySet[VisitLink]:
+    return (
+        VisitLink.objects.select_related(
+            "booking__work_order__account",
+            "booking__work_order__incident_type",
+            "booking__work_order__asset",
+            "booking__resource",
+            "booking__feedback",
+            "contact",
+        )
+        .only(*VISIT_PAGE_COLUMNS)
+        .filter(code_hash=code_hash, blocked_at__isnull=True)
+        .order_by()[:1]
+    )
+
+
+# Compiled once: the busiest door of all spent more on building this query than on the rest.
+_link_with_visit = PreparedQuery(_links_with_visit, str)
+
+
 def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | None:
     """The link behind a code with its visit, or None when unknown, expired or blocked.
 
@@ -120,19 +142,7 @@ def find_valid_link(code: str, *, now: datetime | None = None) -> VisitLink | No
     if not code or len(code) > MAX_CODE_LENGTH:
         return None
     now = now or timezone.now()
-    found = list(
-        VisitLink.objects.select_related(
-            "booking__work_order__account",
-            "booking__work_order__incident_type",
-            "booking__work_order__asset",
-            "booking__resource",
-            "booking__feedback",
-            "contact",
-        )
-        .only(*VISIT_PAGE_COLUMNS)
-        .filter(code_hash=hash_visit_code(code), blocked_at__isnull=True)
-        .order_by()[:1]
-    )
+    found = _link_with_visit(hash_visit_code(code))
     if not found:
         return None
     link = found[0]
