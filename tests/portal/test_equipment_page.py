@@ -181,14 +181,14 @@ def test_the_page_reads_a_fixed_number_of_queries_however_many_visits(
     add_visits(range(2, 4))
     signed_in.get(page_of(boiler))  # the first page after signing in also settles the session
 
-    # The session, the user with their contact, the equipment with its site, the upcoming
-    # visits, the past visits counted and read with their records, their photos, documents
-    # and reports, the equipment's documents, and the portal settings (which only a test's
-    # own transaction keeps out of their cache).
-    with django_assert_num_queries(11):
+    # The user with their contact (the session is cached), the equipment with its site,
+    # the upcoming visits, the past visits counted and read with their records, their
+    # photos, documents and reports, the equipment's documents, and the portal settings
+    # (which only a test's own transaction keeps out of their cache).
+    with django_assert_num_queries(10):
         two = signed_in.get(page_of(boiler)).content.decode()
     add_visits(range(4, 22))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         twenty = signed_in.get(page_of(boiler)).content.decode()
 
     assert two.count('class="history__visit"') == 2

@@ -39,10 +39,10 @@ def test_the_day_reads_a_fixed_number_of_queries(
     client.force_login(technician.user)
     client.get(VISITS_URL)
 
-    # The session, the user with their technician row (so the layout's check whether the
-    # user is a customer and the technician's language cost nothing), the visits with
-    # their work orders and customers, and the notes the customer may read.
-    with django_assert_num_queries(4):
+    # The user with their technician row (so the layout's check whether the user is a
+    # customer and the technician's language cost nothing), the visits with their work
+    # orders and customers, and the notes the customer may read. The session is cached.
+    with django_assert_num_queries(3):
         response = client.get(VISITS_URL)
 
     assert response.content.decode().count('class="visit visit--') == 7

@@ -269,8 +269,8 @@ def test_the_visits_page_reads_a_fixed_number_of_queries(
     visit_at(technician, day=1, hour=9, status=BookingStatus.TRAVELING)
     PortalSettings.load()
 
-    # Session, user with their technician row, bookings, their notes, portal settings.
-    with django_assert_num_queries(5):
+    # User with their technician row (session cached), bookings, their notes, portal settings.
+    with django_assert_num_queries(4):
         response = tech_client.get(VISITS_URL)
 
     assert response.status_code == 200

@@ -76,6 +76,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "doorstep.project.urls"
 # Threads that run Django's views under `doorstep serve`: requests beyond this wait.
 DOORSTEP_HTTP_THREADS = env_int("DOORSTEP_HTTP_THREADS", 8)
+# Of those, how many run Django at once (project/running_places.py): the cores, at least 2.
+DOORSTEP_HTTP_RUNNING = env_int("DOORSTEP_HTTP_RUNNING", max(2, os.cpu_count() or 1))
 ASGI_APPLICATION = "doorstep.project.asgi.application"
 WSGI_APPLICATION = "doorstep.project.wsgi.application"
 
@@ -330,6 +332,10 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Sessions are kept in the database and read through the cache (Redis with REDIS_URL, so
+# every process sees a sign-out; else this process's memory, right for the one process
+# that runs without Redis): a signed-in page does not wait on a query for its session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Logging ------------------------------------------------------------------------------------
 LOGGING = {

@@ -37,8 +37,9 @@ def purge_expired_sessions() -> int:
     """Delete expired sign-in sessions, which Django refuses anyway but never removes."""
     engine = import_module(settings.SESSION_ENGINE)
     store_class = engine.SessionStore
-    if store_class.__module__.endswith(".db"):
-        # The database store: count what goes, so the log says something useful.
+    if store_class.__module__.endswith((".db", ".cached_db")):
+        # The database store, read through the cache or not: count what goes, so the log
+        # says something useful.
         from django.contrib.sessions.models import Session
 
         deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
