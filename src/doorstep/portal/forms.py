@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Iterator
 from typing import Any, cast
 
 import phonenumbers
@@ -8,6 +9,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import validators
+from django.db.models import Model
+from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +19,11 @@ from phonenumber_field.phonenumber import to_python
 from phonenumbers import PhoneNumberType
 
 from doorstep.catalog.models import IncidentType
+from doorstep.configuration import words
 from doorstep.configuration.models import PortalSettings
+from doorstep.core.prepared import PreparedQuery
 from doorstep.customers.models import Asset, CommunicationPreference, Contact
+from doorstep.portal import widgets
 
 
 def count_characters(form: forms.BaseForm) -> None:
@@ -126,12 +132,73 @@ class ProfileForm(forms.Form):
         return cleaned
 
 
-class ServiceTypeField(forms.ModelChoiceField[IncidentType]):
+class _RowChoices(ModelChoiceIterator[Any]):
+    """A field's choices from its `rows()`, which are its queryset's rows."""
+
+    field: RowChoiceField[Any]
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.field.rows():
+            yield self.choice(row)
+
+    def __len__(self) -> int:
+        return len(self.field.rows()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.rows())
+
+
+class RowChoiceField[M: Model](forms.ModelChoiceField[M]):
+    """A model choice whose choices are read by a prepared query (core.prepared) when the
+    form is shown: building and compiling the queryset cost more than reading it. The
+    queryset stays what a choice sent back is checked against."""
+
+    iterator = _RowChoices
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read_rows: Callable[[], list[M]] | None = None
+        self._rows: list[M] | None = None
+
+    def rows(self) -> list[M]:
+        if self._rows is None:
+            self._rows = (
+                self.read_rows() if self.read_rows is not None else list(self.queryset or ())
+            )
+        return self._rows
+
+
+class ServiceTypeField(RowChoiceField[IncidentType]):
     def label_from_instance(self, obj: IncidentType) -> str:
         return obj.shown_name
 
 
-class EquipmentField(forms.ModelChoiceField[Asset]):
+def _service_types(reading_order: tuple[str, ...]) -> PreparedQuery[IncidentType]:
+    """The service types customers may book, in the name order of a reader of these
+    languages: one prepared query for each order (there are a handful)."""
+    found = _SERVICE_TYPES.get(reading_order)
+    if found is None:
+        language, company_language = reading_order[0], reading_order[-1]
+        found = _SERVICE_TYPES[reading_order] = PreparedQuery(
+            lambda: IncidentType.objects.bookable_in_portal().in_name_order(
+                language=language, company_language=company_language
+            )
+        )
+    return found
+
+
+_SERVICE_TYPES: dict[tuple[str, ...], PreparedQuery[IncidentType]] = {}
+_account_equipment = PreparedQuery(
+    lambda account_id: Asset.objects.filter(account_id=account_id).select_related(
+        "functional_location"
+    ),
+    int,
+)
+
+
+class EquipmentField(RowChoiceField[Asset]):
     def label_from_instance(self, obj: Asset) -> str:
         # Two boilers of the same model at two addresses must read differently.
         site = obj.functional_location
@@ -146,6 +213,7 @@ class VisitForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("No particular equipment"),
         help_text=gettext_lazy("Choose the equipment the visit is for, if any."),
+        widget=widgets.Select,
     )
     service_type = ServiceTypeField(
         label=gettext_lazy("Service type"),
@@ -171,13 +239,13 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         asset_field = cast(EquipmentField, self.fields["asset"])
-        asset_field.queryset = Asset.objects.filter(account_id=contact.account_id).select_related(
-            "functional_location"
-        )
+        asset_field.queryset = _account_equipment.queryset(contact.account_id)
+        asset_field.read_rows = functools.partial(_account_equipment, contact.account_id)
         service_field = cast(ServiceTypeField, self.fields["service_type"])
-        service_field.queryset = IncidentType.objects.bookable_in_portal().in_name_order(
-            language=translation.get_language(), company_language=portal.default_language
-        )
+        order = words.reading_order(translation.get_language(), portal.default_language)
+        service_types = _service_types(order)
+        service_field.queryset = service_types.queryset()
+        service_field.read_rows = service_types
         if not portal.asset_selection_enabled:
             del self.fields["asset"]
         if not portal.additional_details_enabled:

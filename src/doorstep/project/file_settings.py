@@ -30,7 +30,7 @@ STORAGES = {
         # No base_url: a file here has no address of its own.
         "OPTIONS": {"location": _DATA_DIR / "private", "base_url": None},
     },
-    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "doorstep.project.static_storage.StaticStorage"},
 }
 # Static files are compressed with gzip when `doorstep serve` collects them. Brotli is
 # installed too (the PDF renderer brings it), but at its best setting it takes minutes
