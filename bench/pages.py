@@ -12,6 +12,10 @@ with asyncio, over PAGES_CONNECTIONS keep-alive HTTP/1.1 connections:
 - `/t/<code>/`, the customer's next visit opened from its visit link, without signing in;
 - `/tech/` for the demo technician, signed in: the day's visits with their notes.
 
+Each visitor sends back the cookies the page set when it was first asked for, as a
+browser does: the CSRF cookie, above all, which a page would otherwise make afresh (with
+64 calls for random bytes) on every request.
+
 The data is the demo company (`doorstep demo`, 500 visits), so that the pages read the
 rows and indexes of a company in use.
 
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import os
 import statistics
@@ -103,10 +108,15 @@ class Figures:
 
 async def _measure(server: Server, pages: list[Page]) -> dict[str, Figures]:
     addresses = itertools.count(1)
-    for page in pages:  # every page answers as it should before anything is timed
-        answer = await _get_once(server.port, page, next(addresses))
+    for number, page in enumerate(pages):  # every page answers as it should before any timing
+        answer, cookies = await _get_once(server.port, page, next(addresses))
         if page.must_contain and page.must_contain not in answer:
             raise RuntimeError(f"{page.name} does not show what it should:\n{answer[:2000]}")
+        # Then each visitor sends back the cookies it was given, as a browser does (the
+        # CSRF cookie: without it, every page would make and set a new one).
+        if cookies:
+            sent = "; ".join(filter(None, [page.cookie, *cookies]))
+            pages[number] = dataclasses.replace(page, cookie=sent)
     figures = {page.name: Figures() for page in pages}
     for _ in range(ROUNDS):
         for page in pages:
@@ -150,25 +160,29 @@ async def _load(
     return tally, time.perf_counter() - began
 
 
-async def _get_once(port: int, page: Page, address: int) -> str:
+async def _get_once(port: int, page: Page, address: int) -> tuple[str, list[str]]:
+    """The page's HTML, and the cookies it set (as `name=value`)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    cookies: list[str] = []
     try:
-        status, body = await _exchange(reader, writer, port, page, address)
+        status, body = await _exchange(reader, writer, port, page, address, cookies)
     finally:
         writer.close()
     if status != 200:
         raise RuntimeError(f"{page.name} answered {status}")
-    return body.decode()
+    return body.decode(), cookies
 
 
-async def _exchange(
+async def _exchange(  # noqa: PLR0917 (one exchange's parts)
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     port: int,
     page: Page,
     address: int,
+    cookies: list[str] | None = None,
 ) -> tuple[int, bytes]:
-    """One GET on a keep-alive connection: the status and the body."""
+    """One GET on a keep-alive connection: the status and the body (and the cookies set,
+    into `cookies` when given)."""
     client = f"10.{address >> 16 & 255}.{address >> 8 & 255}.{address & 255}"
     cookie = f"Cookie: {page.cookie}\r\n" if page.cookie else ""
     writer.write(
@@ -187,6 +201,8 @@ async def _exchange(
             length = int(value)
         elif name == "transfer-encoding" and "chunked" in value.lower():
             chunked = True
+        elif name == "set-cookie" and cookies is not None:
+            cookies.append(value.strip().split(";", 1)[0])
     if not chunked:
         return status, await reader.readexactly(length)
     body = b""

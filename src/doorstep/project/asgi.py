@@ -27,11 +27,17 @@ django_wsgi = get_wsgi_application()
 
 from doorstep.api.fast_lane import FastLane  # noqa: E402
 from doorstep.core import server_loop  # noqa: E402
+from doorstep.project.running_places import RunningPlaces  # noqa: E402
 from doorstep.project.static_files import static_files_options  # noqa: E402
 from doorstep.tracking.routing import websocket_urlpatterns  # noqa: E402
 
 http_application = ServeStaticASGI(
-    FastLane(WSGIMiddleware(django_wsgi, workers=settings.DOORSTEP_HTTP_THREADS)),  # type: ignore[arg-type]
+    FastLane(
+        WSGIMiddleware(
+            RunningPlaces(django_wsgi, settings.DOORSTEP_HTTP_RUNNING),  # type: ignore[arg-type]
+            workers=settings.DOORSTEP_HTTP_THREADS,
+        )
+    ),
     **static_files_options(),
 )
 
