@@ -58,6 +58,20 @@ def test_a_multiple_select_and_option_attributes_are_written_the_same() -> None:
     assert 'data-kind="equipment &amp; more"' in ours
 
 
+@pytest.mark.parametrize(
+    "value",
+    [None, "", "Gate code 4321", "<script>alert('x')</script> & \"quotes\"", "two\nlines", 0],
+)
+@pytest.mark.parametrize(
+    "attrs", [None, {"id": "id_details", "rows": 4, "data-max-length": "2000", "required": True}]
+)
+def test_the_text_area_is_written_as_djangos_template_writes_it(
+    value: Any, attrs: dict[str, Any] | None
+) -> None:
+    ours = widgets.Textarea(attrs={"rows": 3}).render("details", value, attrs)
+    assert ours == forms.Textarea(attrs={"rows": 3}).render("details", value, attrs)
+
+
 # The loop book.html had, kept here as the reference the cards must match.
 CARDS_AS_A_LOOP = Template(
     """{% load i18n %}{% for option in field %}

@@ -232,7 +232,7 @@ class VisitForm(forms.Form):
         label=gettext_lazy("Anything the technician should know?"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=widgets.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("For example how to get in, or what the problem looks like."),
     )
 
@@ -257,7 +257,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Why do you cancel?"),
         max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.Textarea(attrs={"rows": 3}),
         error_messages={"required": gettext_lazy("Please tell us briefly why you cancel.")},
     )
 

@@ -1,10 +1,11 @@
-"""A select box written in Python, the same HTML as Django's templates write.
+"""A select box and a text area written in Python, the same HTML as Django's templates.
 
 Django's `Select` renders a template for the box and one more for each option: on the
-booking page, the equipment box cost a tenth of the page. `Select` here writes the
-same markup (Django's `select.html`, `select_option.html` and `attrs.html`, whitespace
-and all) directly; `tests/portal/test_widgets.py` compares the two for every kind of
-option and attribute.
+booking page, the equipment box cost a tenth of the page, and the text area for the
+technician's notes another fifteenth. These write the same markup (Django's
+`select.html`, `select_option.html`, `textarea.html` and `attrs.html`, whitespace and
+all) directly; `tests/portal/test_widgets.py` compares them with Django's for every kind
+of option, value and attribute.
 """
 
 from __future__ import annotations
@@ -54,3 +55,19 @@ class Select(forms.Select):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 (every value above is escaped)
+
+
+class Textarea(forms.Textarea):
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        text = conditional_escape(widget["value"]) if widget["value"] else ""
+        return mark_safe(  # noqa: S308 (every value is escaped)
+            f'<textarea name="{conditional_escape(widget["name"])}"'
+            f"{attributes(widget['attrs'])}>\n{text}</textarea>"
+        )
