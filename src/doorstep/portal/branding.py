@@ -9,19 +9,32 @@ keeps it for a year and fetches the new one as soon as the office changes the br
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from doorstep.configuration.models import PortalSettings
 from doorstep.portal.context_processors import portal_settings
 
 A_YEAR = 365 * 24 * 3600
 
 
-def stylesheet_text(portal: PortalSettings) -> str:
+class Colours(Protocol):
+    """What the stylesheet says: the portal settings' colours and font."""
+
+    @property
+    def text_color(self) -> str: ...
+    @property
+    def background_color(self) -> str: ...
+    @property
+    def foreground_color(self) -> str: ...
+    @property
+    def font_family(self) -> str: ...
+
+
+def stylesheet_text(portal: Colours) -> str:
     # The values are checked when staff save them (hex colours, a plain font list).
     return (
         ":root {\n"
@@ -33,11 +46,11 @@ def stylesheet_text(portal: PortalSettings) -> str:
     )
 
 
-def stylesheet_version(portal: PortalSettings) -> str:
+def stylesheet_version(portal: Colours) -> str:
     return hashlib.sha256(stylesheet_text(portal).encode()).hexdigest()[:12]
 
 
-def stylesheet_url(portal: PortalSettings) -> str:
+def stylesheet_url(portal: Colours) -> str:
     return reverse("portal:branding", kwargs={"version": stylesheet_version(portal)})
 
 
