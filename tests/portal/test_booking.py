@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from doorstep.configuration.models import PortalSettings
 from doorstep.customers.models import Contact
+from doorstep.portal.forms import RowChoiceField
 from doorstep.scheduling.models import Booking, BookingStatus, WorkOrderSource
 from tests.factories import (
     AccountFactory,
@@ -234,6 +236,45 @@ def test_another_accounts_asset_is_not_accepted(customer: Client, service) -> No
 
     assert response.status_code == 400
     assert not Booking.objects.exists()
+
+
+def test_a_service_type_not_offered_in_the_portal_is_not_accepted(
+    customer: Client, service
+) -> None:  # type: ignore[no-untyped-def]
+    # The form shows its choices without building its querysets; a choice sent back is
+    # still checked against them.
+    times = offered_times(customer, service)
+    service.portal_enabled = False
+    service.save()
+
+    response = customer.post(
+        BOOK, {"service_type": service.pk, "day": day_after_tomorrow(), "start": times[0]}
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_showing_the_page_builds_no_queryset(  # type: ignore[no-untyped-def]
+    customer: Client, service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    real = RowChoiceField.read_from
+
+    def counted(self: RowChoiceField[Any], *, rows: Any, queryset: Any) -> None:
+        def build() -> Any:
+            built.append(self.label)
+            return queryset()
+
+        real(self, rows=rows, queryset=build)
+
+    monkeypatch.setattr(RowChoiceField, "read_from", counted)
+
+    page = customer.get(BOOK).content.decode()
+
+    assert "Boiler service" in page
+    assert built == []
 
 
 def test_moving_keeps_the_service_and_changes_the_time(

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core import validators
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -137,6 +137,10 @@ class _RowChoices(ModelChoiceIterator[Any]):
 
     field: RowChoiceField[Any]
 
+    def __init__(self, field: RowChoiceField[Any]) -> None:
+        # Not Django's, which reads the field's queryset: these choices never need it.
+        self.field = field
+
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
@@ -153,14 +157,25 @@ class _RowChoices(ModelChoiceIterator[Any]):
 class RowChoiceField[M: Model](forms.ModelChoiceField[M]):
     """A model choice whose choices are read by a prepared query (core.prepared) when the
     form is shown: building and compiling the queryset cost more than reading it. The
-    queryset stays what a choice sent back is checked against."""
+    queryset, which a choice sent back is checked against, is built only then: showing
+    the form needs none."""
 
     iterator = _RowChoices
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
         self.read_rows: Callable[[], list[M]] | None = None
+        self.build_queryset: Callable[[], QuerySet[M]] | None = None
         self._rows: list[M] | None = None
+        super().__init__(*args, **kwargs)
+
+    def read_from(
+        self, *, rows: Callable[[], list[M]], queryset: Callable[[], QuerySet[M]]
+    ) -> None:
+        """The choices are `rows()`, and a choice sent back must be in `queryset()`."""
+        self.read_rows, self.build_queryset = rows, queryset
+        self.__dict__["_queryset"] = None
+        self._rows = None
+        self.widget.choices = self.choices  # as setting a queryset does: this field's rows
 
     def rows(self) -> list[M]:
         if self._rows is None:
@@ -168,6 +183,17 @@ class RowChoiceField[M: Model](forms.ModelChoiceField[M]):
                 self.read_rows() if self.read_rows is not None else list(self.queryset or ())
             )
         return self._rows
+
+    def _get_queryset(self) -> QuerySet[M] | None:
+        found: QuerySet[M] | None = self.__dict__.get("_queryset")
+        if found is None and self.build_queryset is not None:
+            found = self.__dict__["_queryset"] = self.build_queryset()
+        return found
+
+    def _set_queryset(self, queryset: QuerySet[M] | None) -> None:
+        forms.ModelChoiceField._set_queryset(self, queryset)  # type: ignore[attr-defined]
+
+    queryset = property(_get_queryset, _set_queryset)
 
 
 class ServiceTypeField(RowChoiceField[IncidentType]):
@@ -209,7 +235,7 @@ class EquipmentField(RowChoiceField[Asset]):
 class VisitForm(forms.Form):
     asset = EquipmentField(
         label=gettext_lazy("Equipment"),
-        queryset=Asset.objects.none(),
+        queryset=None,  # the contact's own (read_from)
         required=False,
         empty_label=gettext_lazy("No particular equipment"),
         help_text=gettext_lazy("Choose the equipment the visit is for, if any."),
@@ -217,7 +243,7 @@ class VisitForm(forms.Form):
     )
     service_type = ServiceTypeField(
         label=gettext_lazy("Service type"),
-        queryset=IncidentType.objects.bookable_in_portal().order_by("display_name"),
+        queryset=None,  # those customers may book, in their reading order (read_from)
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose the service you need.")},
     )
@@ -239,13 +265,14 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, contact: Contact, portal: PortalSettings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         asset_field = cast(EquipmentField, self.fields["asset"])
-        asset_field.queryset = _account_equipment.queryset(contact.account_id)
-        asset_field.read_rows = functools.partial(_account_equipment, contact.account_id)
+        asset_field.read_from(
+            rows=functools.partial(_account_equipment, contact.account_id),
+            queryset=functools.partial(_account_equipment.queryset, contact.account_id),
+        )
         service_field = cast(ServiceTypeField, self.fields["service_type"])
         order = words.reading_order(translation.get_language(), portal.default_language)
         service_types = _service_types(order)
-        service_field.queryset = service_types.queryset()
-        service_field.read_rows = service_types
+        service_field.read_from(rows=service_types, queryset=service_types.queryset)
         if not portal.asset_selection_enabled:
             del self.fields["asset"]
         if not portal.additional_details_enabled:
