@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from doorstep.portal.widgets import attributes
+from doorstep.portal.widgets import attributes, escaped
 
 register = template.Library()
 
@@ -25,20 +24,16 @@ def service_cards(field: BoundField) -> SafeString:
     for option in field:
         data = option.data
         description = data["value"].instance.shown_description
-        help_text = (
-            f'<span class="help">{conditional_escape(description)}</span>' if description else ""
-        )
-        kind, name, value = (
-            conditional_escape(str(data[key])) for key in ("type", "name", "value")
-        )
+        help_text = f'<span class="help">{escaped(description)}</span>' if description else ""
+        kind, name, value = (escaped(str(data[key])) for key in ("type", "name", "value"))
         radio = f'<input type="{kind}" name="{name}" value="{value}"{attributes(data["attrs"])}>'
 
         cards.append(
             f'\n          <label class="choice choice--card">{radio} <span><strong>'
-            f"{conditional_escape(option.choice_label)}</strong>\n            {help_text}"
+            f"{escaped(option.choice_label)}</strong>\n            {help_text}"
             "</span></label>\n        "
         )
     if not cards:
         empty = gettext("No services can be booked online at the moment. Please call us.")
-        cards.append(f'\n          <p class="empty">{conditional_escape(empty)}</p>\n        ')
+        cards.append(f'\n          <p class="empty">{escaped(empty)}</p>\n        ')
     return mark_safe("".join(cards))  # noqa: S308 (every value above is escaped)
