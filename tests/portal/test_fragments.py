@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from doorstep.access.visit_links import issue_visit_link
 from doorstep.configuration.models import PortalSettings
@@ -141,3 +143,29 @@ def test_the_key_changes_with_any_column_of_a_loaded_row() -> None:
 def test_a_context_value_the_key_cannot_read_is_refused() -> None:
     with pytest.raises(TypeError, match="cannot be part of a cached fragment"):
         fragment_key("portal/fragments/visit.html", {"thing": object()})
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [True, 1, "1", 1.0, None, "None", "", 0, False],
+        [{"a": 1}, [("a", 1)], ["a", 1], ("a", 1), {"a": "1"}],
+        [[1, 2], [[1, 2]], [1, [2]], [[1], 2], []],
+        [{"a": {"b": 1, "c": 2}}, {"a": {"b": 1}, "c": 2}],
+        [mark_safe("<b>"), "&lt;b&gt;", Decimal("1.0"), Decimal("1.00")],
+    ],
+)
+def test_values_that_show_differently_have_different_keys(values: list[Any]) -> None:
+    keys = {fragment_key("portal/fragments/visit.html", {"value": value}) for value in values}
+
+    assert len(keys) == len(values)
+
+
+def test_a_value_object_in_a_column_counts_with_its_value() -> None:
+    contact = ContactFactory(phone="+13035550142")
+    before = fragment_key("portal/fragments/visit.html", {"contact": contact})
+
+    contact.phone = "+13035550143"
+    contact.phone = Contact._meta.get_field("phone").to_python(contact.phone)
+
+    assert fragment_key("portal/fragments/visit.html", {"contact": contact}) != before

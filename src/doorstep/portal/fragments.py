@@ -38,6 +38,22 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 3600
 PLAIN = (str, int, float, bool, Decimal, date, datetime, time, timedelta)
+_PLAIN_TYPES = frozenset((*PLAIN, type(None)))
+_NOT_READ = object()
+
+
+class _Mark:
+    """Where a row, a dataclass, a dictionary or a sequence begins in a key: written
+    without quotes, so that no plain value reads the same."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+_ROW, _DATACLASS, _DICT, _LIST, _TUPLE = map(_Mark, ("row", "dataclass", "dict", "list", "tuple"))
 
 
 def render_fragment(template_name: str, context: Mapping[str, object]) -> SafeString:
@@ -72,23 +88,23 @@ def fragment_key(template_name: str, context: Mapping[str, object]) -> str:
 
 
 def _add(value: object, parts: list[object], seen: set[int]) -> None:
-    if value is None or isinstance(value, PLAIN):
+    kind = type(value)
+    if kind in _PLAIN_TYPES:  # most values: checked by their exact type first
         parts.append(value)
     elif isinstance(value, models.Model):
         _add_row(value, parts, seen)
+    elif kind is dict or kind is list or kind is tuple:
+        _add_collection(value, parts, seen)
+    elif value is None or isinstance(value, PLAIN):
+        parts.append(value)
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        parts.append(_DATACLASS)
         parts.append(type(value).__qualname__)
         for field in dataclasses.fields(value):
             parts.append(field.name)
             _add(getattr(value, field.name), parts, seen)
-    elif isinstance(value, Mapping):
-        for name, item in value.items():
-            parts.append(name)
-            _add(item, parts, seen)
-    elif isinstance(value, list | tuple):
-        parts.append(len(value))
-        for item in value:
-            _add(item, parts, seen)
+    elif isinstance(value, Mapping | list | tuple):
+        _add_collection(value, parts, seen)
     else:
         raise TypeError(
             f"A {type(value).__name__} cannot be part of a cached fragment's context: pass "
@@ -96,7 +112,23 @@ def _add(value: object, parts: list[object], seen: set[int]) -> None:
         )
 
 
+def _add_collection(value: Any, parts: list[object], seen: set[int]) -> None:
+    """A dictionary's names and values, or a list's length and items."""
+    if isinstance(value, Mapping):
+        parts.append(_DICT)
+        parts.append(len(value))
+        for name, item in value.items():
+            parts.append(name)
+            _add(item, parts, seen)
+    else:
+        parts.append(_TUPLE if isinstance(value, tuple) else _LIST)
+        parts.append(len(value))
+        for item in value:
+            _add(item, parts, seen)
+
+
 def _add_row(row: models.Model, parts: list[object], seen: set[int]) -> None:
+    parts.append(_ROW)
     parts.append(row._meta.label)
     if id(row) in seen:  # a row met again through a relation that points back
         parts.append(row.pk)
@@ -106,13 +138,15 @@ def _add_row(row: models.Model, parts: list[object], seen: set[int]) -> None:
     # The row's own values, as read (a column that was not read is not there): going
     # through the fields' descriptors and `get_deferred_fields()` cost twice as much.
     loaded = row.__dict__
-    for column in columns:
-        if column.attname not in loaded:
+    for attname in columns:
+        value = loaded.get(attname, _NOT_READ)
+        if value is _NOT_READ:
             continue
-        value = loaded[column.attname]
-        if isinstance(value, FieldFile):  # a file column once read through its descriptor
+        if type(value) in _PLAIN_TYPES:
+            parts.append(value)
+        elif isinstance(value, FieldFile):  # a file column once read through its descriptor
             parts.append(value.name)
-        elif value is None or isinstance(value, PLAIN):
+        elif isinstance(value, PLAIN):
             parts.append(value)
         else:
             parts.append(repr(value))  # a value object: a phone number, a UUID
@@ -123,15 +157,16 @@ def _add_row(row: models.Model, parts: list[object], seen: set[int]) -> None:
 
 
 @cache
-def _shape(model: type[models.Model]) -> tuple[list[models.Field[Any, Any]], list[Any]]:
-    """A model's columns, and the relations that `select_related` can load with a row."""
+def _shape(model: type[models.Model]) -> tuple[list[str], list[Any]]:
+    """A model's columns (their attribute names), and the relations that
+    `select_related` can load with a row."""
     relations = [
         field
         for field in model._meta.get_fields()
         if (field.many_to_one or field.one_to_one)
         and isinstance(field, ForeignObject | ForeignObjectRel)
     ]
-    return list(model._meta.concrete_fields), relations
+    return [field.attname for field in model._meta.concrete_fields], relations
 
 
 @cache
