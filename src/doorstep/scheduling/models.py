@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from doorstep.core.models import ExternalId, PostalAddress, TimeStampedModel
+from doorstep.core.models import ExternalId, PostalAddress, QuickLoad, TimeStampedModel
 
 
 class WorkOrderSource(models.TextChoices):
@@ -232,7 +232,7 @@ class BookingStatusChange(models.Model):
         return f"{before} → {self.get_to_status_display()}"
 
 
-class VisitFeedback(models.Model):
+class VisitFeedback(QuickLoad):
     """A customer's rating of a completed visit: at most one per booking.
 
     Written by `scheduling.feedback.give_feedback`, which checks who may give it and when.

@@ -12,6 +12,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 
+from doorstep.core.models import QuickLoad
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -46,7 +48,7 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
-class User(AbstractUser):
+class User(QuickLoad, AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
 

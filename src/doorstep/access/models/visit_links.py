@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 
+from doorstep.core.models import QuickLoad
 from doorstep.scheduling.models import BookingStatus, BookingStatusChange
 
 # How long a link keeps working after its visit is over, unless staff set another end.
@@ -75,7 +76,7 @@ class VisitLinkQuerySet(models.QuerySet["VisitLink"]):
         )
 
 
-class VisitLink(models.Model):
+class VisitLink(QuickLoad):
     """A code that opens one booking's page for one recipient, stored only as a hash.
 
     Staff call it a "booking notification code". A link without `valid_until` works
