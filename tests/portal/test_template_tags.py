@@ -96,3 +96,49 @@ def test_the_language_options_are_those_the_loop_wrote(language: str) -> None:
         assert shown == OPTIONS_AS_A_LOOP.render(Context())
     assert shown.count("<option") == 5
     assert " selected" in shown or language == "pt"
+
+
+WORDS = [
+    '{% translate "Book a visit" %}',
+    '{% translate "Change" context "language switch" %}',
+    "{% translate 'Day' noop %}",
+    '{% translate "Book a visit" as label %}[{{ label }}]',
+    "{% translate text %}",
+    '{% translate "Book a visit"|upper %}',
+    "{% translate text context kind %}",
+    '{% trans "Day" %}',
+    '{% translate "50%% off & more" %}',
+]
+
+
+@pytest.mark.parametrize("source", WORDS)
+def test_kept_words_are_the_ones_djangos_tag_writes(source: str) -> None:
+    context = {"text": "Day", "kind": "language switch"}
+    ours = Template("{% load i18n kept_words %}" + source)
+    django = Template("{% load i18n %}" + source)
+    for language in ("en", "es", "ar", "es"):
+        with translation.override(language):
+            for autoescape in (True, False):
+                expected = django.render(Context(context, autoescape=autoescape))
+                assert ours.render(Context(context, autoescape=autoescape)) == expected
+                assert ours.render(Context(context, autoescape=autoescape)) == expected
+
+
+def test_a_fixed_text_is_translated_once_per_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Template('{% load i18n kept_words %}{% translate "Book a visit" %}')
+    with translation.override("es"):
+        first = page.render(Context())
+    calls: list[str] = []
+    real = translation._trans.gettext  # type: ignore[attr-defined]
+
+    def counting(message: str) -> str:
+        calls.append(message)
+        return str(real(message))
+
+    monkeypatch.setattr(translation._trans, "gettext", counting)  # type: ignore[attr-defined]
+
+    with translation.override("es"):
+        assert page.render(Context()) == first == "Reservar una visita"
+    with translation.override("fr"):
+        assert page.render(Context()) != first
+    assert calls == ["Book a visit"]
