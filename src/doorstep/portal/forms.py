@@ -203,13 +203,16 @@ class ServiceTypeField(RowChoiceField[IncidentType]):
 
 def _service_types(reading_order: tuple[str, ...]) -> PreparedQuery[IncidentType]:
     """The service types customers may book, in the name order of a reader of these
-    languages: one prepared query for each order (there are a handful)."""
+    languages, with what the page shows of them: one prepared query for each order
+    (there are a handful)."""
     found = _SERVICE_TYPES.get(reading_order)
     if found is None:
         language, company_language = reading_order[0], reading_order[-1]
         found = _SERVICE_TYPES[reading_order] = PreparedQuery(
-            lambda: IncidentType.objects.bookable_in_portal().in_name_order(
-                language=language, company_language=company_language
+            lambda: (
+                IncidentType.objects.bookable_in_portal()
+                .in_name_order(language=language, company_language=company_language)
+                .only("pk", "name", "display_name", "description", "translations")
             )
         )
     return found
@@ -272,7 +275,10 @@ class VisitForm(forms.Form):
         service_field = cast(ServiceTypeField, self.fields["service_type"])
         order = words.reading_order(translation.get_language(), portal.default_language)
         service_types = _service_types(order)
-        service_field.read_from(rows=service_types, queryset=service_types.queryset)
+        # A choice sent back is read whole: booking it needs its duration and skills.
+        service_field.read_from(
+            rows=service_types, queryset=IncidentType.objects.bookable_in_portal
+        )
         if not portal.asset_selection_enabled:
             del self.fields["asset"]
         if not portal.additional_details_enabled:
