@@ -52,6 +52,31 @@ def test_each_read_is_a_copy_of_its_own() -> None:
     assert PortalSettings.load().company_name == "Doorstep"
 
 
+def test_words_changed_in_place_change_nothing_for_the_next_read() -> None:
+    PortalSettings.load()
+    mine = PortalSettings.load()
+    mine.translations.setdefault("es", {})["company_name"] = "Cambiado sin guardar"
+    mine._state.fields_cache["anything"] = object()
+
+    again = PortalSettings.load()
+
+    assert "es" not in again.translations
+    assert "anything" not in again._state.fields_cache
+    assert not again._state.adding
+
+
+def test_a_version_written_by_another_process_is_read_at_the_next_load() -> None:
+    PortalSettings.load()
+    PortalSettings.load()  # now from this process's own copy
+    theirs = PortalSettings.load()
+    theirs.company_name = "Acme Heating"
+    key = caching.value_key(field.attname for field in PortalSettings._meta.concrete_fields)
+
+    cache.set_many({caching.VERSION_KEY: "theirs", key: ("theirs", theirs)})
+
+    assert PortalSettings.load().company_name == "Acme Heating"
+
+
 def test_a_saved_change_is_read_at_once() -> None:
     settings = PortalSettings.load()
     settings.company_name = "Acme Heating"

@@ -16,6 +16,7 @@ import hashlib
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import django
 from django.core.cache import cache
@@ -26,6 +27,8 @@ logger = logging.getLogger(__name__)
 # A backstop for writes that bypass the model (raw SQL, loaddata): seen within a minute.
 TIMEOUT_SECONDS = 60
 VERSION_KEY = "doorstep:portal-settings:version"
+# This process's copy of each value, with the version it was read under.
+_in_process: dict[str, tuple[str, Any]] = {}
 
 
 def value_key(field_names: Iterable[str]) -> str:
@@ -37,21 +40,26 @@ def value_key(field_names: Iterable[str]) -> str:
     return f"doorstep:portal-settings:{hashlib.sha256(shape.encode()).hexdigest()[:16]}"
 
 
-def read_through[T](key: str, fetch: Callable[[], T]) -> T:
+def read_through[T](key: str, fetch: Callable[[], T], copy: Callable[[T], T]) -> T:
     """The cached value under `key` while it is the latest, else `fetch()` (kept for others).
 
-    Each call returns an object of its own, unpickled from the cache: changing it changes
-    nothing for any other request or thread.
+    Each call returns an object of its own (`copy` makes one): changing it changes nothing
+    for any other request or thread. The process also keeps the value it last read with
+    its version, so that while the version stands, a read asks the cache for the version
+    only and copies the value instead of unpickling it (a twentieth of a page's time).
     """
     try:
-        found = cache.get_many([VERSION_KEY, key])
+        version = cache.get(VERSION_KEY)
+        mine = _in_process.get(key)
+        if version is not None and mine is not None and mine[0] == version:
+            return copy(mine[1])
+        kept = cache.get(key)
     except Exception:
         # A cache that is down must not take every page with it: read the database.
         logger.exception("Cache unavailable; reading the portal settings from the database")
         return fetch()
-    version = found.get(VERSION_KEY)
-    kept = found.get(key)
     if version is not None and kept is not None and kept[0] == version:
+        _in_process[key] = (version, copy(kept[1]))
         return kept[1]  # type: ignore[no-any-return]
     value = fetch()
     if connection.in_atomic_block:
@@ -62,6 +70,7 @@ def read_through[T](key: str, fetch: Callable[[], T]) -> T:
             version = cache.get(VERSION_KEY)  # another process may have added its own first
         if version is not None:
             cache.set(key, (version, value), timeout=TIMEOUT_SECONDS)
+            _in_process[key] = (version, copy(value))
     except Exception:
         logger.exception("Cache unavailable; the portal settings are not kept")
     return value
@@ -69,6 +78,7 @@ def read_through[T](key: str, fetch: Callable[[], T]) -> T:
 
 def forget() -> None:
     """Every process reads the settings afresh: from now, and again after the commit."""
+    _in_process.clear()
     _new_version()
     if connection.in_atomic_block:
         transaction.on_commit(_new_version)

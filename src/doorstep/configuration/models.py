@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.base import ModelState
 from django.utils import translation
 
 from doorstep.configuration import caching, words
@@ -298,7 +299,7 @@ class PortalSettings(models.Model):
         A copy of its own for each call: changing it changes nothing elsewhere (save it to
         change the settings). The exclusion lists are not cached; they are read where used.
         """
-        return caching.read_through(_cache_key(), cls._load_row)
+        return caching.read_through(_cache_key(), cls._load_row, PortalSettings._copy)
 
     @classmethod
     def _load_row(cls) -> PortalSettings:
@@ -329,16 +330,26 @@ class PortalSettings(models.Model):
         """The settings as readers of `language` see them: the company's words (company
         name, page title, footer, contact lines, sender name) in that language, the rest
         as set. A copy to read from, which refuses to be saved."""
-        # A shallow copy as Model.__getstate__ makes one, without pickling's round trip
-        # (a third of the cost of every page's settings).
-        shown = object.__new__(type(self))
-        shown.__dict__.update(self.__dict__)
-        shown._state = copy.copy(self._state)
-        shown._state.fields_cache = dict(self._state.fields_cache)
+        shown = self._copy(words_too=False)
         for name in TRANSLATED_FIELDS:
             setattr(shown, name, self.word(name, language))
         setattr(shown, "save", _refuse_saving_words)  # noqa: B010 - a method, replaced
         return shown
+
+    def _copy(self, *, words_too: bool = True) -> PortalSettings:
+        """A copy of its own, as Model.__getstate__ makes one, without pickling's round
+        trip (a third of the cost of every page's settings); with `words_too`, the words
+        in every language (the one value that can be changed in place) are copied too."""
+        copied = object.__new__(type(self))
+        copied.__dict__.update(self.__dict__)
+        state = ModelState()
+        state.__dict__.update(self._state.__dict__)
+        state.__dict__.pop("peers", None)  # as Model pickling leaves them
+        state.fields_cache = dict(self._state.fields_cache)
+        copied._state = state
+        if words_too:
+            copied.translations = _copied_words(self.translations)
+        return copied
 
     @property
     def email_from(self) -> str:
@@ -380,6 +391,15 @@ class PortalSettings(models.Model):
                     )
                 }
             )
+
+
+def _copied_words(translations: Any) -> Any:
+    """The words in every language ({language: {field: words}}) as a copy of their own."""
+    if isinstance(translations, dict) and all(
+        isinstance(words, dict) for words in translations.values()
+    ):
+        return {language: dict(words) for language, words in translations.items()}
+    return copy.deepcopy(translations)
 
 
 def _refuse_saving_words(*args: Any, **kwargs: Any) -> None:
