@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import re
 from datetime import time
 from email.utils import formataddr, parseaddr
@@ -14,11 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.base import ModelState
 from django.utils import translation
 
 from doorstep.configuration import caching, words
 from doorstep.configuration.choices import CommunicationType, InvitePolicy, Recipients
+from doorstep.core.models import shallow_copy
 from doorstep.core.validators import (
     default_time_zone,
     time_zone_choices,
@@ -337,18 +336,11 @@ class PortalSettings(models.Model):
         return shown
 
     def _copy(self, *, words_too: bool = True) -> PortalSettings:
-        """A copy of its own, as Model.__getstate__ makes one, without pickling's round
-        trip (a third of the cost of every page's settings); with `words_too`, the words
-        in every language (the one value that can be changed in place) are copied too."""
-        copied = object.__new__(type(self))
-        copied.__dict__.update(self.__dict__)
-        state = ModelState()
-        state.__dict__.update(self._state.__dict__)
-        state.__dict__.pop("peers", None)  # as Model pickling leaves them
-        state.fields_cache = dict(self._state.fields_cache)
-        copied._state = state
+        """A copy of its own; with `words_too`, the words in every language (the one value
+        that can be changed in place) are copied too."""
+        copied = shallow_copy(self)
         if words_too:
-            copied.translations = _copied_words(self.translations)
+            copied.translations = words.copied(self.translations)
         return copied
 
     @property
@@ -391,15 +383,6 @@ class PortalSettings(models.Model):
                     )
                 }
             )
-
-
-def _copied_words(translations: Any) -> Any:
-    """The words in every language ({language: {field: words}}) as a copy of their own."""
-    if isinstance(translations, dict) and all(
-        isinstance(words, dict) for words in translations.values()
-    ):
-        return {language: dict(words) for language, words in translations.items()}
-    return copy.deepcopy(translations)
 
 
 def _refuse_saving_words(*args: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ language.md says why this shape).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field, Model
 
 type Translations = Mapping[str, Mapping[str, str]]
+
+
+def copied(translations: Any) -> Any:
+    """The words in every language ({language: {field: words}}) as a copy of their own."""
+    if isinstance(translations, dict) and all(isinstance(w, dict) for w in translations.values()):
+        return {language: dict(words) for language, words in translations.items()}
+    return copy.deepcopy(translations)
 
 
 def offered_languages() -> list[str]:

@@ -67,6 +67,20 @@ class QuickLoad(models.Model):
         return new
 
 
+def shallow_copy[M: models.Model](row: M) -> M:
+    """A copy of `row` as pickling it makes one, without pickling's round trip (a third of
+    the cost of every page's portal settings): attributes and state of its own, the
+    values themselves shared."""
+    copied = object.__new__(type(row))
+    copied.__dict__.update(row.__dict__)
+    state = ModelState()
+    state.__dict__.update(row._state.__dict__)
+    state.__dict__.pop("peers", None)  # as Model pickling leaves them
+    state.fields_cache = dict(row._state.fields_cache)
+    copied._state = state
+    return copied
+
+
 @cache
 def _setters(model: type[models.Model]) -> tuple[str, ...] | None:
     """The columns whose attributes must be set through their descriptor, or None when
