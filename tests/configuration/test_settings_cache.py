@@ -65,6 +65,23 @@ def test_words_changed_in_place_change_nothing_for_the_next_read() -> None:
     assert not again._state.adding
 
 
+def test_while_the_version_stands_a_read_asks_the_cache_for_it_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    PortalSettings.load()
+    asked: list[str] = []
+    real = cache.get
+
+    def counted(key: str, *args: object, **kwargs: object) -> object:
+        asked.append(key)
+        return real(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", counted)
+
+    assert PortalSettings.load().company_name == "Doorstep"
+    assert asked == [caching.VERSION_KEY]
+
+
 def test_a_version_written_by_another_process_is_read_at_the_next_load() -> None:
     PortalSettings.load()
     PortalSettings.load()  # now from this process's own copy

@@ -176,3 +176,25 @@ def test_a_column_with_a_setter_of_its_own_goes_through_it(
 
     assert loaded.first_name == "CASEY"
     assert "first_name" in _setters(Contact)
+
+
+def test_a_row_is_made_without_going_through_init(
+    rows: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[type] = []
+    real = models.Model.__init__
+
+    def counted(self: models.Model, *args: Any, **kwargs: Any) -> None:
+        made.append(type(self))
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(models.Model, "__init__", counted)
+    _setters.cache_clear()  # the plan compares each model's __init__ with Django's
+    try:
+        booking = Booking.objects.select_related("work_order__account").first()
+    finally:
+        monkeypatch.undo()
+        _setters.cache_clear()
+
+    assert booking is not None
+    assert made == []
