@@ -1,14 +1,8 @@
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from typing import Any
-
 import factory.random
 import pytest
-from django.core.servers.basehttp import WSGIServer
 from django.db import connection
-from django.test.testcases import LiveServerThread
 from hypothesis import settings as hypothesis_settings
 
 from doorstep.configuration import caching
@@ -19,36 +13,6 @@ from tests.factories import StaffUserFactory
 # a failure found once is found again, on any machine.
 hypothesis_settings.register_profile("doorstep", derandomize=True, deadline=None, database=None)
 hypothesis_settings.load_profile("doorstep")
-
-
-class OneRequestAtATime(WSGIServer):
-    """The live server answering one request after another, in its own thread."""
-
-    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.connections_override = connections_override or {}
-
-    def get_request(self) -> tuple[socket.socket, Any]:
-        # A connection the browser opened ahead and sends nothing on would hold the one
-        # thread, and every other request with it, for ever: it gets 10 s to speak.
-        connection, address = super().get_request()
-        connection.settimeout(10)
-        return connection, address
-
-
-@pytest.fixture(scope="session", autouse=True)
-def live_server_shares_sqlite_safely() -> Iterator[None]:
-    # With in-memory SQLite, every thread of the live server uses the test's one
-    # connection: two requests at once (a page and its stylesheet, each reading the
-    # session) break it ("bad parameter or other API misuse", a 500 now and then). On
-    # SQLite the live server answers them in turn; on PostgreSQL it stays threaded.
-    if connection.vendor != "sqlite":
-        yield
-        return
-    threaded = LiveServerThread.server_class
-    LiveServerThread.server_class = OneRequestAtATime
-    yield
-    LiveServerThread.server_class = threaded
 
 
 @pytest.fixture(autouse=True)

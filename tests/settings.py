@@ -23,3 +23,15 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Connections that stay open in helper threads (the WebSocket consumers' database
 # thread) would keep PostgreSQL from dropping the test database at the end.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as `doorstep serve` uses (WAL, a busy timeout, IMMEDIATE transactions), on
+    # tmpfs where there is one, not Django's shared in-memory database: there, every
+    # thread's connection (the live server's, a test's helper threads) takes table locks
+    # that fail at once instead of waiting ("database table is locked"), and the live
+    # server shares the test's one connection, transaction state and all.
+    _tmpfs = Path("/dev/shm")  # noqa: S108 (a file named by user and process, below)
+    _test_dir = _tmpfs if _tmpfs.is_dir() and os.access(_tmpfs, os.W_OK) else _data
+    _test_dir.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(_test_dir / f"doorstep-test-{os.getuid()}-{os.getpid()}.sqlite3")
+    }
