@@ -176,8 +176,8 @@ def walk(page: Page, contact: Contact, look: Callable[[str], None]) -> None:
     ]:
         page.goto(url)
         look(name)
-    # The live map keeps asking for its visit's state; on SQLite the test's writes below
-    # would then find the tables locked by the server's reads. A blank page asks nothing.
+    # The live map keeps asking for its visit's state: a blank page asks nothing while
+    # the technician's day is set up.
     page.goto("about:blank")
     technician = technician_of(contact.preferred_language)
     visits = todays_visits(technician, 3)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import OperationalError
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -39,14 +38,7 @@ def located_phone(browser: Browser, live_server: LiveServer) -> Iterator[Browser
 
 
 def pings_of(technician: Resource) -> list[LocationPing]:
-    # SQLite's shared in-memory test database locks a table while the live server writes
-    # it; PostgreSQL never does. Ask again rather than fail on that.
-    for _ in range(20):
-        try:
-            return list(LocationPing.objects.filter(resource=technician).order_by("recorded_at"))
-        except OperationalError:
-            time.sleep(0.1)
-    raise AssertionError("the pings table stayed locked")
+    return list(LocationPing.objects.filter(resource=technician).order_by("recorded_at"))
 
 
 def wait_for_pings(
