@@ -35,3 +35,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(_test_dir / f"doorstep-test-{os.getuid()}-{os.getpid()}.sqlite3")
     }
+    # Django deletes the file at the end of a run; a run that was killed leaves it, in
+    # memory on tmpfs. Files of runs whose process is gone are deleted here.
+    for _left in _test_dir.glob(f"doorstep-test-{os.getuid()}-*.sqlite3*"):
+        _pid = _left.name.split("-")[3].split(".")[0]
+        if not _pid.isdigit():
+            continue
+        try:
+            os.kill(int(_pid), 0)  # asks only whether the process is there
+        except ProcessLookupError:
+            _left.unlink(missing_ok=True)
+        except OSError:
+            pass  # there, and someone else's
