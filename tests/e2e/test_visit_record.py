@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from doorstep.configuration.models import PortalSettings
@@ -60,6 +60,42 @@ def shoot(page: Page, name: str) -> None:
     page.set_viewport_size(PHONE["viewport"])
 
 
+def sign_in(page: Page) -> None:
+    page.goto("/tech/")
+    page.get_by_label("Email").fill("alex@example.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url("/tech/")
+
+
+def test_a_photo_chosen_before_the_page_has_its_script_is_still_sent(
+    phone: BrowserContext, tmp_path: Path
+) -> None:
+    # On a slow network the technician can choose a photo before the page's script has
+    # arrived. The script is held back here until the photo is chosen.
+    booking = in_progress_visit()
+    photo = tmp_path / "IMG_0003.JPG"
+    photo.write_bytes(images.camera_jpeg(800, 600))
+    page = phone.new_page()
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/technician/photos*.js", hold)
+    sign_in(page)
+    card = page.get_by_role("article").filter(has_text=booking.reference)
+    card.get_by_label("Caption (optional)").fill("Gas meter")
+    card.get_by_label("Take or choose photos").set_input_files(str(photo))
+    page.wait_for_function("document.querySelector('[data-photo-form]') !== null")
+    assert len(held) == 1
+    held[0].continue_()
+
+    expect(card.get_by_role("img", name="Gas meter")).to_be_visible()
+    expect(card.get_by_role("status").filter(has_text="All photos sent")).to_be_visible()
+    assert Photo.objects.get(booking=booking).caption == "Gas meter"
+
+
 def test_the_technician_records_and_completes_a_visit(
     phone: BrowserContext, tmp_path: Path
 ) -> None:
@@ -69,11 +105,7 @@ def test_the_technician_records_and_completes_a_visit(
     after = tmp_path / "IMG_0002.HEIC"
     after.write_bytes(images.heic())
     page = phone.new_page()
-    page.goto("/tech/")
-    page.get_by_label("Email").fill("alex@example.test")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page).to_have_url("/tech/")
+    sign_in(page)
     card = page.get_by_role("article").filter(has_text=booking.reference)
 
     card.get_by_role("radio", name="Before").check()

@@ -181,9 +181,11 @@
     forms[form.getAttribute("data-booking")] = form;
     form.classList.add("is-enhanced");
     var input = form.querySelector("input[type=file]");
-    input.addEventListener("change", function () {
+    function take() {
       if (input.files.length) { enqueue(form, input.files).then(function () { input.value = ""; }); }
-    });
+    }
+    input.addEventListener("change", take);
+    take();  // photos chosen on a slow network before this script arrived
     form.addEventListener("submit", function (event) { event.preventDefault(); });
   }
 
