@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import factory.random
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
 from doorstep.configuration import caching
@@ -27,6 +31,15 @@ def portal_settings_read_afresh() -> None:
     # The portal settings are cached across requests, and a test's database starts empty
     # again: what an earlier test (or run) left in the cache must not be taken for its own.
     caching.forget()
+
+
+@pytest.fixture(autouse=True)
+def each_test_starts_in_the_default_language() -> Iterator[None]:
+    # A request through the test client leaves its language active on the thread (the
+    # locale middleware does not put the earlier one back), so a test after an Arabic page
+    # would read its form errors in Arabic.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
