@@ -14,6 +14,7 @@ from django.utils import timezone
 from doorstep.access.models import Invitation
 from doorstep.catalog.models import IncidentType, IncidentTypeSkill
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
+from doorstep.plans.models import ChangeRequest, ServicePlan
 from doorstep.scheduling.models import Booking, BookingStatus, TimelineNote, WorkOrder
 from doorstep.users.models import User
 from doorstep.workforce.models import Resource, ResourceSkill, Skill, TimeOff, WorkingHours
@@ -202,6 +203,26 @@ class TimelineNoteFactory(factory.django.DjangoModelFactory):
 
     work_order = factory.SubFactory(WorkOrderFactory)
     text = "Customer asks to ring twice."
+
+
+class ServicePlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServicePlan
+
+    account = factory.SubFactory(AccountFactory)
+    name = "Boiler care"
+    service_type = factory.SubFactory(IncidentTypeFactory, portal_enabled=True)
+    every = 6
+    unit = "months"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ChangeRequest
+
+    plan = factory.SubFactory(ServicePlanFactory)
+    text = "Could the visits move to the spring?"
 
 
 @dataclass(frozen=True)

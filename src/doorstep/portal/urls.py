@@ -8,6 +8,7 @@ from doorstep.portal import (
     equipment_views,
     feedback,
     history_views,
+    plans_views,
     views,
     visit_link_survey,
     visit_link_views,
@@ -38,6 +39,8 @@ urlpatterns = [
     path("t/<str:code>/feedback/", visit_link_survey.open_survey, name="visit_link_feedback"),
     path("rate/", visit_link_survey.survey, name="visit_survey"),
     path("history/", history_views.service_history, name="history"),
+    path("plans/", plans_views.service_plans, name="plans"),
+    path("plans/<int:plan_id>/change/", plans_views.change_plan, name="plan_change"),
     path("equipment/<int:asset_id>/", equipment_views.equipment, name="equipment"),
     # The service history's private files (downloads.py says who may have them).
     path("files/<str:kind>/<int:pk>/", downloads.signed_in_download, name="file"),

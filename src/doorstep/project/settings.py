@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "doorstep.tracking",
     "doorstep.webhooks",
     "doorstep.history",
+    "doorstep.plans",
     "doorstep.api",
     "doorstep.technician",
 ]

@@ -1,0 +1,65 @@
+"""Back office pages for service plans and the changes customers ask for."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from doorstep.core.admin import DeletionsRecordedAdmin
+from doorstep.plans.models import ChangeRequest, ServicePlan
+
+
+class ChangeRequestInline(admin.TabularInline[ChangeRequest, ServicePlan]):
+    model = ChangeRequest
+    extra = 0
+    fields = ("created_at", "contact", "text", "handled_at")
+    readonly_fields = ("created_at", "contact", "text")
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: ServicePlan | None = None) -> bool:
+        return False  # customers write them, from the portal
+
+
+@admin.register(ServicePlan)
+class ServicePlanAdmin(DeletionsRecordedAdmin[ServicePlan]):
+    list_display = ("name", "account", "service_type", "asset", "schedule", "status")
+    list_select_related = ("account", "service_type", "asset")
+    list_filter = ("status", "service_type")
+    search_fields = ("name", "account__name", "asset__name", "external_id")
+    autocomplete_fields = ("account", "asset", "site")
+    inlines = (ChangeRequestInline,)
+    readonly_fields = ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("account", "name", "service_type", "asset", "site", "status")}),
+        ("When", {"fields": ("every", "unit", "starts_on", "ends_on")}),
+        ("For the customer", {"fields": ("customer_note",)}),
+        (
+            "Record",
+            {"fields": ("external_id", "created_at", "updated_at"), "classes": ("collapse",)},
+        ),
+    )
+
+    @admin.display(description="repeats")
+    def schedule(self, plan: ServicePlan) -> str:
+        return f"every {plan.every} {plan.get_unit_display()} from {plan.starts_on:%Y-%m-%d}"
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin[ChangeRequest]):
+    list_display = ("created_at", "plan", "contact", "text", "handled_at")
+    list_select_related = ("plan__account", "contact")
+    list_filter = (("handled_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("text", "plan__name", "plan__account__name")
+    readonly_fields = ("plan", "contact", "text", "created_at")
+    fields = ("plan", "contact", "text", "created_at", "handled_at")
+    actions = ("mark_handled",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # customers write them, from the portal
+
+    @admin.action(description="Mark the selected requests as handled")
+    def mark_handled(self, request: HttpRequest, queryset: QuerySet[ChangeRequest]) -> None:
+        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now())
+        self.message_user(request, f"{count} request(s) marked as handled.", messages.SUCCESS)
