@@ -5,6 +5,7 @@ whatever order, and Django's way wherever a model needs it."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from tests.factories import (
     BookingFactory,
     ContactFactory,
     FunctionalLocationFactory,
+    ServicePlanFactory,
     UserFactory,
 )
 
@@ -47,9 +49,12 @@ def rows() -> None:
     Resource.objects.filter(pk=booking.resource_id).update(
         phone="+13035550199", photo="technicians/ana.jpg"
     )
-    AssetFactory(
+    asset = AssetFactory(
         account=contact.account,
         functional_location=FunctionalLocationFactory(account=contact.account),
+    )
+    ServicePlanFactory(
+        account=contact.account, asset=asset, ends_on=timezone.localdate() + timedelta(days=400)
     )
     VisitFeedback.objects.create(booking=booking, rating=5, comment="On time.")
     issue_visit_link(booking=booking, contact=contact)
