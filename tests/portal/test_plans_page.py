@@ -178,3 +178,29 @@ def test_a_request_that_cannot_be_sent_says_why_and_keeps_the_text(
 @pytest.mark.parametrize("plan_id", ["0", "99999999999999999999", "-1", "abc"])
 def test_odd_plan_numbers_are_not_found(signed_in: Client, plan_id: str) -> None:
     assert signed_in.get(f"/plans/{plan_id}/change/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "es",
+            ["Planes de servicio", "Cada 3 meses", "Próxima visita prevista", "Pedir un cambio"],
+        ),
+        ("fr", ["Contrats d’entretien", "Tous les 3 mois", "Prochaine visite prévue"]),
+        ("de", ["Wartungsverträge", "Alle 3 Monate", "Nächster Termin fällig"]),
+        ("ar", ["خطط الصيانة", "كل 3 أشهر", "موعد الزيارة القادمة", 'dir="rtl"']),
+    ],
+)
+def test_the_page_speaks_the_customers_language(
+    client: Client, language: str, words: list[str]
+) -> None:
+    contact = ContactFactory(
+        user=UserFactory(), preferred_language=language, profile_reviewed_at=timezone.now()
+    )
+    ServicePlanFactory(account=contact.account, every=3, unit="months")
+    client.force_login(contact.user)
+    page = client.get(URL).content.decode()
+    assert [word for word in words if word not in page] == []
+    for english in ("Next visit due", "How often", "Ask for a change", "Every 3 months"):
+        assert english not in page
