@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from doorstep.core.admin import DeletionsRecordedAdmin
+from doorstep.plans import services
 from doorstep.plans.models import ChangeRequest, ServicePlan
 
 
@@ -61,5 +61,9 @@ class ChangeRequestAdmin(admin.ModelAdmin[ChangeRequest]):
 
     @admin.action(description="Mark the selected requests as handled")
     def mark_handled(self, request: HttpRequest, queryset: QuerySet[ChangeRequest]) -> None:
-        count = queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now())
-        self.message_user(request, f"{count} request(s) marked as handled.", messages.SUCCESS)
+        waiting = list(queryset.filter(handled_at__isnull=True))
+        for change in waiting:
+            services.mark_handled(request=change)
+        self.message_user(
+            request, f"{len(waiting)} request(s) marked as handled.", messages.SUCCESS
+        )

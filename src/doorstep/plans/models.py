@@ -105,6 +105,8 @@ class ServicePlan(ExternalId, TimeStampedModel):
             errors["every"] = (
                 f"At most {MAX_EVERY[Unit(self.unit)]} {self.unit}: five years between visits."
             )
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The last day cannot come before the first visit."
         if self.account_id is not None:
             if (
                 self.asset_id is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from doorstep.core import events, records
 from doorstep.customers.models import Contact
@@ -29,4 +30,14 @@ def request_change(*, plan: ServicePlan, contact: Contact, text: str) -> ChangeR
     request.full_clean()
     request.save()
     events.publish("service_plan.change_requested", change_request_id=request.pk)
+    return request
+
+
+@transaction.atomic
+def mark_handled(*, request: ChangeRequest) -> ChangeRequest:
+    """The office has acted on the request; a second call keeps the first time."""
+    request = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if request.handled_at is None:
+        request.handled_at = timezone.now()
+        request.save(update_fields=["handled_at"])
     return request

@@ -22,9 +22,24 @@ from tests.factories import AccountFactory
 pytestmark = pytest.mark.django_db
 
 # Records a company pushes in (create, replace, change, delete, PUT by external ID).
-SYNCED = ["accounts", "contacts", "sites", "assets", "service-types", "technicians"]
+SYNCED = [
+    "accounts",
+    "contacts",
+    "sites",
+    "assets",
+    "service-types",
+    "technicians",
+    "service-plans",
+]
 # Records Doorstep makes, read (visits change through their own actions).
-MADE_HERE = ["work-orders", "bookings", "visit-links", "notifications", "feedback"]
+MADE_HERE = [
+    "work-orders",
+    "bookings",
+    "visit-links",
+    "notifications",
+    "feedback",
+    "service-plan-change-requests",
+]
 # The service history: documents pushed in and published, photos and reports (test_history.py).
 HISTORY = ["documents", "photos", "service-reports"]
 RESOURCES = SYNCED + MADE_HERE + HISTORY

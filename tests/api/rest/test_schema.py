@@ -96,8 +96,9 @@ def test_no_operation_fails_or_answers_outside_its_schema(api_for: Any) -> None:
     operations = list(schema.get_all_operations())
     # + book, reschedule, cancel, status; extend, expire, block a visit link; slots; deletions;
     # webhook endpoints (six, and rotate-secret, replay, test) and deliveries (two, and replay);
-    # documents (eight), photos (five) and service reports (three)
-    assert len(operations) == 7 * len(SYNCED) + 2 * len(MADE_HERE) + 9 + 12 + 16
+    # documents (eight), photos (five) and service reports (three); a plan change request
+    # marked handled
+    assert len(operations) == 7 * len(SYNCED) + 2 * len(MADE_HERE) + 9 + 12 + 16 + 1
     for result in operations:
         operation = result.ok()
 

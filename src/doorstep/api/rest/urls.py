@@ -14,6 +14,7 @@ from doorstep.api.rest import (
     feedback,
     history,
     notifications,
+    plans,
     scheduling,
     slots,
     visit_files,
@@ -36,6 +37,10 @@ router.register("feedback", feedback.FeedbackViewSet, basename="feedback")
 router.register("documents", history.DocumentViewSet, basename="document")
 router.register("photos", visit_files.PhotoViewSet, basename="photo")
 router.register("service-reports", visit_files.ServiceReportViewSet, basename="service-report")
+router.register("service-plans", plans.ServicePlanViewSet, basename="service-plan")
+router.register(
+    "service-plan-change-requests", plans.ChangeRequestViewSet, basename="service-plan-change"
+)
 router.register("webhook-endpoints", webhooks.WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", webhooks.WebhookDeliveryViewSet, basename="webhook-delivery")
 
