@@ -26,6 +26,7 @@ from doorstep.core import events
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
 from doorstep.history.models import Document, DocumentType, Photo, VisitRecord
 from doorstep.history.photos import process_photo
+from doorstep.plans.selectors import account_plans
 from doorstep.project.demo import DEMO_PASSWORD, DemoSummary, data, load_demo
 from doorstep.project.demo import history as demo_history
 from doorstep.project.demo.accounts import plan_accounts
@@ -399,6 +400,22 @@ class TestLoadedDemo:
             assert dict(stored.getexif()) == {}
             # Stored sideways (portrait) by the phone; turned upright from its EXIF.
             assert stored.size == demo_history.PHOTO_SIZE
+
+    def test_the_customers_plans_show_a_booked_a_due_and_a_paused_one(self) -> None:
+        contact = Contact.objects.get(user__email=data.CUSTOMER_EMAIL)
+        views = account_plans(account_id=contact.account_id, today=today_in_denver())
+        for view in views:
+            view.plan.full_clean()
+        by_key = {view.plan.external_id.rsplit("-", 1)[-1]: view for view in views}
+        assert sorted(by_key) == ["booked", "due", "paused"]
+        booked, due, paused = by_key["booked"], by_key["due"], by_key["paused"]
+        assert booked.booked is not None
+        assert booked.next_due == local_day(booked.booked.booking.start)
+        assert due.next_due is not None
+        assert due.booked is None
+        assert due.last_done is not None
+        assert paused.paused
+        assert all(view.plan.customer_note for view in views)
 
     def test_technician_sign_in_has_visits_today(self) -> None:
         visits = technician_visits_on(today_in_denver())

@@ -20,7 +20,7 @@ from django.utils import timezone
 from doorstep.catalog.models import IncidentType
 from doorstep.core import events
 from doorstep.customers.models import Account, Asset, Contact, FunctionalLocation
-from doorstep.project.demo import data, history
+from doorstep.project.demo import data, history, plans
 from doorstep.project.demo.accounts import AccountPlan, plan_accounts
 from doorstep.project.demo.bookings import load_bookings
 from doorstep.project.demo.geography import DENVER
@@ -104,6 +104,8 @@ def load_demo(*, today: date | None = None, stdout: Writer | None = None) -> Dem
         customer_account = Contact.objects.get(user=users[data.CUSTOMER_EMAIL]).account
         given = history.load_history(customer_account=customer_account)
         say(f"Service history… {given} past visits recorded, their reports asked of the worker")
+        added = plans.load_plans(customer_account=customer_account, today=today)
+        say(f"Service plans… {added} added")
     return replace(summary, bookings_created=created)
 
 
