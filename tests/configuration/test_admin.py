@@ -44,9 +44,9 @@ MAKERS: dict[str, Callable[[], Model]] = {
     "scheduling.Booking": factories.BookingFactory,
     "scheduling.TimelineNote": factories.TimelineNoteFactory,
     "configuration.PortalSettings": PortalSettings.load,
-    "plans.ServicePlan": lambda: factories.ChangeRequestFactory(
-        contact=factories.ContactFactory()
-    ).plan,
+    "plans.ServicePlan": lambda: (
+        factories.ChangeRequestFactory(contact=factories.ContactFactory()).plan
+    ),
     "plans.ChangeRequest": factories.ChangeRequestFactory,
 }
 

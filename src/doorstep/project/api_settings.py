@@ -58,6 +58,7 @@ SPECTACULAR_SETTINGS = {
             "contact.updated",
             "document.published",
             "visit.report_ready",
+            "service_plan.change_requested",
             "webhook.test",
         )
     ],

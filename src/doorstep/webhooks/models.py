@@ -22,6 +22,7 @@ class EventType(models.TextChoices):
     CONTACT_UPDATED = "contact.updated", "Customer changed their profile"
     DOCUMENT_PUBLISHED = "document.published", "Document published to the customer"
     VISIT_REPORT_READY = "visit.report_ready", "Service report ready"
+    PLAN_CHANGE_REQUESTED = "service_plan.change_requested", "Customer asked to change a plan"
     TEST = "webhook.test", "Test event"
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from doorstep.customers.models import Contact
 from doorstep.history.models import Document, ServiceReport
+from doorstep.plans.models import ChangeRequest
 from doorstep.scheduling.models import Booking, WorkOrderSource
 from doorstep.users.models import User
 from doorstep.workforce.models import Resource
@@ -107,4 +108,26 @@ def service_report(report: ServiceReport) -> dict[str, Any]:
         "supersedes": report.supersedes_id,
         "url": api_link("service-report-detail", report.pk),
         "file_url": api_link("service-report-file", report.pk),
+    }
+
+
+def change_request(change: ChangeRequest) -> dict[str, Any]:
+    plan = change.plan
+    return {
+        "id": change.pk,
+        "text": change.text,
+        "contact": change.contact_id,
+        "created_at": _iso(change.created_at),
+        "url": api_link("service-plan-change-detail", change.pk),
+        "plan": {
+            "id": plan.pk,
+            "external_id": plan.external_id or None,
+            "account": plan.account_id,
+            "account_external_id": plan.account.external_id or None,
+            "name": plan.name,
+            "service_type": plan.service_type_id,
+            "asset": plan.asset_id,
+            "site": plan.site_id,
+            "url": api_link("service-plan-detail", plan.pk),
+        },
     }

@@ -15,6 +15,7 @@ from doorstep.core import events
 from doorstep.core.events import Event
 from doorstep.customers.models import Contact
 from doorstep.history.models import Document, ServiceReport
+from doorstep.plans.models import ChangeRequest
 from doorstep.scheduling.models import Booking, BookingStatusChange, VisitFeedback
 from doorstep.users.models import User
 from doorstep.webhooks import payloads
@@ -216,6 +217,20 @@ def on_report_ready(event: Event) -> None:
     )
 
 
+def on_plan_change_requested(event: Event) -> None:
+    """A customer wrote to the office, from the portal, about one of their plans."""
+    change = ChangeRequest.objects.select_related("plan__account", "contact__user").get(
+        pk=event.payload["change_request_id"]
+    )
+    record_event(
+        event_type=EventType.PLAN_CHANGE_REQUESTED,
+        resource=f"service_plan:{change.plan_id}",
+        data={"change_request": payloads.change_request(change)},
+        actor=payloads.actor(change.contact.user if change.contact else None),
+        service_type_id=change.plan.service_type_id,
+    )
+
+
 SUBSCRIBERS = {
     "booking.created": on_booking_created,
     "booking.rescheduled": on_booking_rescheduled,
@@ -229,6 +244,7 @@ SUBSCRIBERS = {
     "contact.updated": on_contact_updated,
     "document.published": on_document_published,
     "history.report_ready": on_report_ready,
+    "service_plan.change_requested": on_plan_change_requested,
 }
 
 

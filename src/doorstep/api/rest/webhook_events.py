@@ -95,6 +95,27 @@ class EventServiceReport(serializers.Serializer):
     file_url = serializers.URLField(help_text="Its PDF, with an API key.")
 
 
+class EventPlan(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField(allow_null=True)
+    account = serializers.IntegerField()
+    account_external_id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    service_type = serializers.IntegerField()
+    asset = serializers.IntegerField(allow_null=True)
+    site = serializers.IntegerField(allow_null=True)
+    url = serializers.URLField(help_text="The plan in the API.")
+
+
+class EventChangeRequest(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField(help_text="What the customer asks, in their words.")
+    contact = serializers.IntegerField(allow_null=True, help_text="Who asked.")
+    created_at = serializers.DateTimeField()
+    url = serializers.URLField(help_text="The request in the API (mark it handled there).")
+    plan = EventPlan()
+
+
 def _fields(**extra: serializers.Field) -> dict[str, serializers.Field]:
     return extra
 
@@ -130,6 +151,7 @@ DATA: dict[str, dict[str, Any]] = {
         document=EventDocument(), booking=EventBooking(allow_null=True)
     ),
     EventType.VISIT_REPORT_READY: _fields(booking=EventBooking(), report=EventServiceReport()),
+    EventType.PLAN_CHANGE_REQUESTED: _fields(change_request=EventChangeRequest()),
     EventType.TEST: _fields(message=serializers.CharField()),
 }
 
