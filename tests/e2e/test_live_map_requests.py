@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -44,6 +45,13 @@ PATHS = {
     ],
     BookingStatus.CANCELED: [BookingStatus.CANCELED],
 }
+
+
+@pytest.fixture(autouse=True)
+def local_tiles(settings: Any) -> None:
+    """Tiles from a closed local port, as in the other map tests: none from the internet,
+    whose slow failure here (no network) could keep `networkidle` from ever coming."""
+    settings.DOORSTEP_MAP_TILE_URL = "http://127.0.0.1:9/{z}/{x}/{y}.png"
 
 
 def failed_requests(page: Page) -> list[str]:

@@ -72,8 +72,10 @@ def test_after_saving_the_focus_is_on_the_message(desktop: Page) -> None:
     desktop.get_by_role("button", name="Save").click()
 
     expect(desktop.get_by_text("Your profile is saved.")).to_be_visible()
-    focused = desktop.evaluate("document.activeElement.textContent")
-    assert "Your profile is saved." in focused
+    # portal.js (focusStart) moves the focus to the page's messages.
+    messages = desktop.locator("main .messages")
+    expect(messages).to_contain_text("Your profile is saved.")
+    expect(messages).to_be_focused()
 
 
 def test_a_visit_link_rates_the_visit_with_a_counted_comment(phone: Page) -> None:

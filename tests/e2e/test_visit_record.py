@@ -88,6 +88,11 @@ def test_a_photo_chosen_before_the_page_has_its_script_is_still_sent(
     card.get_by_label("Caption (optional)").fill("Gas meter")
     card.get_by_label("Take or choose photos").set_input_files(str(photo))
     page.wait_for_function("document.querySelector('[data-photo-form]') !== null")
+    # The route handler runs in this thread only while Playwright is called: wait for it.
+    for _ in range(250):
+        if held:
+            break
+        page.wait_for_timeout(20)
     assert len(held) == 1
     held[0].continue_()
 
