@@ -47,6 +47,7 @@ from tests.factories import (
     IncidentTypeSkillFactory,
     ResourceFactory,
     ResourceSkillFactory,
+    ServicePlanFactory,
     UserFactory,
     WorkingHoursFactory,
     WorkOrderFactory,
@@ -211,6 +212,34 @@ def visit_of(contact: Contact, status: str, **fields: Any) -> Booking:
         )
         move_along(booking, status)
         return booking
+
+    return in_a_thread(make)
+
+
+def plans_of(contact: Contact) -> int:
+    """The customer's service plans: one booked, one to book, one paused; the first's id."""
+
+    def make() -> int:
+        asset = AssetFactory(account=contact.account, name="Heat pump")
+        booked = ServicePlanFactory(
+            account=contact.account,
+            name="Heat pump care",
+            asset=asset,
+            every=3,
+            starts_on=timezone.localdate() + timedelta(days=4),
+            customer_note="A full service and a safety check, twice a year.",
+        )
+        start = timezone.now() + timedelta(days=5)
+        BookingFactory(
+            work_order=WorkOrderFactory(
+                account=contact.account, asset=asset, incident_type=booked.service_type
+            ),
+            start=start,
+            end=start + timedelta(hours=1),
+        )
+        ServicePlanFactory(account=contact.account, name="Filter changes", every=2, unit="weeks")
+        ServicePlanFactory(account=contact.account, name="Gutters", status="paused")
+        return int(booked.pk)
 
     return in_a_thread(make)
 
@@ -468,6 +497,16 @@ def walk_signed_in(matrix: Matrix, contact: Contact, service: IncidentType) -> N
     matrix.check("service history")
     page.goto(f"/equipment/{equipment_of(contact)}/")
     matrix.check("equipment")
+    plan = plans_of(contact)
+    page.goto("/plans/")
+    matrix.check("service plans")
+    page.goto(f"/plans/{plan}/change/")
+    matrix.check("plan change")
+    submit(page)
+    matrix.check("plan change, errors", error=True)
+    page.locator("textarea[name=text]").fill("Visits in May, please.")
+    submit(page)
+    matrix.check("service plans, change asked")
     page.goto("/tech/")
     matrix.check("technician app, not a technician")
     page.goto(f"/visits/{upcoming.pk + 1000}/")

@@ -45,6 +45,7 @@ from tests.factories import (
     IncidentTypeSkillFactory,
     ResourceFactory,
     ResourceSkillFactory,
+    ServicePlanFactory,
     UserFactory,
     WorkingHoursFactory,
     WorkOrderFactory,
@@ -68,6 +69,7 @@ DATA_WORDS = (
     "Revisión de caldera",
     "Caldera Vaillant",
     "Jordi Puig",
+    "Plan Caldera",
     "Ya no hace falta",
     "Denver",
     "Leaflet",
@@ -335,6 +337,21 @@ def test_no_english_word_on_any_customer_page_in_another_language(
         for booking in (upcoming, traveling, working, done, canceled)
     }
     service_id = str(upcoming.work_order.incident_type_id)
+    plan = ServicePlanFactory(
+        account=contact.account,
+        name="Plan Caldera",
+        service_type=upcoming.work_order.incident_type,
+        every=6,
+        starts_on=timezone.localdate() + timedelta(days=40),
+    )
+    ServicePlanFactory(
+        account=contact.account,
+        name="Plan Caldera",
+        service_type=upcoming.work_order.incident_type,
+        every=2,
+        unit="weeks",
+        status="paused",
+    )
     day = (timezone.now() + timedelta(days=2)).astimezone(ZoneInfo("America/Denver")).date()
 
     fetched: dict[str, Fetched] = {}
@@ -410,6 +427,9 @@ def test_no_english_word_on_any_customer_page_in_another_language(
         ("feedback-errors", posted(f"/visits/{done.pk}/feedback/", {"comment": "x" * 3000})),
         ("feedback-not-yet", goto(f"/visits/{upcoming.pk}/feedback/")),
         ("visit-canceled", goto(f"/visits/{canceled.pk}/")),
+        ("plans", goto("/plans/")),
+        ("plan-change-errors", posted(f"/plans/{plan.pk}/change/", {"text": ""})),
+        ("plans-change-asked", posted(f"/plans/{plan.pk}/change/", {"text": "Mayo"})),
         ("not-found", goto("/visits/999999/")),
         (
             "password-change-errors",

@@ -21,6 +21,7 @@ from tests.e2e.test_accessibility import (
     customer,
     in_a_thread,
     move_along,
+    plans_of,
     sign_in,
     submit,
     technician_of,
@@ -151,6 +152,7 @@ def walk(page: Page, contact: Contact, look: Callable[[str], None]) -> None:
     """Every kind of customer page, with `look` called on each."""
     upcoming = visit_of(contact, BookingStatus.SCHEDULED)
     traveling = visit_of(contact, BookingStatus.TRAVELING)
+    plan = plans_of(contact)
     link = issue_visit_link(booking=traveling, contact=contact)
     page.goto("/accounts/login/")
     look("sign-in")
@@ -172,6 +174,8 @@ def walk(page: Page, contact: Contact, look: Callable[[str], None]) -> None:
         ("book", "/book/"),
         ("profile", "/profile/"),
         ("service history", "/history/"),
+        ("service plans", "/plans/"),
+        ("plan change", f"/plans/{plan}/change/"),
         ("live map", f"/visits/{traveling.pk}/live/"),
     ]:
         page.goto(url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -204,3 +205,15 @@ def test_the_page_speaks_the_customers_language(
     assert [word for word in words if word not in page] == []
     for english in ("Next visit due", "How often", "Ask for a change", "Every 3 months"):
         assert english not in page
+
+
+def test_the_booking_link_opens_the_booking_page_with_the_service_and_equipment_chosen(
+    signed_in: Client, contact: Contact
+) -> None:
+    boiler = AssetFactory(account=contact.account, name="Gas boiler")
+    plan = ServicePlanFactory(account=contact.account, asset=boiler)
+    page = signed_in.get(f"/book/?service_type={plan.service_type_id}&asset={boiler.pk}")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert re.search(rf'name="service_type" value="{plan.service_type_id}"[^>]* checked>', html)
+    assert f'<option value="{boiler.pk}" selected>' in html

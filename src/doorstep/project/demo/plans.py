@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from doorstep.customers.models import Account, Asset
+from doorstep.customers.models import Account
 from doorstep.plans.models import Every, PlanStatus, ServicePlan
 from doorstep.plans.schedule import Repeat, Unit
 from doorstep.project.demo.planner import EXTERNAL_ID_PREFIX
@@ -47,43 +47,31 @@ def load_plans(*, customer_account: Account, today: date) -> int:
         ),
         None,
     )
+    used = {b.work_order.asset_id for b in (booked, done) if b is not None}
+    other = next((b for b in visits if b.work_order.asset_id not in used), None)
+    zone = ZoneInfo(customer_account.time_zone)
     added = 0
     if booked is not None:
         # Every three months since half a year ago, the booked visit's day being due.
-        due = timezone.localtime(booked.start, ZoneInfo(customer_account.time_zone)).date()
+        due = timezone.localtime(booked.start, zone).date()
         first = Repeat(every=3, unit=Unit.MONTHS, starts_on=due).nth(-2)
-        added += _plan(
-            "booked",
-            customer_account,
-            booked,
-            name=f"{booked.work_order.incident_type.shown_name} plan",
-            every=3,
-            starts_on=first,
-        )
+        added += _plan("booked", customer_account, booked, every=3, starts_on=first)
     if done is not None:
         # Every six months from the last visit done: the next one not booked yet.
         added += _plan(
             "due",
             customer_account,
             done,
-            name=f"{done.work_order.asset.name if done.work_order.asset else ''} care".strip(),
             every=6,
-            starts_on=timezone.localtime(done.start, ZoneInfo(customer_account.time_zone)).date(),
+            starts_on=timezone.localtime(done.start, zone).date(),
         )
-    asset = (
-        Asset.objects.filter(account=customer_account)
-        .exclude(pk__in=[b.work_order.asset_id for b in (booked, done) if b is not None])
-        .first()
-    )
-    if asset is not None and visits:
+    if other is not None:
         added += _plan(
             "paused",
             customer_account,
-            visits[0],
-            name=f"{asset.name} check",
+            other,
             every=12,
             starts_on=today + timedelta(days=60),
-            asset=asset,
             status=PlanStatus.PAUSED,
         )
     return added
@@ -94,19 +82,19 @@ def _plan(
     account: Account,
     visit: Booking,
     *,
-    name: str,
     every: int,
     starts_on: date,
-    asset: Asset | None = None,
     status: str = PlanStatus.ACTIVE,
 ) -> int:
+    """A plan for the service and equipment of `visit`."""
+    service = visit.work_order.incident_type
     _, created = ServicePlan.objects.get_or_create(
         external_id=f"{EXTERNAL_ID_PREFIX}plan-{key}",
         defaults={
             "account": account,
-            "name": name[:200],
-            "service_type": visit.work_order.incident_type,
-            "asset": asset or visit.work_order.asset,
+            "name": f"{service.shown_name} plan"[:200],
+            "service_type": service,
+            "asset": visit.work_order.asset,
             "every": every,
             "unit": Every.MONTHS,
             "starts_on": starts_on,
