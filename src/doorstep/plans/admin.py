@@ -14,8 +14,9 @@ from doorstep.plans.models import ChangeRequest, ServicePlan
 class ChangeRequestInline(admin.TabularInline[ChangeRequest, ServicePlan]):
     model = ChangeRequest
     extra = 0
+    # Marked handled from the change requests' list (its action), as the API does.
     fields = ("created_at", "contact", "text", "handled_at")
-    readonly_fields = ("created_at", "contact", "text")
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: ServicePlan | None = None) -> bool:
@@ -46,11 +47,28 @@ class ServicePlanAdmin(DeletionsRecordedAdmin[ServicePlan]):
         return f"every {plan.every} {plan.get_unit_display()} from {plan.starts_on:%Y-%m-%d}"
 
 
+class HandledFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[ChangeRequest]
+    ) -> list[tuple[str, str]]:
+        return [("open", "Open"), ("handled", "Handled")]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[ChangeRequest]
+    ) -> QuerySet[ChangeRequest]:
+        if self.value() in {"open", "handled"}:
+            return queryset.filter(handled_at__isnull=self.value() == "open")
+        return queryset
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin[ChangeRequest]):
     list_display = ("created_at", "plan", "contact", "text", "handled_at")
     list_select_related = ("plan__account", "contact")
-    list_filter = (("handled_at", admin.EmptyFieldListFilter), "created_at")
+    list_filter = (HandledFilter, "created_at")
     search_fields = ("text", "plan__name", "plan__account__name")
     readonly_fields = ("plan", "contact", "text", "created_at")
     fields = ("plan", "contact", "text", "created_at", "handled_at")
