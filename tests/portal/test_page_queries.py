@@ -30,6 +30,7 @@ from tests.factories import (
     IncidentTypeSkillFactory,
     ResourceFactory,
     ResourceSkillFactory,
+    ServicePlanFactory,
     UserFactory,
     WorkingHoursFactory,
     WorkOrderFactory,
@@ -121,6 +122,31 @@ def test_home_reads_a_fixed_number_of_queries(
     page = response.content.decode()
     assert "Upcoming (5)" in page
     assert page.count('class="visit visit--') == shown
+
+
+@pytest.mark.parametrize("plans", [1, 6])
+def test_the_plans_page_reads_a_fixed_number_of_queries(
+    customer: Client,
+    contact: Contact,
+    services: list[IncidentType],
+    plans: int,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for n in range(plans):
+        ServicePlanFactory(
+            account=contact.account,
+            service_type=services[n % 3],
+            asset=contact.account.assets.first() if n % 2 else None,
+            every=1 + n,
+        )
+    customer.get(reverse("portal:plans"))
+
+    # The user with their contact and its account, the plans with their service type,
+    # equipment and site, the visits of those services, and the open change requests.
+    with django_assert_num_queries(4):
+        response = customer.get(reverse("portal:plans"))
+
+    assert response.content.decode().count('class="visit plan"') == plans
 
 
 def test_the_booking_page_reads_a_fixed_number_of_queries(

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
-from doorstep.catalog.models import IncidentType
 from doorstep.plans import selectors, services
 from doorstep.plans.models import ChangeRequest, Every, ServicePlan
 from doorstep.portal import widgets
@@ -45,11 +44,6 @@ def service_plans(request: HttpRequest) -> HttpResponse:
         plan__account_id=contact.account_id, handled_at__isnull=True
     ).order_by("created_at"):
         waiting[change.plan_id] = change  # the latest, per plan
-    bookable = set(
-        IncidentType.objects.bookable_in_portal()
-        .filter(pk__in={view.plan.service_type_id for view in plans})
-        .values_list("pk", flat=True)
-    )
     return render(
         request,
         "portal/plans.html",
@@ -58,7 +52,8 @@ def service_plans(request: HttpRequest) -> HttpResponse:
                 {
                     "view": view,
                     "how_often": how_often(view.plan),
-                    "bookable": view.plan.service_type_id in bookable,
+                    # Customers may book the plan's service themselves.
+                    "bookable": view.plan.service_type.portal_enabled,
                     "waiting": waiting.get(view.plan.pk),
                 }
                 for view in plans
