@@ -36,6 +36,7 @@ from doorstep.api.rest.resources import (
     ReadOnlyResourceViewSet,
     as_api_error,
     check_if_match,
+    id_filter,
 )
 from doorstep.customers.models import Asset, FunctionalLocation
 from doorstep.history import services
@@ -115,10 +116,10 @@ class DocumentUpload(serializers.Serializer):
 
 
 class DocumentFilters(serializers.Serializer):
-    account = serializers.IntegerField(required=False, min_value=1)
-    booking = serializers.IntegerField(required=False, min_value=1)
-    site = serializers.IntegerField(required=False, min_value=1)
-    asset = serializers.IntegerField(required=False, min_value=1)
+    account = id_filter()
+    booking = id_filter()
+    site = id_filter()
+    asset = id_filter()
     type = serializers.ChoiceField(choices=DocumentType.choices, required=False)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     external_id = serializers.CharField(required=False, max_length=200)

@@ -21,6 +21,7 @@ from doorstep.api.rest.resources import (
     ListFilters,
     ResourceViewSet,
     WrittenOnceViewSet,
+    id_filter,
 )
 from doorstep.customers.models import FunctionalLocation
 from doorstep.plans import services
@@ -50,9 +51,7 @@ class ServicePlanSerializer(serializers.ModelSerializer):
 
 
 class PlanFilters(ListFilters):
-    account = serializers.IntegerField(
-        required=False, min_value=1, help_text="Only the plans of this account."
-    )
+    account = id_filter(help_text="Only the plans of this account.")
 
 
 class ServicePlanViewSet(ResourceViewSet):

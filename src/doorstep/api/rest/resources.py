@@ -30,6 +30,13 @@ from doorstep.api.rest.pages import CreationCursorPagination
 from doorstep.api.rest.problems import PreconditionFailed
 
 EXTERNAL_ID_PATTERN = r"[^/]{1,200}"
+# Ids are 64-bit integers on every database: a larger number in a filter would not fit.
+LARGEST_ID = 2**63 - 1
+
+
+def id_filter(**options: Any) -> serializers.IntegerField:
+    """A list filter that names a record by its id: a number the database can hold."""
+    return serializers.IntegerField(required=False, min_value=1, max_value=LARGEST_ID, **options)
 
 
 class ListFilters(serializers.Serializer):

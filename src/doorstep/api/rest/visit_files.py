@@ -25,9 +25,7 @@ from doorstep.api.rest.history_files import (
     refused_file,
 )
 from doorstep.api.rest.pages import CreationCursorPagination
-from doorstep.api.rest.resources import (
-    ReadOnlyResourceViewSet,
-)
+from doorstep.api.rest.resources import ReadOnlyResourceViewSet, id_filter
 from doorstep.history import services
 from doorstep.history.models import (
     Photo,
@@ -71,7 +69,7 @@ class PhotoUpload(serializers.Serializer):
 
 
 class PhotoFilters(serializers.Serializer):
-    booking = serializers.IntegerField(required=False, min_value=1)
+    booking = id_filter()
     tag = serializers.ChoiceField(choices=PhotoTag.choices, required=False)
     created_since = serializers.DateTimeField(required=False)
 
@@ -150,7 +148,7 @@ class ServiceReportSerializer(serializers.ModelSerializer):
 
 
 class ServiceReportFilters(serializers.Serializer):
-    booking = serializers.IntegerField(required=False, min_value=1)
+    booking = id_filter()
     created_since = serializers.DateTimeField(required=False)
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from doorstep.access.models import Scope
-from doorstep.api.rest.resources import ResourceViewSet, WrittenOnceViewSet
+from doorstep.api.rest.resources import ResourceViewSet, WrittenOnceViewSet, id_filter
 from doorstep.catalog.models import IncidentType
 from doorstep.webhooks import services
 from doorstep.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -130,7 +130,7 @@ class WebhookEndpointViewSet(ResourceViewSet):
 
 class DeliveryFilters(serializers.Serializer):
     created_since = serializers.DateTimeField(required=False)
-    endpoint = serializers.IntegerField(required=False, min_value=1, max_value=2**62)
+    endpoint = id_filter()
     state = serializers.ChoiceField(choices=WebhookDelivery._meta.get_field("state").choices,
                                     required=False)  # fmt: skip
 
