@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from hypothesis import given
@@ -71,3 +72,51 @@ def test_due_dates_are_the_plans_own_in_order_and_none_is_skipped(  # noqa: PLR0
             expected.append(due)
         n += 1
     assert found == expected
+
+
+@given(
+    every=st.integers(1, 260),
+    unit=st.sampled_from(Unit),
+    starts_on=st.dates(date(1, 1, 1), date(9999, 12, 31)),
+    after=st.dates(date(1, 1, 1), date(9999, 12, 31)),
+    count=st.integers(1, 6),
+)
+def test_periods_follow_one_another_and_hold_the_days_nearest_their_date(
+    every: int, unit: Unit, starts_on: date, after: date, count: int
+) -> None:
+    plan = Repeat(every=every, unit=unit, starts_on=starts_on)
+    periods = plan.periods(ending_after=after, count=count)
+    for period in periods:
+        assert period.starts <= period.due < period.ends or period.ends == date.max
+        assert period.ends > after
+    for earlier, later in itertools.pairwise(periods):
+        assert earlier.ends == later.starts
+        # The last day of the earlier period is at least as near its date; the first of
+        # the later one is nearer its own.
+        last = date.fromordinal(earlier.ends.toordinal() - 1)
+        assert (last - earlier.due).days <= (later.due - last).days
+        assert (later.due - later.starts).days < (later.starts - earlier.due).days
+    if periods and periods[0].due != starts_on:
+        # No period ending after `after` was left out before the first one.
+        assert periods[0].starts <= after
+
+
+def test_a_day_halfway_counts_for_the_earlier_date() -> None:
+    plan = Repeat(every=1, unit=Unit.MONTHS, starts_on=date(2027, 1, 15))
+    february, march = plan.periods(ending_after=date(2027, 2, 1), count=2)
+    assert (february.due, february.ends) == (date(2027, 2, 15), date(2027, 3, 2))
+    assert (march.due, march.starts) == (date(2027, 3, 15), date(2027, 3, 2))
+
+
+def test_a_plan_that_does_not_repeat_is_refused() -> None:
+    for every in (0, -1):
+        try:
+            Repeat(every=every, unit=Unit.WEEKS, starts_on=date(2027, 1, 1))
+        except ValueError:
+            continue
+        raise AssertionError(f"every={every} was taken")
+
+
+def test_a_unit_given_as_text_counts_as_itself() -> None:
+    plan = Repeat(every=2, unit="weeks", starts_on=date(2027, 1, 1))  # type: ignore[arg-type]
+    assert plan.due_dates(on_or_after=date(2027, 1, 2), count=1) == [date(2027, 1, 15)]

@@ -136,3 +136,44 @@ def test_another_accounts_plans_are_not_shown() -> None:
     plan = quarterly()
     ServicePlanFactory()
     assert [v.plan for v in account_plans(account_id=plan.account_id, today=TODAY)] == [plan]
+
+
+def test_a_late_visit_serves_the_date_it_is_nearest() -> None:
+    # Two weeks after the 15 February date, two weeks before 15 March: the earlier one.
+    plan = quarterly(every=1, starts_on=date(2027, 1, 15))
+    visit_on(plan, date(2027, 1, 15), BookingStatus.COMPLETED)
+    visit_on(plan, date(2027, 3, 1), BookingStatus.COMPLETED)
+    assert only_view(plan, today=date(2027, 3, 2)).next_due == date(2027, 3, 15)
+
+
+def test_a_visit_a_few_days_late_in_a_weekly_plan_serves_its_date() -> None:
+    plan = quarterly(every=1, unit="weeks", starts_on=date(2027, 1, 4))
+    visit_on(plan, date(2027, 1, 4), BookingStatus.COMPLETED)
+    visit_on(plan, date(2027, 1, 14), BookingStatus.COMPLETED)  # for 11 January
+    assert only_view(plan, today=date(2027, 1, 14)).next_due == date(2027, 1, 18)
+
+
+def test_a_missed_date_is_shown_until_the_next_one_is_nearer() -> None:
+    plan = quarterly(every=1, starts_on=date(2027, 1, 15))
+    assert only_view(plan, today=date(2027, 1, 30)).next_due == date(2027, 1, 15)
+    assert only_view(plan, today=date(2027, 2, 1)).next_due == date(2027, 2, 15)
+
+
+def test_a_paused_plan_past_its_last_day_has_ended() -> None:
+    plan = quarterly(status=PlanStatus.PAUSED, ends_on=date(2027, 2, 1))
+    view = only_view(plan)
+    assert (view.ended, view.paused, view.running) == (True, False, False)
+
+
+def test_a_plan_whose_last_date_is_served_has_ended() -> None:
+    plan = quarterly(ends_on=date(2027, 1, 2))
+    visit_on(plan, date(2027, 1, 3), BookingStatus.COMPLETED)
+    assert only_view(plan, today=date(2027, 1, 10)).ended
+
+
+def test_dates_at_the_end_of_the_calendar_raise_nothing() -> None:
+    plan = quarterly(every=60, starts_on=date(9999, 12, 1))
+    visit_on(plan, date(9999, 12, 20), BookingStatus.SCHEDULED)
+    view = only_view(plan, today=date(9999, 12, 2))
+    assert view.next_due == date(9999, 12, 1)
+    assert view.booked is not None

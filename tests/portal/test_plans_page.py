@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -15,7 +15,9 @@ from doorstep.plans.models import ChangeRequest, PlanStatus
 from tests.factories import (
     AssetFactory,
     BookingFactory,
+    ChangeRequestFactory,
     ContactFactory,
+    FunctionalLocationFactory,
     IncidentTypeFactory,
     ServicePlanFactory,
     UserFactory,
@@ -217,3 +219,27 @@ def test_the_booking_link_opens_the_booking_page_with_the_service_and_equipment_
     assert page.status_code == 200
     assert re.search(rf'name="service_type" value="{plan.service_type_id}"[^>]* checked>', html)
     assert f'<option value="{boiler.pk}" selected>' in html
+
+
+def test_a_plan_for_a_site_is_booked_by_the_office(signed_in: Client, contact: Contact) -> None:
+    # The booking page books at the customer's equipment or main address, not at a site.
+    ServicePlanFactory(
+        account=contact.account, site=FunctionalLocationFactory(account=contact.account)
+    )
+    page = signed_in.get(URL).content.decode()
+    assert "the office will offer you a time" in page
+    assert "Book this visit" not in page
+
+
+def test_the_day_a_change_was_asked_is_the_customers_day(
+    signed_in: Client, contact: Contact
+) -> None:
+    contact.account.time_zone = "America/Denver"
+    contact.account.save()
+    change = ChangeRequestFactory(plan__account=contact.account, contact=contact)
+    # 20:00 in Denver on 3 March is 03:00 on 4 March in UTC.
+    ChangeRequest.objects.filter(pk=change.pk).update(
+        created_at=datetime(2027, 3, 4, 3, tzinfo=UTC)
+    )
+    page = signed_in.get(URL).content.decode()
+    assert "You asked for a change on 3 March 2027" in page

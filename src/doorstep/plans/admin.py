@@ -65,13 +65,14 @@ class HandledFilter(admin.SimpleListFilter):
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(admin.ModelAdmin[ChangeRequest]):
+class ChangeRequestAdmin(DeletionsRecordedAdmin[ChangeRequest]):
     list_display = ("created_at", "plan", "contact", "text", "handled_at")
     list_select_related = ("plan__account", "contact")
     list_filter = (HandledFilter, "created_at")
     search_fields = ("text", "plan__name", "plan__account__name")
-    readonly_fields = ("plan", "contact", "text", "created_at")
+    # Marked handled by the list's action, through the service, as the API does.
     fields = ("plan", "contact", "text", "created_at", "handled_at")
+    readonly_fields = fields
     actions = ("mark_handled",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -2,15 +2,17 @@
 it is booked, when the last one was done.
 
 A due date is served by a visit of the plan's service (and equipment or site, where the
-plan names one) that falls within half a period of it. Served dates are skipped: a visit
-done a week early leaves the plan due next at the date after.
+plan names one) in its period: the days nearer to it than to the dates either side
+(`schedule.Period`). Served dates are skipped: a visit done a week early leaves the plan
+due next at the date after. A date that passed without a visit is still shown until the
+next date is the nearer one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from doorstep.plans.models import PlanStatus, ServicePlan
 from doorstep.scheduling.models import OPEN_STATUSES, Booking, BookingStatus
@@ -23,19 +25,16 @@ LATER_DATES = 2
 @dataclass(frozen=True)
 class PlanView:
     plan: ServicePlan
-    running: bool  # neither paused nor past its last day
+    running: bool  # visits fall due
+    ended: bool = False  # ended, past its last day, or its last date served
     next_due: date | None = None
     booked: Visit | None = None  # the visit booked for the next due date
     later: list[date] = field(default_factory=list)
     last_done: Visit | None = None
 
     @property
-    def ended(self) -> bool:
-        return self.plan.status == PlanStatus.ENDED or not (self.running or self.paused)
-
-    @property
     def paused(self) -> bool:
-        return self.plan.status == PlanStatus.PAUSED
+        return self.plan.status == PlanStatus.PAUSED and not self.ended
 
 
 def covers(plan: ServicePlan, booking: Booking) -> bool:
@@ -79,22 +78,19 @@ def plan_view(plan: ServicePlan, visits: Iterable[Visit], *, today: date) -> Pla
     """`plan` with its next due date, from its visits (the plan's own, oldest first)."""
     visits = list(visits)
     done = [v for v in visits if v.booking.status == BookingStatus.COMPLETED]
-    open_visits = [v for v in visits if v.booking.status in OPEN_STATUSES]
     last_done = done[-1] if done else None
-    ended_by_date = plan.ends_on is not None and plan.ends_on < today
-    if plan.status != PlanStatus.ACTIVE or ended_by_date:
-        return PlanView(plan, running=False, last_done=last_done)
-    repeat = plan.repeat
-    half = timedelta(days=max(1, repeat.period_days() // 2))
+    over = plan.status == PlanStatus.ENDED or (plan.ends_on is not None and plan.ends_on < today)
+    if over or plan.status != PlanStatus.ACTIVE:
+        return PlanView(plan, running=False, ended=over, last_done=last_done)
     upcoming: list[tuple[date, Visit | None]] = []
-    for due in repeat.due_dates(on_or_after=today - half, count=LATER_DATES + 4):
-        near = [v for v in visits if due - half <= v.start.date() < due + half]
-        if any(v in done for v in near):
-            continue  # served already (a date passed without a visit stays owed)
-        booked = next((v for v in near if v in open_visits), None)
-        upcoming.append((due, booked))
-    if not upcoming:
-        return PlanView(plan, running=False, last_done=last_done)
+    for period in plan.repeat.periods(ending_after=today, count=LATER_DATES + 4):
+        near = [v for v in visits if period.starts <= v.start.date() < period.ends]
+        if any(v.booking.status == BookingStatus.COMPLETED for v in near):
+            continue  # served already
+        booked = next((v for v in near if v.booking.status in OPEN_STATUSES), None)
+        upcoming.append((period.due, booked))
+    if not upcoming:  # its last date is served: nothing more falls due
+        return PlanView(plan, running=False, ended=True, last_done=last_done)
     (next_due, booked), rest = upcoming[0], upcoming[1:]
     return PlanView(
         plan,

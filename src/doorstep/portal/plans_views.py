@@ -3,6 +3,7 @@ and whether it is booked; and a request to the office to change one."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,13 +38,16 @@ def how_often(plan: ServicePlan) -> str:
 @require_safe
 def service_plans(request: HttpRequest) -> HttpResponse:
     contact = contact_of(request)
-    today = timezone.localdate(timezone=ZoneInfo(contact.account.time_zone))
-    plans = selectors.account_plans(account_id=contact.account_id, today=today)
-    waiting: dict[int, ChangeRequest] = {}
+    zone = ZoneInfo(contact.account.time_zone)
+    plans = selectors.account_plans(
+        account_id=contact.account_id, today=timezone.localdate(timezone=zone)
+    )
+    # The day of each plan's latest open request, in the customer's time zone.
+    waiting: dict[int, date] = {}
     for change in ChangeRequest.objects.filter(
         plan__account_id=contact.account_id, handled_at__isnull=True
     ).order_by("created_at"):
-        waiting[change.plan_id] = change  # the latest, per plan
+        waiting[change.plan_id] = timezone.localtime(change.created_at, zone).date()
     return render(
         request,
         "portal/plans.html",
@@ -52,8 +56,10 @@ def service_plans(request: HttpRequest) -> HttpResponse:
                 {
                     "view": view,
                     "how_often": how_often(view.plan),
-                    # Customers may book the plan's service themselves.
-                    "bookable": view.plan.service_type.portal_enabled,
+                    # Customers may book the plan's service themselves (the booking
+                    # page offers their equipment, not their sites).
+                    "bookable": view.plan.service_type.portal_enabled
+                    and (view.plan.asset_id is not None or view.plan.site_id is None),
                     "waiting": waiting.get(view.plan.pk),
                 }
                 for view in plans
