@@ -262,3 +262,32 @@ def test_a_time_picked_stays_picked_when_the_same_day_is_chosen_again(
 
     expect(times.get_by_role("radio", name=TIMES[2])).to_be_checked()
     assert len(asked) == fetched, "the times already shown were fetched again"
+
+
+def test_a_day_chosen_before_the_page_has_its_script_shows_its_times(
+    phone: Page, bookable_service: IncidentType
+) -> None:
+    # On a slow network the customer can choose a day before book.js has arrived: once
+    # it runs, the times of that day are fetched (they were not: the script took the
+    # chosen day for the one whose times the page already showed).
+    user = UserFactory(email="casey@example.test", password=PASSWORD)
+    ContactFactory(user=user, email=user.email, profile_reviewed_at=timezone.now())
+    sign_in(phone, "casey@example.test", PASSWORD)
+    expect_home(phone)
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    phone.route("**/portal/book*.js", hold)
+    phone.goto(f"/book/?service_type={bookable_service.pk}", wait_until="commit")
+    day = in_days(3)
+    phone.get_by_label("Day", exact=True).select_option(label=day_label(day))
+    for _ in range(250):
+        if held:
+            break
+        phone.wait_for_timeout(20)
+    assert len(held) == 1
+    held[0].continue_()
+
+    expect_times(phone, day)

@@ -9,16 +9,26 @@
   var pending = null;
   var shown = null;  // the query whose times are on the page
 
-  function currentQuery() {
+  // The field's value as chosen now, or (`sent`) as the page came from the server.
+  function valueOf(field, sent) {
+    if (field.options) {  // a list
+      if (!sent) return field.value;
+      var listed = Array.prototype.filter.call(field.options, function (option) { return option.defaultSelected; });
+      return listed.length ? listed[0].value : (field.options.length ? field.options[0].value : "");
+    }
+    if (field.type && field.type !== "radio" && field.type !== "checkbox") return sent ? field.defaultValue : field.value;
+    var value = "";  // a group of radio buttons, or a single one
+    Array.prototype.forEach.call(field.length !== undefined ? field : [field], function (radio) {
+      if (sent ? radio.defaultChecked : radio.checked) value = radio.value;
+    });
+    return value;
+  }
+
+  function currentQuery(sent) {
     var params = new URLSearchParams();
     ["asset", "service_type", "day"].forEach(function (name) {
       var field = form.elements[name];
-      if (!field) return;
-      var value = field.value !== undefined ? field.value : "";
-      if (field.length && !field.options) {  // a group of radio buttons
-        value = "";
-        Array.prototype.forEach.call(field, function (radio) { if (radio.checked) value = radio.value; });
-      }
+      var value = field ? valueOf(field, sent) : "";
       if (value) params.set(name, value);
     });
     if (form.dataset.booking) params.set("booking", form.dataset.booking);
@@ -61,10 +71,12 @@
   }
 
   // A choice made before this script ran (a slow connection, a quick hand) has fired its
-  // change event already: catch up once, if the page does not show days for it yet.
+  // change event already: catch up once, if the page does not show what is chosen now.
   var serviceChosen = form.querySelector('input[name="service_type"]:checked');
-  if ((serviceChosen || form.dataset.booking) && !document.getElementById("id_day")) refresh();
-  else if (form.elements.day && form.elements.day.value) shown = currentQuery();
+  if (document.getElementById("id_day")) {
+    shown = currentQuery(true);  // the days and times the page came with
+    if (currentQuery(false) !== shown) refresh();
+  } else if (serviceChosen || form.dataset.booking) refresh();
 
   form.addEventListener("change", function (event) {
     var name = event.target.name;
