@@ -13,6 +13,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from doorstep.access.models import Scope
+from doorstep.plans.models import ChangeRequest, ServicePlan
 from doorstep.scheduling.models import Booking, BookingStatus
 from doorstep.workforce.models import Resource
 from tests.api.rest.conftest import ApiClient
@@ -31,6 +32,12 @@ def give_working_hours() -> None:
             )
 
 
+def a_customer_asks_for_a_change(text: str) -> None:
+    """What a customer does in the portal: written before the guide's next example reads it."""
+    for plan in ServicePlan.objects.filter(change_requests__isnull=True):
+        ChangeRequest.objects.create(plan=plan, text=text)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_example_of_the_guide_runs(
     live_server: Any, monkeypatch: pytest.MonkeyPatch, api_for: Callable[..., ApiClient]
@@ -47,6 +54,7 @@ def test_every_example_of_the_guide_runs(
         for example in examples:
             exec(compile(example, str(GUIDE), "exec"), namespace)  # noqa: S102 (our own guide)
             give_working_hours()
+            a_customer_asks_for_a_change("Visits in May, please.")
     finally:
         # The session's keep-alive connection would hold a server thread past the test.
         namespace["api"].close()
@@ -58,6 +66,10 @@ def test_every_example_of_the_guide_runs(
     assert [change["id"] for change in namespace["changes"]] == [booking.pk]
     assert namespace["deleted"] == []
     assert namespace["invoice"]["external_id"] == "INV-5001"
+    plan = ServicePlan.objects.get(external_id="AGR-77")
+    assert (plan.account.external_id, plan.every, plan.unit) == ("C-2001", 12, "months")
+    assert [r["text"] for r in namespace["waiting"]["results"]] == ["Visits in May, please."]
+    assert plan.change_requests.get().handled_at is not None
 
     payload = '{"type": "booking.created", "timestamp": "2026-12-04T20:00:00Z", "data": {}}'
     signed_at = datetime.now(tz=UTC)
