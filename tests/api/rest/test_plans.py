@@ -98,6 +98,11 @@ def test_a_deleted_plan_leaves_a_tombstone_and_takes_its_requests(api: ApiClient
     assert api.call("DELETE", f"{PLANS}/{change.plan_id}").status_code == 204
     assert not ChangeRequest.objects.exists()
     assert Deletion.objects.filter(external_id="agr-1").exists()
+    feed = api.call("GET", "/api/v1/deletions").json()["results"]
+    assert sorted((row["resource"], row["id"]) for row in feed) == [
+        ("service-plan-change-requests", change.pk),
+        ("service-plans", change.plan_id),
+    ]
 
 
 def test_equipment_a_plan_covers_cannot_be_deleted(api: ApiClient) -> None:

@@ -33,6 +33,8 @@ RESOURCE_OF = {
     "history.document": "documents",
     "history.photo": "photos",
     "history.servicereport": "service-reports",
+    "plans.serviceplan": "service-plans",
+    "plans.changerequest": "service-plan-change-requests",
 }
 TYPE_OF = {resource: label for label, resource in RESOURCE_OF.items()}
 
