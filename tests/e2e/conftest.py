@@ -193,7 +193,6 @@ def expect_styled(page: Page) -> None:
 
 def accessibility_violations(page: Page) -> list[str]:
     """Axe's serious and critical violations on the page, one readable line per element."""
-    page.wait_for_load_state("load")  # never a half-loaded page (its stylesheets, images)
     results = Axe().run(page)
     return [
         f"{page.url} [{violation['impact']}] {violation['id']}: {violation['help']} "
