@@ -36,6 +36,16 @@ class PlanView:
     def paused(self) -> bool:
         return self.plan.status == PlanStatus.PAUSED and not self.ended
 
+    @property
+    def customers_book(self) -> bool:
+        """Whether the customer books the plan's visits in the portal, not the office: a
+        service they may book, for equipment or the main address (the booking page offers
+        no sites)."""
+        plan = self.plan
+        return plan.service_type.portal_enabled and (
+            plan.asset_id is not None or plan.site_id is None
+        )
+
 
 def covers(plan: ServicePlan, booking: Booking) -> bool:
     """Whether `booking` is one of the plan's visits."""

@@ -22,7 +22,7 @@ from doorstep.portal import widgets
 from doorstep.portal.forms import count_characters
 from doorstep.portal.views import contact_of
 
-MAX_REQUEST_LENGTH = 1000
+MAX_REQUEST_LENGTH = ChangeRequest._meta.get_field("text").max_length
 
 
 def how_often(plan: ServicePlan) -> str:
@@ -56,10 +56,7 @@ def service_plans(request: HttpRequest) -> HttpResponse:
                 {
                     "view": view,
                     "how_often": how_often(view.plan),
-                    # Customers may book the plan's service themselves (the booking
-                    # page offers their equipment, not their sites).
-                    "bookable": view.plan.service_type.portal_enabled
-                    and (view.plan.asset_id is not None or view.plan.site_id is None),
+                    "bookable": view.customers_book,
                     "waiting": waiting.get(view.plan.pk),
                 }
                 for view in plans
